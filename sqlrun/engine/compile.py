@@ -1,0 +1,164 @@
+"""The one place SQL is generated: parse, bind, rewrite, generate - or raise."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
+
+from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
+from sqlrun.adapters import engine_class
+from sqlrun.engine import rewrites
+from sqlrun.engine.catalog import Param, Query
+from sqlrun.errors import CatalogError, CompileError
+
+# sqlglot logs a warning before falling back to Command; we raise instead.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+def position(node: exp.Expression) -> tuple[int, int] | None:
+    """The (line, column) of the first token under node, where sqlglot kept one."""
+    best = None
+    for sub in node.walk():
+        meta = sub.meta if sub._meta else None
+        if meta and "line" in meta:
+            key = (meta["line"], meta["col"])
+            best = key if best is None or key < best else best
+    return best
+
+
+def where(query: Query, node: exp.Expression | None = None) -> str:
+    pos = position(node) if node is not None else None
+    return f"{query.path}:{pos[0]}:{pos[1]}" if pos else str(query.path)
+
+
+def construct(node: exp.Expression) -> str:
+    """A short human name for a syntax node: the function name or the SQL it came from."""
+    if isinstance(node, exp.Anonymous):
+        return f"function {node.name.upper()}()"
+    if isinstance(node, exp.Func):
+        return f"function {node.sql_name()}()"
+    text = node.sql()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def fail(query: Query, node: exp.Expression | None, engine: str, reason: str) -> CompileError:
+    what = f"{construct(node)}: " if node is not None else ""
+    return CompileError(
+        f"{where(query, node)}: {what}{reason} ({query.dialect} -> {engine})"
+    )
+
+
+def parse_query(query: Query) -> exp.Expression:
+    """Parse the file in its source dialect; exactly one statement, no opaque Command."""
+    try:
+        statements = [s for s in sqlglot.parse(query.sql, read=query.dialect) if s is not None]
+    except ParseError as exc:
+        err = exc.errors[0] if exc.errors else {}
+        loc = f"{query.path}:{err.get('line', '?')}:{err.get('col', '?')}"
+        msg = str(err.get("description") or exc).split("\n")[0]
+        raise CompileError(f"{loc}: syntax error in {query.dialect} SQL: {msg}") from None
+    except TokenError as exc:
+        raise CompileError(f"{query.path}: cannot tokenize {query.dialect} SQL: {exc}") from None
+    if len(statements) != 1:
+        raise CompileError(f"{query.path}: expected one statement, found {len(statements)}")
+    return statements[0]
+
+
+def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
+    bad = CatalogError(f"{query.path}: parameter {param.name}={raw!r} is not a valid {param.type}")
+    try:
+        if param.type == "date":
+            return exp.cast(exp.Literal.string(date.fromisoformat(raw).isoformat()), "date")
+        if param.type == "timestamp":
+            value = datetime.fromisoformat(raw).isoformat(sep=" ")
+            return exp.cast(exp.Literal.string(value), "timestamp")
+        if param.type == "int":
+            return exp.convert(int(raw))
+        if param.type == "float":
+            value = float(raw)
+            if not math.isfinite(value):
+                raise bad
+            return exp.convert(value)
+        if param.type == "decimal":
+            value = Decimal(raw)
+            if not value.is_finite():
+                raise bad
+            return exp.Literal.number(str(value)) if value >= 0 else exp.Neg(
+                this=exp.Literal.number(str(-value))
+            )
+        if param.type == "bool":
+            flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+            return exp.Boolean(this=flags[raw.strip().lower()])
+    except (ValueError, KeyError, InvalidOperation):
+        raise bad from None
+    return exp.Literal.string(raw)
+
+
+def bind_params(query: Query, tree: exp.Expression, values: dict[str, str]) -> exp.Expression:
+    """Replace :name placeholders by typed literals built in the syntax tree."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise CatalogError(f"{query.path}: unknown parameter(s): {', '.join(unknown)}")
+    used = set()
+    for node in list(tree.find_all(exp.Placeholder)):
+        name = node.name
+        if not name:
+            raise CatalogError(f"{where(query, node)}: positional '?' parameters are not supported")
+        if name not in declared:
+            raise CatalogError(f"{where(query, node)}: :{name} has no '-- param {name}: TYPE' header")
+        used.add(name)
+    missing = [n for n in used if n not in values and declared[n].default is None]
+    if missing:
+        raise CatalogError(f"{query.path}: missing parameter(s): {', '.join(sorted(missing))}")
+    literals = {
+        name: _literal(query, declared[name], values.get(name, declared[name].default))
+        for name in used
+    }
+    return tree.transform(
+        lambda n: literals[n.name].copy() if isinstance(n, exp.Placeholder) else n
+    )
+
+
+def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> None:
+    """Fail closed on constructs sqlglot itself could not understand."""
+    for node in tree.walk():
+        if isinstance(node, exp.Command):
+            raise fail(query, node, engine, "statement is not understood by sqlglot")
+        if isinstance(node, exp.Anonymous) and query.dialect != target:
+            raise fail(query, node, engine, f"unknown {query.dialect} function")
+
+
+def compile_tree(query: Query, engine: str, params: dict[str, str] | None = None) -> exp.Expression:
+    """The bound and rewritten syntax tree that `engine` will run."""
+    if query.engines and engine not in query.engines:
+        raise CompileError(
+            f"{query.path}: query '{query.name}' is limited to engines {', '.join(query.engines)}"
+            f" (asked for {engine})"
+        )
+    target = engine_class(engine).dialect
+    tree = bind_params(query, parse_query(query), params or {})
+    check_tree(query, tree, engine, target)
+    return rewrites.apply(query, tree, engine, target)
+
+
+def generate(query: Query, tree: exp.Expression, engine: str) -> str:
+    """Render a compiled tree for `engine`; anything sqlglot cannot render is an error."""
+    target = engine_class(engine).dialect
+    try:
+        return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True)
+    except UnsupportedError as exc:
+        node = getattr(exc, "expression", None)
+        reason = str(exc).split("\n")[0]
+        raise fail(query, node, engine, f"not supported by {engine}: {reason}") from None
+
+
+def compile_query(query: Query, engine: str, params: dict[str, str] | None = None) -> str:
+    """The SQL string `engine` will run for `query`, or a CompileError."""
+    return generate(query, compile_tree(query, engine, params), engine)

@@ -1,0 +1,101 @@
+"""Result comparison rules, shared by `sqlrun parity`, the corpus and the TPC-H tests.
+
+Two results are equal when they have the same number of columns and the same rows, where
+rows are compared as multisets unless the query orders them, floats and decimals with a
+relative tolerance, and NULL equals NULL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pyarrow as pa
+
+REL_TOL = 1e-6
+ABS_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Comparison:
+    equal: bool
+    reason: str = ""
+    left_rows: tuple = ()
+    right_rows: tuple = ()
+
+
+def _normalize(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, (list, tuple)):
+        return tuple(_normalize(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _normalize(v)) for k, v in value.items()))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def rows_of(table: pa.Table) -> list[tuple]:
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [tuple(_normalize(v) for v in row) for row in zip(*columns)]
+
+
+def _sort_key(value):
+    """A total order over mixed values: NULLs first, numbers rounded so near-equal floats meet."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, (int, float)):
+        return (2, float(f"{value:.5g}"))
+    if isinstance(value, tuple):
+        return (4, tuple(_sort_key(v) for v in value))
+    return (3, str(value))
+
+
+def values_equal(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def compare(left: pa.Table, right: pa.Table, ordered: bool = False) -> Comparison:
+    """Compare two results by the rules above; on a difference, say where."""
+    if left.num_columns != right.num_columns:
+        return Comparison(
+            False, f"column count differs: {left.num_columns} vs {right.num_columns}"
+        )
+    if left.num_rows != right.num_rows:
+        return Comparison(False, f"row count differs: {left.num_rows} vs {right.num_rows}")
+    a, b = rows_of(left), rows_of(right)
+    if not ordered:
+        a = sorted(a, key=lambda r: tuple(_sort_key(v) for v in r))
+        b = sorted(b, key=lambda r: tuple(_sort_key(v) for v in r))
+    for i, (ra, rb) in enumerate(zip(a, b)):
+        if not all(values_equal(x, y) for x, y in zip(ra, rb)):
+            kind = "row" if ordered else "sorted row"
+            return Comparison(False, f"{kind} {i} differs", (ra,), (rb,))
+    return Comparison(True)
+
+
+def is_ordered(tree) -> bool:
+    """Whether the query's outermost SELECT (or set operation) has an ORDER BY."""
+    from sqlglot import exp
+
+    node = tree
+    while isinstance(node, exp.Subquery):
+        node = node.this
+    return isinstance(node, exp.Query) and node.args.get("order") is not None
