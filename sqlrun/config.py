@@ -28,9 +28,7 @@ class Source:
         """The concrete files behind the source, sorted; raises if there are none."""
         path = Path(self.path)
         if path.is_dir():
-            found = sorted(
-                str(p) for p in path.rglob(f"*.{self.format}") if not p.name.startswith((".", "_"))
-            )
+            found = sorted(str(p) for p in path.rglob(f"*.{self.format}") if not p.name.startswith((".", "_")))
         else:
             found = sorted(glob.glob(self.path, recursive=True))
         if not found:
@@ -61,7 +59,7 @@ def _infer_format(path: str) -> str:
 
 def _source(root: Path, name: str, spec: object) -> Source:
     if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
-        raise ConfigError(f"[sources.{name}] needs path = \"...\"")
+        raise ConfigError(f'[sources.{name}] needs path = "..."')
     path = spec["path"]
     fmt = spec.get("format") or _infer_format(path)
     if fmt not in FORMATS:

@@ -8,9 +8,7 @@ from sqlrun.adapters.polars import PolarsEngine
 from sqlrun.adapters.spark import SparkEngine
 from sqlrun.errors import EngineError
 
-ENGINES: dict[str, type[Engine]] = {
-    cls.name: cls for cls in (DuckDBEngine, PolarsEngine, SparkEngine)
-}
+ENGINES: dict[str, type[Engine]] = {cls.name: cls for cls in (DuckDBEngine, PolarsEngine, SparkEngine)}
 LOCAL_ENGINES = ("duckdb", "polars", "spark")
 
 

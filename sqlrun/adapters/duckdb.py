@@ -40,10 +40,7 @@ class DuckDBEngine(Engine):
         reader = exp.func(
             _READERS[source.format],
             exp.Array(expressions=[exp.Literal.string(f) for f in files]),
-            *(
-                exp.EQ(this=exp.column(k), expression=exp.convert(v))
-                for k, v in source.options.items()
-            ),
+            *(exp.EQ(this=exp.column(k), expression=exp.convert(v)) for k, v in source.options.items()),
         )
         view = exp.select("*").from_(reader)
         self.execute(f"CREATE OR REPLACE VIEW {exp.to_identifier(name).sql('duckdb')} AS {view.sql('duckdb')}")

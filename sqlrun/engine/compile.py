@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -100,6 +101,16 @@ def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
     return exp.Literal.string(raw)
 
 
+def _placeholder_at(query: Query, name: str) -> str:
+    """sqlglot keeps no position for placeholders: find the first `:name` in the text."""
+    match = re.search(rf"(?<![:\w]):{re.escape(name)}\b", query.sql)
+    if not match:
+        return str(query.path)
+    line = query.sql.count("\n", 0, match.start()) + 1
+    col = match.start() - (query.sql.rfind("\n", 0, match.start()) + 1) + 1
+    return f"{query.path}:{line}:{col}"
+
+
 def bind_params(query: Query, tree: exp.Expression, values: dict[str, str]) -> exp.Expression:
     """Replace :name placeholders by typed literals built in the syntax tree."""
     declared = {p.name: p for p in query.params}
@@ -112,7 +123,7 @@ def bind_params(query: Query, tree: exp.Expression, values: dict[str, str]) -> e
         if not name:
             raise CatalogError(f"{where(query, node)}: positional '?' parameters are not supported")
         if name not in declared:
-            raise CatalogError(f"{where(query, node)}: :{name} has no '-- param {name}: TYPE' header")
+            raise CatalogError(f"{_placeholder_at(query, name)}: :{name} has no '-- param {name}: TYPE' header")
         used.add(name)
     missing = [n for n in used if n not in values and declared[n].default is None]
     if missing:

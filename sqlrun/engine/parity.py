@@ -32,7 +32,7 @@ def _normalize(value):
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
     if isinstance(value, (list, tuple)):
         return tuple(_normalize(v) for v in value)
     if isinstance(value, dict):
@@ -75,9 +75,7 @@ def values_equal(a, b) -> bool:
 def compare(left: pa.Table, right: pa.Table, ordered: bool = False) -> Comparison:
     """Compare two results by the rules above; on a difference, say where."""
     if left.num_columns != right.num_columns:
-        return Comparison(
-            False, f"column count differs: {left.num_columns} vs {right.num_columns}"
-        )
+        return Comparison(False, f"column count differs: {left.num_columns} vs {right.num_columns}")
     if left.num_rows != right.num_rows:
         return Comparison(False, f"row count differs: {left.num_rows} vs {right.num_rows}")
     a, b = rows_of(left), rows_of(right)

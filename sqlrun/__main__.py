@@ -1,0 +1,3 @@
+from sqlrun.cli import main
+
+main()

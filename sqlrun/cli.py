@@ -1,0 +1,191 @@
+"""The `sqlrun` command: each command a thin call into sqlrun.api."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from sqlrun.errors import SqlrunError
+
+app = typer.Typer(
+    help="Write the SQL once, run it on DuckDB, Polars SQL, Spark SQL or Redshift.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
+EngineOpt = Annotated[
+    Optional[str], typer.Option("--engine", "-e", help="duckdb | polars | spark | redshift (default: the project's).")
+]
+ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="A query parameter, NAME=VALUE (repeatable).")]
+
+
+def _params(values: list[str] | None) -> dict[str, str]:
+    params = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise SqlrunError(f"--param expects NAME=VALUE, got '{item}'")
+        params[name.strip()] = value
+    return params
+
+
+@contextmanager
+def progress(message: str, delay: float = 1.0):
+    """Show a spinner (or one line when stderr is not a terminal) for work over `delay` seconds."""
+    status = err.status(message) if err.is_terminal else None
+    started = threading.Event()
+
+    def begin() -> None:
+        started.set()
+        if status is not None:
+            status.start()
+        else:
+            err.print(f"{message}…", highlight=False)
+
+    timer = threading.Timer(delay, begin)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if started.is_set() and status is not None:
+            status.stop()
+
+
+def _session(project: Path | None):
+    from sqlrun.api import Session
+
+    return Session(project)
+
+
+@app.command("list")
+def list_queries(project: ProjectOpt = None) -> None:
+    """List the catalog: name, dialect, description, parameters."""
+    from rich.table import Table
+
+    session = _session(project)
+    table = Table("name", "dialect", "params", "description")
+    for query in session.catalog.queries.values():
+        params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in query.params)
+        table.add_row(query.name, query.dialect, params, query.description)
+    out.print(table)
+
+
+@app.command("compile")
+def compile_cmd(
+    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    engine: EngineOpt = None,
+    param: ParamOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Print the SQL an engine will run for QUERY."""
+    sql = _session(project).compile(query, engine, _params(param))
+    typer.echo(sql)
+
+
+@app.command("run")
+def run_cmd(
+    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    engine: EngineOpt = None,
+    param: ParamOpt = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write the result here (format from the extension).")
+    ] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | csv | json | parquet")] = None,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
+    project: ProjectOpt = None,
+) -> None:
+    """Run QUERY on an engine; print the result or write it to --output."""
+    from sqlrun.output import FORMATS, render_table, write_result, write_stdout
+
+    if fmt is not None and fmt not in FORMATS:
+        raise SqlrunError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if fmt == "parquet" and output is None:
+        raise SqlrunError("--format parquet needs --output FILE")
+    with _session(project) as session:
+        name = engine or session.project.engine
+        with progress(f"running {query} on {name}"):
+            table = session.run(query, name, _params(param))
+    if output is not None:
+        write_result(table, output, fmt)
+        err.print(f"wrote {table.num_rows} rows to {output}", highlight=False)
+    elif fmt in (None, "table"):
+        out.print(render_table(table, f"{query} on {name}", max_rows))
+    else:
+        write_stdout(table, fmt)
+
+
+@app.command("parity")
+def parity_cmd(
+    queries: Annotated[list[str], typer.Argument(help="Catalog names or .sql paths.")],
+    engines: Annotated[
+        str, typer.Option("--engines", help="Comma-separated engines; the first is the reference.")
+    ] = "duckdb,polars,spark",
+    param: ParamOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Run each query on each engine and compare the results; exit 1 if any differ."""
+    from rich.table import Table
+
+    names = [e.strip() for e in engines.split(",") if e.strip()]
+    with _session(project) as session:
+        with progress(f"comparing {len(queries)} quer{'y' if len(queries) == 1 else 'ies'} on {', '.join(names)}"):
+            results = session.parity(queries, names, _params(param))
+    table = Table("query", "engine", "result", "rows", "seconds", "detail")
+    for r in results:
+        mark = "[green]pass[/]" if r.ok else "[red]FAIL[/]"
+        table.add_row(r.query, r.engine, mark, str(r.rows), f"{r.seconds:.2f}", r.detail)
+    out.print(table)
+    failures = [r for r in results if not r.ok]
+    for r in failures:
+        if r.comparison and r.comparison.left_rows:
+            out.print(f"{r.query} on {r.engine}: {r.detail}", highlight=False)
+            out.print(f"  reference: {r.comparison.left_rows[0]}", highlight=False)
+            out.print(f"  {r.engine}: {r.comparison.right_rows[0]}", highlight=False)
+    if failures:
+        raise SqlrunError(f"{len(failures)} of {len(results)} results differ or failed")
+
+
+@app.command("demo-data")
+def demo_data_cmd(
+    rows: Annotated[int, typer.Option("--rows", help="Play-log rows to generate.")] = 300_000,
+    project: ProjectOpt = None,
+) -> None:
+    """Generate the example catalog's deterministic demo data under PROJECT/data."""
+    from sqlrun.demo import generate
+
+    if rows < 1:
+        raise SqlrunError("--rows must be positive")
+    target = (project or Path(".")) / "data"
+    with progress(f"generating demo data in {target}"):
+        counts = generate(target, rows)
+    err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
+
+
+def main() -> None:
+    """Entry point: every sqlrun error is one line on stderr and exit status 1."""
+    try:
+        code = app(standalone_mode=False)
+    except (SqlrunError, typer.TyperException) as exc:
+        message = exc.format_message() if isinstance(exc, typer.TyperException) else str(exc)
+        if not message:  # `sqlrun` alone: the help was printed
+            sys.exit(0)
+        err.print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,81 @@
+"""Each local engine reads parquet, csv and ORC sources and returns Arrow."""
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.orc as orc
+import pyarrow.parquet as pq
+import pytest
+
+from sqlrun.adapters import create_engine, engine_class
+from sqlrun.adapters.spark import check_java
+from sqlrun.config import Source
+from sqlrun.errors import EngineError
+
+TABLE = pa.table(
+    {
+        "id": pa.array([1, 2, 3], pa.int64()),
+        "name": ["a", None, "c"],
+        "day": pa.array([dt.date(2025, 1, 1), dt.date(2025, 1, 2), None], pa.date32()),
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sources")
+    (root / "pq").mkdir()
+    pq.write_table(TABLE.slice(0, 2), root / "pq" / "part-0.parquet")
+    pq.write_table(TABLE.slice(2), root / "pq" / "part-1.parquet")
+    orc.write_table(TABLE, root / "t.orc")
+    pacsv.write_csv(TABLE.select(["id", "name"]), root / "t.csv")
+    return root
+
+
+@pytest.mark.parametrize(
+    "fmt, rel",
+    [("parquet", "pq/*.parquet"), ("parquet", "pq"), ("orc", "t.orc"), ("csv", "t.csv")],
+)
+def test_engine_reads_source(engine_name, files, fmt, rel):
+    engine = create_engine(engine_name)
+    try:
+        engine.register_source("t", Source("t", str(files / rel), fmt))
+        result = engine.to_arrow("SELECT id, name FROM t ORDER BY id")
+    finally:
+        engine.close()
+    assert result.column(0).to_pylist() == [1, 2, 3]
+    assert result.column(1).to_pylist() == ["a", None, "c"]
+
+
+def test_engine_reads_dates_from_orc(engine_name, files):
+    engine = create_engine(engine_name)
+    try:
+        engine.register_source("t", Source("t", str(files / "t.orc"), "orc"))
+        result = engine.to_arrow("SELECT day FROM t ORDER BY id")
+    finally:
+        engine.close()
+    assert result.column(0).to_pylist() == [dt.date(2025, 1, 1), dt.date(2025, 1, 2), None]
+
+
+def test_engine_errors_are_engine_errors(engine_name):
+    engine = create_engine(engine_name)
+    try:
+        with pytest.raises(EngineError, match=f"^{engine_name}: "):
+            engine.to_arrow("SELECT * FROM no_such_table")
+    finally:
+        engine.close()
+
+
+def test_adapters_declare_their_dialect():
+    assert {n: engine_class(n).dialect for n in ("duckdb", "polars", "spark")} == {
+        "duckdb": "duckdb",
+        "polars": "polars",
+        "spark": "spark",
+    }
+
+
+def test_missing_java_is_one_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(EngineError, match="the spark engine needs Java 17"):
+        check_java()

@@ -1,0 +1,164 @@
+"""The sqlrun command, run as a user runs it: a subprocess, its exit code and its output."""
+
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+
+def sqlrun(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_help_lists_the_commands():
+    result = sqlrun("--help")
+    assert result.returncode == 0
+    for command in ("list", "compile", "run", "parity"):
+        assert command in result.stdout
+
+
+def test_list_shows_names_dialects_and_params(demo_project):
+    result = sqlrun("list", "--project", str(demo_project))
+    assert result.returncode == 0
+    assert "charts_by_age" in result.stdout and "ds: date" in result.stdout and "spark" in result.stdout
+
+
+def test_compile_prints_the_engine_sql(demo_project):
+    result = sqlrun("compile", "charts_by_age", "-e", "duckdb", "--project", str(demo_project))
+    assert result.returncode == 0
+    assert "ROW_NUMBER() OVER" in result.stdout and "CAST('2025-08-03' AS DATE)" in result.stdout
+
+
+def test_run_prints_a_capped_table_with_the_total(demo_project):
+    result = sqlrun("run", "charts_by_age", "--max-rows", "5", "--project", str(demo_project))
+    assert result.returncode == 0, result.stderr
+    assert "50 rows (first 5 shown)" in result.stdout
+
+
+def test_project_is_found_in_the_current_directory(demo_project):
+    result = sqlrun("run", "pr_curve", "--format", "csv", cwd=demo_project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == '"threshold","tp","fp","fn","precision","recall"'
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+@pytest.mark.parametrize("suffix", ["parquet", "csv", "json"])
+def test_run_writes_output_files(demo_project, tmp_path, engine, suffix):
+    out = tmp_path / f"charts.{suffix}"
+    result = sqlrun(
+        "run",
+        "charts_by_age",
+        "-e",
+        engine,
+        "--param",
+        "ds=2025-08-04",
+        "--param",
+        "top_n=2",
+        "--output",
+        str(out),
+        "--project",
+        str(demo_project),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "wrote 10 rows" in result.stderr
+    if suffix == "parquet":
+        assert pq.read_table(out).num_rows == 10
+    elif suffix == "csv":
+        assert len(out.read_text().splitlines()) == 11
+    else:
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert len(rows) == 10 and rows[0]["chart_rank"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left behind
+
+
+def test_parity_passes_on_equal_results(demo_project):
+    result = sqlrun("parity", "pr_curve", "taxi_features", "--engines", "duckdb,polars", "--project", str(demo_project))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("pass") == 4
+
+
+def test_parity_fails_with_the_first_differing_rows(demo_project, tmp_path):
+    bad = tmp_path / "rand.sql"
+    bad.write_text("-- dialect: duckdb\nSELECT user_id FROM users ORDER BY random() LIMIT 3\n")
+    result = sqlrun("parity", str(bad), "--engines", "duckdb,polars", "--project", str(demo_project))
+    assert result.returncode == 1
+    assert "FAIL" in result.stdout
+    assert result.stderr.strip().startswith("error: 1 of 2 results differ or failed")
+
+
+def test_malformed_sql_names_file_and_line(demo_project, tmp_path):
+    bad = tmp_path / "bad.sql"
+    bad.write_text("-- description: broken\nSELECT a\nFROM users\nWHERE b = = 1\n")
+    assert_one_line_error(sqlrun("run", str(bad), "--project", str(demo_project)), "bad.sql:4:", "syntax error")
+
+
+def test_unknown_query(demo_project):
+    assert_one_line_error(sqlrun("run", "nope", "--project", str(demo_project)), "unknown query 'nope'")
+
+
+def test_unknown_source(demo_project, tmp_path):
+    bad = tmp_path / "src.sql"
+    bad.write_text("SELECT *\nFROM play_logz\n")
+    assert_one_line_error(
+        sqlrun("run", str(bad), "--project", str(demo_project)), "src.sql:2:", "unknown table 'play_logz'"
+    )
+
+
+def test_missing_parameter(demo_project, tmp_path):
+    q = tmp_path / "p.sql"
+    q.write_text("-- param ds: date\nSELECT * FROM users WHERE signup_date = :ds\n")
+    assert_one_line_error(sqlrun("run", str(q), "--project", str(demo_project)), "missing parameter(s): ds")
+
+
+def test_bad_param_syntax(demo_project):
+    assert_one_line_error(sqlrun("run", "charts_by_age", "--param", "ds", "--project", str(demo_project)), "NAME=VALUE")
+
+
+def test_bad_config(tmp_path):
+    (tmp_path / "sqlrun.toml").write_text("[project]\nengine = 'oracle'\n")
+    assert_one_line_error(sqlrun("list", "--project", str(tmp_path)), "engine 'oracle'")
+
+
+def test_no_config(tmp_path):
+    assert_one_line_error(sqlrun("list", cwd=tmp_path), "no sqlrun.toml")
+
+
+def test_unknown_engine(demo_project):
+    assert_one_line_error(
+        sqlrun("run", "pr_curve", "-e", "oracle", "--project", str(demo_project)), "unknown engine 'oracle'"
+    )
+
+
+def test_missing_data(demo_project, tmp_path):
+    (tmp_path / "sqlrun.toml").write_text("[sources.users]\npath = 'nowhere/*.parquet'\n")
+    q = tmp_path / "u.sql"
+    q.write_text("SELECT * FROM users\n")
+    assert_one_line_error(sqlrun("run", str(q), "--project", str(tmp_path)), "no parquet files")
+
+
+def test_unwritable_output(demo_project, tmp_path):
+    assert_one_line_error(
+        sqlrun("run", "pr_curve", "--output", str(tmp_path / "no" / "x.parquet"), "--project", str(demo_project)),
+        "output directory does not exist",
+    )
+
+
+def test_compile_and_duckdb_run_never_import_pyspark(demo_project):
+    code = (
+        "import sys; from sqlrun.api import Session; s = Session(sys.argv[1]);"
+        "s.compile('charts_by_age', 'spark'); s.run('pr_curve', 'duckdb');"
+        "assert 'pyspark' not in sys.modules and 'polars' not in sys.modules, sorted(sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
