@@ -82,6 +82,15 @@ def test_run_writes_output_files(demo_project, tmp_path, engine, suffix):
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left behind
 
 
+def test_spark_run_writes_the_same_rows_as_duckdb(demo_project, tmp_path):
+    paths = {}
+    for engine in ("duckdb", "spark"):
+        paths[engine] = tmp_path / f"{engine}.parquet"
+        result = sqlrun("run", "charts_by_age", "-e", engine, "-o", str(paths[engine]), "-p", str(demo_project))
+        assert result.returncode == 0, result.stderr
+    assert pq.read_table(paths["spark"]).to_pylist() == pq.read_table(paths["duckdb"]).to_pylist()
+
+
 def test_parity_passes_on_equal_results(demo_project):
     result = sqlrun("parity", "pr_curve", "taxi_features", "--engines", "duckdb,polars", "--project", str(demo_project))
     assert result.returncode == 0, result.stdout + result.stderr
