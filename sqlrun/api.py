@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,29 +11,24 @@ from typing import TYPE_CHECKING
 from sqlrun.adapters import LOCAL_ENGINES, create_engine, engine_class
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query
-from sqlrun.engine.compile import compile_query, compile_tree, generate, where
+from sqlrun.engine.compile import generate, where
 from sqlrun.engine.parity import Comparison, compare, is_ordered
+from sqlrun.engine.pipeline import (
+    Plan,
+    StepReport,
+    build_dag,
+    make_plan,
+    materialized_inputs,
+    referenced_tables,
+    step_tree,
+)
+from sqlrun.engine.store import Store
 from sqlrun.errors import CatalogError, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from sqlrun.adapters.base import Engine
-
-
-def referenced_tables(query: Query, tree) -> dict[str, object]:
-    """Tables the query reads (CTE names excluded), with a node to point at in errors."""
-    from sqlglot import exp
-
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    tables = {}
-    for table in tree.find_all(exp.Table):
-        if not table.name or isinstance(table.this, exp.Func):
-            continue
-        name = table.name.lower()
-        if name not in ctes:
-            tables.setdefault(name, table)
-    return tables
 
 
 class Session:
@@ -43,6 +39,7 @@ class Session:
         self.catalog = Catalog(self.project)
         self._engines: dict[str, Engine] = {}
         self._registered: dict[str, set[str]] = {}
+        self.store = Store(self.project.root)
 
     def engine(self, name: str | None = None) -> Engine:
         name = name or self.project.engine
@@ -55,13 +52,23 @@ class Session:
         return ref if isinstance(ref, Query) else self.catalog.get(ref)
 
     def compile(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> str:
+        """The SQL an engine runs for the query: view steps it reads inlined, stored steps by name."""
         engine = engine or self.project.engine
         engine_class(engine)
-        return compile_query(self.query(ref), engine, _strings(params))
+        query = self.query(ref)
+        plan = Plan(query.name, build_dag(self.catalog, self.project.sources, query))
+        tree = step_tree(plan, query.name, engine, _strings(params))
+        # Engine-side table names (Redshift sources are tables) are part of what is sent.
+        return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine)
 
-    def _prepare(self, query: Query, tree, engine_name: str) -> Engine:
+    def plan(self, ref: str | Query, params: dict | None = None, refresh: bool = False) -> Plan:
+        """The pipeline steps the query needs, upstream first, and which are fresh in the store."""
+        query = self.query(ref)
+        return make_plan(self.catalog, self.project.sources, self.store, query, _strings(params), refresh)
+
+    def _prepare(self, query: Query, tree, engine_name: str, stored: tuple[str, ...] = ()) -> Engine:
         """Check that every table the query reads is a source; register those on the engine."""
-        needed = referenced_tables(query, tree)
+        needed = {k: v for k, v in referenced_tables(query, tree).items() if k not in stored}
         sources = self.project.sources
         for name, node in needed.items():
             if name not in sources:
@@ -74,13 +81,57 @@ class Session:
                 self._registered[engine_name].add(name)
         return engine
 
-    def run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> pa.Table:
-        """Run a catalog query (or .sql path) on an engine; the result as a pyarrow Table."""
-        query = self.query(ref)
+    def run(
+        self,
+        ref: str | Query,
+        engine: str | None = None,
+        params: dict | None = None,
+        refresh: bool = False,
+        on_step: Callable[[StepReport], None] | None = None,
+    ) -> pa.Table:
+        """Run a catalog query (or .sql path) on an engine, upstream pipeline steps first.
+
+        Materialized steps that are fresh in the store are read back, not recomputed
+        (`refresh` recomputes them); `on_step` gets one report per step.
+        """
         engine_name = engine or self.project.engine
-        tree = compile_tree(query, engine_name, _strings(params))
-        sql = generate(query, tree, engine_name)
-        return self._prepare(query, tree, engine_name).to_arrow(sql)
+        engine_class(engine_name)
+        params = _strings(params)
+        plan = self.plan(ref, params, refresh)
+        report = on_step or (lambda _: None)
+        result = None
+        for name, step in plan.steps.items():
+            status = plan.status(name)
+            if status != "run":
+                stored = plan.stored.get(name)
+                report(StepReport(name, status, stored.rows if stored else None))
+                if name == plan.target and stored:
+                    result = stored.read()
+                continue
+            started = time.perf_counter()
+            result = self._run_step(plan, name, engine_name, params)
+            if step.materialize == "parquet":
+                plan.stored[name] = self.store.write(
+                    name, result, plan.fingerprints[name], engine_name, step.partition_by
+                )
+            report(StepReport(name, "ran", result.num_rows, time.perf_counter() - started))
+        return result
+
+    def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
+        query = plan.steps[name].query
+        tree = step_tree(plan, name, engine_name, params)
+        sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name)
+        stored = materialized_inputs(plan, name)
+        if stored and engine_name not in LOCAL_ENGINES:
+            raise CatalogError(
+                f"{query.path}: reads materialized step(s) {', '.join(stored)}, which only"
+                f" {', '.join(LOCAL_ENGINES)} can read back (asked for {engine_name})"
+            )
+        engine = self._prepare(query, tree, engine_name, tuple(stored))
+        for upstream in stored:
+            # Registered on every run: a recomputed step lives in a new directory.
+            engine.register_source(upstream, plan.stored[upstream].source())
+        return engine.to_arrow(sql)
 
     def parity(
         self, refs: list[str], engines: list[str] | None = None, params: dict | None = None
@@ -97,7 +148,8 @@ class Session:
             for name in engines:
                 started = time.perf_counter()
                 try:
-                    table = self.run(query, name, params)
+                    # refresh: every engine computes every pipeline step itself.
+                    table = self.run(query, name, params, refresh=True)
                 except SqlrunError as exc:
                     results.append(ParityResult(query.name, name, False, 0.0, str(exc)))
                     continue

@@ -104,9 +104,10 @@ def run_cmd(
     ] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | csv | json | parquet")] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Recompute materialized steps even if fresh.")] = False,
     project: ProjectOpt = None,
 ) -> None:
-    """Run QUERY on an engine; print the result or write it to --output."""
+    """Run QUERY (and the pipeline steps it reads) on an engine; print the result or write it to --output."""
     from sqlrun.output import FORMATS, render_table, write_result, write_stdout
 
     if fmt is not None and fmt not in FORMATS:
@@ -116,7 +117,7 @@ def run_cmd(
     with _session(project) as session:
         name = engine or session.project.engine
         with progress(f"running {query} on {name}"):
-            table = session.run(query, name, _params(param))
+            table = session.run(query, name, _params(param), refresh, _print_step)
     if output is not None:
         write_result(table, output, fmt)
         err.print(f"wrote {table.num_rows} rows to {output}", highlight=False)
@@ -124,6 +125,34 @@ def run_cmd(
         out.print(render_table(table, f"{query} on {name}", max_rows))
     else:
         write_stdout(table, fmt)
+
+
+def _print_step(report) -> None:
+    """Per-step progress on stderr: what ran (rows, seconds), what was fresh."""
+    if report.status == "ran":
+        err.print(f"  {report.step}: {report.rows:,} rows in {report.seconds:.2f} s", highlight=False)
+    elif report.status == "fresh":
+        err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
+
+
+@app.command("plan")
+def plan_cmd(
+    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    param: ParamOpt = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Plan as if every step were stale.")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Show the pipeline QUERY needs, upstream first, and which steps will run or are fresh."""
+    from rich.table import Table
+
+    plan = _session(project).plan(query, _params(param), refresh)
+    table = Table("step", "reads", "materialize", "status", title=f"plan for {plan.target}")
+    for name, step in plan.steps.items():
+        reads = ", ".join([*step.inputs, *(f"{s} (source)" for s in step.sources)])
+        mode = step.materialize + (f" by {', '.join(step.partition_by)}" if step.partition_by else "")
+        status = {"run": "[yellow]will run[/]", "fresh": "[green]fresh[/]", "view": "inlined"}[plan.status(name)]
+        table.add_row(name, reads, mode, status)
+    out.print(table)
 
 
 @app.command("parity")
