@@ -24,6 +24,10 @@ def t(**cols):
         (t(a=[0.1 + 0.2]), t(a=[0.3]), True, True),  # relative tolerance
         (t(a=[1.0]), t(a=[1.001]), True, False),
         (t(a=pa.array([Decimal("1.500000")])), t(a=[1.5]), True, True),  # decimal vs double
+        (t(a=pa.array([Decimal("0.050145")])), t(a=[0.05014459706340077]), True, True),  # Spark scale 6
+        (t(a=pa.array([Decimal("0.050145")])), t(a=[0.0501446]), True, True),
+        (t(a=pa.array([Decimal("0.050145")])), t(a=[0.0501456]), True, False),  # past half a unit
+        (t(a=pa.array([Decimal("0.05")])), t(a=[0.0501446]), True, False),  # scale 2 vs 0.0501446
         (t(a=[1], b=["x"]), t(x=[1], y=["x"]), True, True),  # names may differ in case/alias
         (t(a=[1]), t(a=[1], b=[2]), True, False),
         (t(a=["a"]), t(a=["A"]), True, False),

@@ -27,10 +27,7 @@ QUERIES = [f"q{i:02d}" for i in range(1, 23)]
 # Spark's AVG of decimal(15,2) and decimal / decimal are decimal(_, 6): rounded to 6 places,
 # which parity's relative tolerance (1e-6) does not allow for values below ~0.5. At SF 0.1:
 # Q1 avg_disc 0.05014459706 vs 0.050145, Q8 mkt_share 0.02864874131 vs 0.028649 (abs < 5e-7).
-SCALE_6 = "spark rounds decimal AVG/division to scale 6; parity's rel tol 1e-6 rejects it"
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("q01", "spark"): SCALE_6,
-    ("q08", "spark"): SCALE_6,
 }
 
 

@@ -2,7 +2,9 @@
 
 Two results are equal when they have the same number of columns and the same rows, where
 rows are compared as multisets unless the query orders them, floats and decimals with a
-relative tolerance, and NULL equals NULL.
+relative tolerance, and NULL equals NULL. A DECIMAL of scale s also matches any number within
+half a unit of its last digit when s >= 6: Spark rounds decimal division and AVG to scale 6,
+while a coarser decimal (an AVG cut to scale 2) is a different answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
+MIN_ROUNDED_SCALE = 6
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,6 @@ class Comparison:
 
 
 def _normalize(value):
-    if isinstance(value, Decimal):
-        return float(value)
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -55,11 +56,18 @@ def _sort_key(value):
         return (0, 0)
     if isinstance(value, bool):
         return (1, int(value))
-    if isinstance(value, (int, float)):
-        return (2, float(f"{value:.5g}"))
+    if isinstance(value, (int, float, Decimal)):
+        return (2, float(f"{float(value):.5g}"))
     if isinstance(value, tuple):
         return (4, tuple(_sort_key(v) for v in value))
     return (3, str(value))
+
+
+def _half_unit(value) -> float:
+    """Half a unit in the last place of a decimal of scale >= 6; 0 otherwise."""
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent <= -MIN_ROUNDED_SCALE:
+        return 0.5 * 10.0 ** value.as_tuple().exponent
+    return 0.0
 
 
 def values_equal(a, b) -> bool:
@@ -67,8 +75,9 @@ def values_equal(a, b) -> bool:
         return a is None and b is None
     if isinstance(a, bool) or isinstance(b, bool):
         return a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
+        tolerance = max(ABS_TOL, _half_unit(a), _half_unit(b))
+        return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=tolerance)
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
     return a == b
