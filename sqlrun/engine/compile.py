@@ -28,7 +28,9 @@ def position(node: exp.Expression) -> tuple[int, int] | None:
     for sub in node.walk():
         meta = sub.meta if sub._meta else None
         if meta and "line" in meta:
-            key = (meta["line"], meta["col"])
+            # sqlglot's col is where the token ends; start/end give its width.
+            width = meta["end"] - meta["start"] if "start" in meta and "end" in meta else 0
+            key = (meta["line"], meta["col"] - width)
             best = key if best is None or key < best else best
     return best
 
@@ -156,7 +158,10 @@ def compile_tree(query: Query, engine: str, params: dict[str, str] | None = None
     target = engine_class(engine).dialect
     tree = bind_params(query, parse_query(query), params or {})
     check_tree(query, tree, engine, target)
-    return rewrites.apply(query, tree, engine, target)
+    try:
+        return rewrites.apply(query, tree, engine, target)
+    except rewrites.Refused as exc:
+        raise fail(query, exc.node, engine, exc.reason) from None
 
 
 def generate(query: Query, tree: exp.Expression, engine: str) -> str:
@@ -165,9 +170,27 @@ def generate(query: Query, tree: exp.Expression, engine: str) -> str:
     try:
         return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True)
     except UnsupportedError as exc:
-        node = getattr(exc, "expression", None)
         reason = str(exc).split("\n")[0]
+        node = culprit(tree, target)
         raise fail(query, node, engine, f"not supported by {engine}: {reason}") from None
+
+
+def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:
+    """The smallest subtree the generator refuses, to point the error at its line.
+
+    The generator reports only a message; rendering subtrees bottom-up finds the node.
+    This runs only on the error path.
+    """
+    for node in reversed(list(tree.walk(bfs=True))):
+        if not isinstance(node, exp.Expression) or position(node) is None:
+            continue
+        try:
+            node.sql(dialect=target, unsupported_level=ErrorLevel.RAISE)
+        except UnsupportedError:
+            return node
+        except Exception:  # a fragment out of its context may not render at all
+            continue
+    return None
 
 
 def compile_query(query: Query, engine: str, params: dict[str, str] | None = None) -> str:
