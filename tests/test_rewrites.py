@@ -135,3 +135,21 @@ def test_every_rule_has_a_name_and_runs_only_across_dialects():
     assert len(names) == len(set(names))
     tree = query("SELECT DAYOFWEEK(d) FROM t", "spark").ast()
     assert transpile("SELECT DAYOFWEEK(d) FROM t", "spark", "spark") == tree.sql("spark")
+
+
+@pytest.mark.parametrize(
+    "source, sql, expected",
+    [
+        ("spark", "SELECT AVG(x) FROM t", "SELECT AVG(CAST(x AS DOUBLE PRECISION)) FROM t"),
+        ("duckdb", "SELECT AVG(x) OVER () FROM t", "SELECT AVG(CAST(x AS DOUBLE PRECISION)) OVER () FROM t"),
+        ("spark", "SELECT AVG(CAST(x AS DOUBLE)) FROM t", "SELECT AVG(TRY_CAST(x AS DOUBLE PRECISION)) FROM t"),
+        ("redshift", "SELECT AVG(x) FROM t", "SELECT AVG(x) FROM t"),  # Redshift meaning kept
+    ],
+)
+def test_avg_keeps_its_fraction_on_redshift(tmp_path, source, sql, expected):
+    from sqlrun.engine.catalog import load_query
+    from sqlrun.engine.compile import compile_query
+
+    path = tmp_path / "q.sql"
+    path.write_text(f"-- dialect: {source}\n{sql}")
+    assert " ".join(compile_query(load_query(path), "redshift").split()).endswith(expected)

@@ -335,6 +335,18 @@ def spark_floor_integral(tree, ctx):
     return _replace_all(tree, (exp.Floor, exp.Ceil), build)
 
 
+@rule("avg_keeps_its_fraction_on_redshift", engines=("redshift",))
+def redshift_avg_fraction(tree, ctx):
+    # Redshift AVG keeps the argument's type: BIGINT for integers, scale s for DECIMAL(p, s),
+    # so AVG(l_discount) gives 0.05 where the other engines give 0.0501446.
+    def build(node):
+        if isinstance(node.this, exp.Cast) and node.this.to.is_type(*exp.DataType.REAL_TYPES):
+            return node
+        return exp.Avg(this=exp.cast(node.this.copy(), "double"))
+
+    return _replace_all(tree, exp.Avg, build)
+
+
 # --- identifiers ---
 
 
