@@ -117,7 +117,7 @@ def run_cmd(
     with _session(project) as session:
         name = engine or session.project.engine
         with progress(f"running {query} on {name}"):
-            table = session.run(query, name, _params(param), refresh, _print_step)
+            table = session.run(query, name, _params(param), refresh, _step_printer(session.query(query).name))
     if output is not None:
         write_result(table, output, fmt)
         err.print(f"wrote {table.num_rows} rows to {output}", highlight=False)
@@ -127,12 +127,20 @@ def run_cmd(
         write_stdout(table, fmt)
 
 
-def _print_step(report) -> None:
-    """Per-step progress on stderr: what ran (rows, seconds), what was fresh."""
-    if report.status == "ran":
-        err.print(f"  {report.step}: {report.rows:,} rows in {report.seconds:.2f} s", highlight=False)
-    elif report.status == "fresh":
-        err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
+def _step_printer(target: str):
+    """Per-step progress on stderr (what ran: rows, seconds; what was fresh), for pipelines only."""
+    seen = []
+
+    def show(report) -> None:
+        seen.append(report)
+        if report.step == target and len(seen) == 1 and report.status == "ran":
+            return  # a plain query, not a pipeline: nothing to add
+        if report.status == "ran":
+            err.print(f"  {report.step}: {report.rows:,} rows in {report.seconds:.2f} s", highlight=False)
+        elif report.status == "fresh":
+            err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
+
+    return show
 
 
 @app.command("plan")
