@@ -115,6 +115,15 @@ def test_changed_sql_or_parameter_recomputes_only_downstream(project):
     assert changed == dict(zip(CHURN, ["fresh", "view", "view", "ran"]))
 
 
+def test_run_parameters_reach_every_step_that_declares_them(project):
+    session = Session(project)
+    # cutoff is declared by the view churn_activity (inlined) and by churn_training.
+    table = session.run("churn_training", "duckdb", {"cutoff": "2025-08-04"})
+    assert max(table.column("active_days_before").to_pylist()) == 3
+    with pytest.raises(CatalogError, match="unknown parameter"):
+        session.run("churn_training", "duckdb", {"cuttoff": "2025-08-04"})
+
+
 def test_refresh_recomputes_every_materialized_step(project):
     statuses(Session(project), "churn_training")
     assert statuses(Session(project), "churn_training", refresh=True) == dict(
@@ -134,15 +143,17 @@ def test_partition_by_writes_hive_directories(project):
     assert sum(pq.read_metadata(f).num_rows for f in stored.source().files()) == stored.rows
 
 
-def test_stored_step_is_read_back_by_every_engine(project, engine_name):
-    """churn_plays is written once by duckdb; each engine reads it back for the view downstream."""
+def test_step_stored_by_one_engine_is_read_back_by_every_engine(project, engine_name):
+    """The store is engine-independent: churn_plays written by one engine feeds a view on each."""
     with Session(project) as session:
-        reference = session.run("churn_activity", "duckdb")
-        table = session.run("churn_activity", engine_name)
-        assert session.store.current("churn_plays").engine == "duckdb"
-    result = compare(reference, table, ordered=False)
-    assert result.equal, result.reason
-    assert table.num_rows == reference.num_rows > 0
+        reference = session.run("churn_activity", "duckdb", refresh=True)
+        session.run("churn_plays", engine_name, refresh=True)
+        assert session.store.current("churn_plays").engine == engine_name
+        for reader in ("duckdb", "polars", "spark"):
+            table = session.run("churn_activity", reader)
+            result = compare(reference, table, ordered=False)
+            assert result.equal, f"written by {engine_name}, read by {reader}: {result.reason}"
+            assert table.num_rows == reference.num_rows > 0
 
 
 def test_view_ctes_are_hoisted_and_renamed(project, engine_name):
