@@ -1,0 +1,62 @@
+"""The conformance corpus: every case of every source dialect on duckdb, polars and spark.
+
+Expected rows are frozen in tests/corpus (see its __init__); known gaps and bugs are the
+markers in tests/corpus/markers.toml, refreshed by `python -m tests.corpus.triage --write`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sqlrun.api import Session
+from sqlrun.errors import CompileError
+from tests.corpus import BUG_KINDS, ENGINES, GAP_KINDS, all_cases
+from tests.corpus.runner import check, query_of
+from tests.corpus.tables import make_project
+
+CASES = all_cases()
+
+
+def params():
+    for case in CASES:
+        for engine in ENGINES:
+            marks = [pytest.mark.spark] if engine == "spark" else []
+            marker = case.marker(engine)
+            if marker:
+                kind, reason = marker
+                if kind in GAP_KINDS:
+                    # Ibis style: a known gap must fail with sqlrun's clear CompileError, and
+                    # one that starts passing fails the run until its marker is removed.
+                    marks += [getattr(pytest.mark, kind),
+                              pytest.mark.xfail(strict=True, raises=CompileError, reason=reason)]
+                elif kind in BUG_KINDS:
+                    marks.append(pytest.mark.xfail(strict=False, reason=f"{kind.upper()}: {reason}"))
+                else:
+                    raise ValueError(f"{case.key}: unknown marker kind {kind!r} for {engine}")
+            yield pytest.param(case, engine, marks=marks, id=f"{case.dialect}-{case.topic}-{case.id}-{engine}")
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    # One session for the whole corpus: one engine of each kind, one Spark JVM.
+    with Session(make_project(tmp_path_factory.mktemp("corpus"))) as s:
+        yield s
+
+
+@pytest.mark.parametrize("case, engine", list(params()))
+def test_corpus_case(session, case, engine):
+    result = session.run(query_of(case), engine)
+    diff = check(case, result)
+    assert not diff, f"{case.key} on {engine}: {diff}"
+
+
+def test_corpus_size_per_dialect():
+    by_dialect = {}
+    for case in CASES:
+        by_dialect[case.dialect] = by_dialect.get(case.dialect, 0) + 1
+    assert all(by_dialect.get(d, 0) >= 150 for d in ("spark", "redshift", "duckdb")), by_dialect
+
+
+def test_every_case_has_expected_rows():
+    missing = [c.key for c in CASES if not c.rows]
+    assert not missing, f"run `python -m tests.corpus.freeze` for: {missing}"
