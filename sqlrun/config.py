@@ -17,15 +17,24 @@ DIALECTS = ("spark", "redshift", "duckdb", "postgres", "hive", "databricks", "tr
 
 @dataclass(frozen=True)
 class Source:
-    """A named table backed by files: a file, a directory or a glob."""
+    """A named table backed by files: a file, a directory or a glob.
+
+    `redshift` is the table it maps to on Redshift: None means a table of the same name,
+    False means none (the source exists only as files). A source may have only a table.
+    """
 
     name: str
     path: str
     format: str
     options: dict = field(default_factory=dict)
+    redshift: str | bool | None = None
 
     def files(self) -> list[str]:
         """The concrete files behind the source, sorted; raises if there are none."""
+        if not self.path:
+            raise ConfigError(
+                f"source '{self.name}' has no path: it is only a Redshift table ({self.redshift})"
+            )
         path = Path(self.path)
         if path.is_dir():
             found = sorted(str(p) for p in path.rglob(f"*.{self.format}") if not p.name.startswith((".", "_")))
@@ -57,17 +66,31 @@ def _infer_format(path: str) -> str:
     raise ConfigError(f"cannot infer the format of '{path}': set format = parquet | csv | orc")
 
 
+def _redshift_table(name: str, spec: dict) -> str | bool | None:
+    value = spec.get("redshift")
+    if value is None or value is False:
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'[sources.{name}] redshift must be a table name ("schema.table") or false')
+    return value.strip()
+
+
 def _source(root: Path, name: str, spec: object) -> Source:
-    if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
-        raise ConfigError(f'[sources.{name}] needs path = "..."')
+    if not isinstance(spec, dict):
+        raise ConfigError(f"[sources.{name}] must be a table")
+    redshift = _redshift_table(name, spec)
+    if "path" not in spec and isinstance(redshift, str):
+        return Source(name=name, path="", format="", redshift=redshift)
+    if not isinstance(spec.get("path"), str):
+        raise ConfigError(f'[sources.{name}] needs path = "..." (or redshift = "schema.table")')
     path = spec["path"]
     fmt = spec.get("format") or _infer_format(path)
     if fmt not in FORMATS:
         raise ConfigError(f"[sources.{name}] format '{fmt}' is not one of {', '.join(FORMATS)}")
     if "://" not in path and not Path(path).is_absolute():
         path = str(root / path)
-    options = {k: v for k, v in spec.items() if k not in ("path", "format")}
-    return Source(name=name, path=path, format=fmt, options=options)
+    options = {k: v for k, v in spec.items() if k not in ("path", "format", "redshift")}
+    return Source(name=name, path=path, format=fmt, options=options, redshift=redshift)
 
 
 def load_project(project_dir: str | Path | None = None) -> Project:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlrun.adapters.base import Engine
 from sqlrun.adapters.duckdb import DuckDBEngine
 from sqlrun.adapters.polars import PolarsEngine
+from sqlrun.adapters.redshift import RedshiftEngine
 from sqlrun.adapters.spark import SparkEngine
 from sqlrun.errors import EngineError
 
-ENGINES: dict[str, type[Engine]] = {cls.name: cls for cls in (DuckDBEngine, PolarsEngine, SparkEngine)}
+ENGINES: dict[str, type[Engine]] = {
+    cls.name: cls for cls in (DuckDBEngine, PolarsEngine, SparkEngine, RedshiftEngine)
+}
 LOCAL_ENGINES = ("duckdb", "polars", "spark")
 
 

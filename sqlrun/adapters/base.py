@@ -27,6 +27,11 @@ class Engine(ABC):
     def register_source(self, name: str, source: Source) -> None:
         """Make a file source available as a table called `name`."""
 
+    @classmethod
+    def map_tables(cls, tree, sources: dict[str, Source]):
+        """The tree with source names replaced by the engine's own tables (default: as is)."""
+        return tree
+
     @abstractmethod
     def execute(self, sql: str) -> None:
         """Run a statement for its effect."""
