@@ -1,0 +1,114 @@
+"""Dates and times: day-of-week numbering, date arithmetic, DATEDIFF units, DATE_TRUNC types."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+
+
+def _is_dow(node: exp.Expression) -> bool:
+    if isinstance(node, exp.DayOfWeek):
+        return True
+    return isinstance(node, exp.Extract) and node.name.upper() in ("DOW", "DAYOFWEEK", "WEEKDAY")
+
+
+def _shift(node: exp.Expression, by: int) -> exp.Expression:
+    op = exp.Add if by > 0 else exp.Sub
+    return exp.Paren(this=op(this=node.copy(), expression=exp.Literal.number(abs(by))))
+
+# --- day of week: Spark counts 1=Sunday..7; DuckDB, Redshift and Polars 0=Sunday..6 ---
+
+
+@rule("spark_day_of_week_one_based", sources=SPARK, engines=("duckdb", "polars"))
+def spark_day_of_week(tree, ctx):
+    return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, 1) if _is_dow(n) else n)
+
+
+@rule("day_of_week_zero_based_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",))
+def zero_based_day_of_week(tree, ctx):
+    return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, -1) if _is_dow(n) else n)
+
+
+
+# --- dates ---
+
+
+def _year(x):
+    return exp.Year(this=exp.cast(x.copy(), "date"))
+
+
+def _month(x):
+    return exp.Month(this=exp.cast(x.copy(), "date"))
+
+
+def _quarter(x):
+    return exp.Quarter(this=exp.cast(x.copy(), "date"))
+
+
+def _per_year(years: exp.Expression, per: int, rest: exp.Expression) -> exp.Expression:
+    scaled = exp.Mul(this=exp.Paren(this=years), expression=exp.Literal.number(per))
+    return exp.Paren(this=exp.Add(this=scaled, expression=rest))
+
+
+def _boundaries(unit: str, start, end) -> exp.Expression | None:
+    """Calendar boundaries crossed from start to end (Redshift/DuckDB DATEDIFF meaning)."""
+    years = exp.Sub(this=_year(end), expression=_year(start))
+    if unit == "YEAR":
+        return exp.Paren(this=years)
+    if unit == "MONTH":
+        months = exp.Sub(this=_month(end), expression=_month(start))
+        return _per_year(years, 12, months)
+    if unit == "QUARTER":
+        quarters = exp.Sub(this=_quarter(end), expression=_quarter(start))
+        return _per_year(years, 4, quarters)
+    return None
+
+
+@rule("date_add_keeps_its_type", engines=("duckdb", "spark"))
+def date_add_type(tree, ctx):
+    # Spark DATE_ADD/ADD_MONTHS give a DATE, Redshift DATEADD a TIMESTAMP; DuckDB's
+    # date + INTERVAL gives a TIMESTAMP and Spark's DATE_ADD a DATE: say which.
+    def build(node):
+        if isinstance(node.parent, exp.Cast):
+            return node
+        if isinstance(node, exp.TsOrDsAdd):
+            return exp.cast(node.copy(), node.args.get("return_type") or "date")
+        return exp.cast(node.copy(), "date") if ctx.source in SPARK else node
+
+    return replace_all(tree, (exp.TsOrDsAdd, exp.AddMonths), build)
+
+
+@rule("redshift_datediff_boundaries", sources=POSTGRES_LIKE, engines=("spark", "polars"))
+def redshift_datediff(tree, ctx):
+    def build(node):
+        unit = (node.text("unit") or "DAY").upper()
+        if unit in ("DAY", "DAYS", "D"):
+            return node  # whole dates: every target renders this one faithfully
+        new = _boundaries(unit.rstrip("S"), node.expression, node.this)
+        if new is None:
+            raise Refused(node, f"DATEDIFF by {unit} is only translated for DAY, MONTH, QUARTER, YEAR")
+        return new
+
+    return replace_all(tree, (exp.DateDiff, exp.TsOrDsDiff), build)
+
+
+@rule("spark_timestampdiff_units", sources=SPARK, engines=("duckdb", "polars"))
+def spark_timestampdiff(tree, ctx):
+    # Spark's DATEDIFF(unit, a, b) counts *complete* units; DuckDB counts boundaries.
+    for node in tree.find_all(exp.DateDiff, exp.TimestampDiff):
+        unit = (node.text("unit") or "DAY").upper()
+        if unit not in ("DAY", ""):
+            reason = f"Spark DATEDIFF/TIMESTAMPDIFF by {unit} counts complete units, which {ctx.engine} does not"
+            raise Refused(node, reason)
+    return tree
+
+
+@rule("date_trunc_returns_timestamp", engines=("polars",))
+def date_trunc_timestamp(tree, ctx):
+    # Spark, Redshift and DuckDB give a TIMESTAMP from DATE_TRUNC; Polars keeps a DATE.
+    return replace_all(
+        tree,
+        exp.TimestampTrunc,
+        lambda n: n if isinstance(n.parent, exp.Cast) else exp.cast(n.copy(), "timestamp"),
+    )
