@@ -34,6 +34,7 @@ class Context:
     query: Query
     engine: str
     target: str
+    schema: dict | None = None  # {table: {column: type}} where the sources' types are known
 
     @property
     def source(self) -> str:
@@ -69,8 +70,10 @@ def rule(name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = ()
     return register
 
 
-def apply(query: Query, tree: exp.Expression, engine: str, target: str) -> exp.Expression:
-    ctx = Context(query, engine, target)
+def apply(
+    query: Query, tree: exp.Expression, engine: str, target: str, schema: dict | None = None
+) -> exp.Expression:
+    ctx = Context(query, engine, target, schema)
     for r in RULES:
         if r.applies(ctx):
             tree = r.fn(tree, ctx)
