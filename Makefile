@@ -5,9 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ROWS ?= 300000
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup system-deps demo test lint bench clean
 
 setup: $(STAMP)
+
+# Java 17 (spark engine) and PostgreSQL (the Redshift tests' server): Debian packages, if missing.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq postgresql; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +28,7 @@ queries/data/.generated: $(STAMP) sqlrun/demo.py
 demo: setup queries/data/.generated
 	$(BIN)/sqlrun run charts_by_age --project queries --engine duckdb
 
-test: setup
+test: setup system-deps
 	$(BIN)/pytest
 
 lint: setup

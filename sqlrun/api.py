@@ -61,6 +61,15 @@ class Session:
         # Engine-side table names (Redshift sources are tables) are part of what is sent.
         return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine)
 
+    def dry_run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> list[str]:
+        """Exactly the statements a run of the query would send to the engine; nothing runs."""
+        engine = engine or self.project.engine
+        sql = self.compile(ref, engine, params)
+        statements = getattr(engine_class(engine), "statements", None)
+        if statements is None:
+            return [sql]
+        return self.engine(engine).statements(sql)
+
     def plan(self, ref: str | Query, params: dict | None = None, refresh: bool = False) -> Plan:
         """The pipeline steps the query needs, upstream first, and which are fresh in the store."""
         query = self.query(ref)

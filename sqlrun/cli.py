@@ -40,17 +40,19 @@ def _params(values: list[str] | None) -> dict[str, str]:
 
 
 @contextmanager
-def progress(message: str, delay: float = 1.0):
-    """Show a spinner (or one line when stderr is not a terminal) for work over `delay` seconds."""
-    status = err.status(message) if err.is_terminal else None
+def progress(message: str, delay: float = 1.0, console: Console | None = None):
+    """A spinner on stderr for work over `delay` seconds. Only on a terminal: a spinner
+    vanishes when done, while a line in a log or pipe would stay beside the result or error."""
+    console = console or err
+    if not console.is_terminal:
+        yield
+        return
+    status = console.status(message)
     started = threading.Event()
 
     def begin() -> None:
         started.set()
-        if status is not None:
-            status.start()
-        else:
-            err.print(f"{message}…", highlight=False)
+        status.start()
 
     timer = threading.Timer(delay, begin)
     timer.daemon = True
@@ -59,7 +61,7 @@ def progress(message: str, delay: float = 1.0):
         yield
     finally:
         timer.cancel()
-        if started.is_set() and status is not None:
+        if started.is_set():
             status.stop()
 
 
@@ -105,6 +107,7 @@ def run_cmd(
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | csv | json | parquet")] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
     refresh: Annotated[bool, typer.Option("--refresh", help="Recompute materialized steps even if fresh.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print exactly what would be sent; run nothing.")] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Run QUERY (and the pipeline steps it reads) on an engine; print the result or write it to --output."""
@@ -116,6 +119,10 @@ def run_cmd(
         raise SqlrunError("--format parquet needs --output FILE")
     with _session(project) as session:
         name = engine or session.project.engine
+        if dry_run:
+            for statement in session.dry_run(query, name, _params(param)):
+                typer.echo(statement.rstrip().rstrip(";") + ";")
+            return
         with progress(f"running {query} on {name}"):
             table = session.run(query, name, _params(param), refresh, _step_printer(session.query(query).name))
     if output is not None:

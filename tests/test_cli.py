@@ -171,3 +171,45 @@ def test_compile_and_duckdb_run_never_import_pyspark(demo_project):
     )
     result = subprocess.run([sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_dry_run_prints_exactly_what_redshift_would_get_without_connecting(demo_project, tmp_path):
+    project = tmp_path / "rs"
+    project.mkdir()
+    config = (demo_project / "sqlrun.toml").read_text()
+    config += '\n[engines.redshift]\nhost = "127.0.0.1"\nport = 1\ndatabase = "dev"\nuser = "u"\n'
+    config += 'password_env = "SQLRUN_TEST_NO_SUCH_PASSWORD"\nssl = false\n'
+    (project / "sqlrun.toml").write_text(config)
+    (project / "q.sql").write_text("-- param n: int = 3\nSELECT user_id FROM users WHERE user_id < :n\n")
+    result = sqlrun("run", "q", "-e", "redshift", "--dry-run", "--param", "n=5", "-p", str(project))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().split(";\n")
+    assert lines[0] == "BEGIN"
+    assert lines[1].startswith("DECLARE sqlrun_cursor_1 CURSOR FOR") and "user_id < 5" in lines[1]
+    assert lines[-1].rstrip(";") == "COMMIT"
+
+
+def test_dry_run_on_a_local_engine_prints_its_sql(demo_project):
+    result = sqlrun("run", "pr_curve", "-e", "spark", "--dry-run", "-p", str(demo_project))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.lstrip().startswith(("/*", "WITH")) and "NULLIF" in result.stdout
+
+
+def test_spinner_shows_on_a_terminal_only_for_slow_work():
+    import io
+    import time
+
+    from rich.console import Console
+
+    from sqlrun.cli import progress
+
+    for delay, work, shown in ((0.05, 0.4, True), (1.0, 0.0, False)):
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True)
+        with progress("crunching", delay=delay, console=console):
+            time.sleep(work)
+        assert ("crunching" in buffer.getvalue()) is shown
+    piped = io.StringIO()
+    with progress("crunching", delay=0.0, console=Console(file=piped, force_terminal=False)):
+        time.sleep(0.1)
+    assert piped.getvalue() == ""
