@@ -22,6 +22,7 @@ from sqlrun.engine.pipeline import (
     referenced_tables,
     step_tree,
 )
+from sqlrun.engine.schema import source_columns
 from sqlrun.engine.store import Store
 from sqlrun.errors import CatalogError, SqlrunError
 
@@ -40,6 +41,7 @@ class Session:
         self._engines: dict[str, Engine] = {}
         self._registered: dict[str, set[str]] = {}
         self.store = Store(self.project.root)
+        self._columns: dict[str, dict | None] = {}
 
     def engine(self, name: str | None = None) -> Engine:
         name = name or self.project.engine
@@ -57,7 +59,7 @@ class Session:
         engine_class(engine)
         query = self.query(ref)
         plan = Plan(query.name, build_dag(self.catalog, self.project.sources, query))
-        tree = step_tree(plan, query.name, engine, _strings(params))
+        tree = step_tree(plan, query.name, engine, _strings(params), self._schema(plan))
         # Engine-side table names (Redshift sources are tables) are part of what is sent.
         return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine)
 
@@ -69,6 +71,21 @@ class Session:
         if statements is None:
             return [sql]
         return self.engine(engine).statements(sql)
+
+    def _schema(self, plan: Plan) -> dict:
+        """Column types of the sources and stored steps the plan reads (file footers only)."""
+        schema = {}
+        for step in plan.steps.values():
+            for name in step.sources:
+                if name not in self._columns:
+                    self._columns[name] = source_columns(self.project.sources[name])
+                if self._columns[name]:
+                    schema[name] = self._columns[name]
+        for name, stored in plan.stored.items():
+            columns = source_columns(stored.source())
+            if columns:
+                schema[name] = columns
+        return schema
 
     def plan(self, ref: str | Query, params: dict | None = None, refresh: bool = False) -> Plan:
         """The pipeline steps the query needs, upstream first, and which are fresh in the store."""
@@ -128,7 +145,7 @@ class Session:
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
         query = plan.steps[name].query
-        tree = step_tree(plan, name, engine_name, params)
+        tree = step_tree(plan, name, engine_name, params, self._schema(plan))
         sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name)
         stored = materialized_inputs(plan, name)
         if stored and engine_name not in LOCAL_ENGINES:

@@ -148,8 +148,13 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
-def compile_tree(query: Query, engine: str, params: dict[str, str] | None = None) -> exp.Expression:
-    """The bound and rewritten syntax tree that `engine` will run."""
+def compile_tree(
+    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+) -> exp.Expression:
+    """The bound and rewritten syntax tree that `engine` will run.
+
+    `schema` ({table: {column: type}}) lets type-dependent rules translate instead of refusing.
+    """
     if query.engines and engine not in query.engines:
         raise CompileError(
             f"{query.path}: query '{query.name}' is limited to engines {', '.join(query.engines)}"
@@ -159,7 +164,7 @@ def compile_tree(query: Query, engine: str, params: dict[str, str] | None = None
     tree = bind_params(query, parse_query(query), params or {})
     check_tree(query, tree, engine, target)
     try:
-        return rewrites.apply(query, tree, engine, target)
+        return rewrites.apply(query, tree, engine, target, schema)
     except rewrites.Refused as exc:
         raise fail(query, exc.node, engine, exc.reason) from None
 
@@ -193,6 +198,8 @@ def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:
     return None
 
 
-def compile_query(query: Query, engine: str, params: dict[str, str] | None = None) -> str:
+def compile_query(
+    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+) -> str:
     """The SQL string `engine` will run for `query`, or a CompileError."""
-    return generate(query, compile_tree(query, engine, params), engine)
+    return generate(query, compile_tree(query, engine, params, schema), engine)

@@ -215,14 +215,16 @@ def materialized_inputs(plan: Plan, name: str) -> list[str]:
     return sorted({i for r in readers for i in plan.steps[r].inputs if plan.steps[i].materialize != "view"})
 
 
-def step_tree(plan: Plan, name: str, engine: str, params: dict[str, str]) -> exp.Expression:
+def step_tree(
+    plan: Plan, name: str, engine: str, params: dict[str, str], schema: dict | None = None
+) -> exp.Expression:
     """The step's compiled tree with the view steps it reads inlined as leading CTEs."""
     query = plan.steps[name].query
-    tree = compile_tree(query, engine, step_params(query, params))
+    tree = compile_tree(query, engine, step_params(query, params), schema)
     ctes: list[exp.CTE] = []
     for view in inlined_views(plan, name):
         view_query = plan.steps[view].query
-        view_tree = compile_tree(view_query, engine, step_params(view_query, params))
+        view_tree = compile_tree(view_query, engine, step_params(view_query, params), schema)
         generate(view_query, view_tree, engine)  # an untranslatable view fails naming its own file
         ctes.extend(_as_ctes(view, view_tree))
     if not ctes:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlglot import exp
+from sqlglot.optimizer.annotate_types import annotate_types
+from sqlglot.optimizer.qualify import qualify
 
 from sqlrun.engine.catalog import Query
 
@@ -47,9 +49,10 @@ class Rule:
     fn: RuleFn
     sources: tuple[str, ...] = ()  # empty: any source dialect
     engines: tuple[str, ...] = ()  # empty: any target engine
+    same_dialect: bool = False  # also run when source == target (a generator's own slip)
 
     def applies(self, ctx: Context) -> bool:
-        same = ctx.source == ctx.target
+        same = ctx.source == ctx.target and not self.same_dialect
         return (
             not same
             and (not self.sources or ctx.source in self.sources)
@@ -60,11 +63,13 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = ()):
+def rule(
+    name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = (), same_dialect: bool = False
+):
     """Register a rewrite rule."""
 
     def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, sources, engines))
+        RULES.append(Rule(name, fn, sources, engines, same_dialect))
         return fn
 
     return register
@@ -88,4 +93,28 @@ def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:
             if node is tree:
                 return new
             node.replace(new)
+    return tree
+
+
+def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    """Give the tree's nodes sqlglot types, using the sources' column types when known.
+
+    Columns need qualifying before sqlglot can type them; that is done on a copy (the SQL sent
+    keeps the user's shape) and the types are carried back node by node.
+    """
+    if not ctx.schema:
+        return annotate_types(tree, dialect=ctx.source)
+    copy = tree.copy()
+    pairs = list(zip(tree.walk(), copy.walk()))
+    try:
+        qualify(
+            copy, schema=ctx.schema, dialect=ctx.source, validate_qualify_columns=False,
+            quote_identifiers=False, identify=False, expand_stars=False,
+        )
+        annotate_types(copy, schema=ctx.schema, dialect=ctx.source)
+    except Exception:  # sqlglot could not qualify it: fall back to what is known without a schema
+        return annotate_types(tree, dialect=ctx.source)
+    for original, typed in pairs:
+        if typed.type is not None:
+            original.type = typed.type
     return tree

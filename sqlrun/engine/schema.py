@@ -1,0 +1,47 @@
+"""Column types of the tables a query reads, from the files' own schemas, for type-aware rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from sqlrun.config import Source
+
+_SIMPLE = {
+    "int8": "tinyint", "int16": "smallint", "int32": "int", "int64": "bigint",
+    "uint8": "smallint", "uint16": "int", "uint32": "bigint",
+    "float": "float", "halffloat": "float", "double": "double", "bool": "boolean",
+    "string": "varchar", "large_string": "varchar", "string_view": "varchar", "date32[day]": "date",
+}
+
+
+def sql_type(arrow_type: pa.DataType) -> str | None:
+    """The SQL type sqlglot should assume for an Arrow column; None where none fits."""
+    import pyarrow.types as pt
+
+    if pt.is_decimal(arrow_type):
+        return f"decimal({arrow_type.precision}, {arrow_type.scale})"
+    if pt.is_timestamp(arrow_type):
+        return "timestamp"
+    return _SIMPLE.get(str(arrow_type))
+
+
+def arrow_columns(schema: pa.Schema) -> dict[str, str]:
+    columns = {}
+    for field in schema:
+        type_ = sql_type(field.type)
+        if type_ is not None:
+            columns[field.name] = type_
+    return columns
+
+
+def source_columns(source: Source) -> dict[str, str] | None:
+    """Column types of a file source (footers only), or None when they cannot be read."""
+    import pyarrow.dataset as ds
+
+    try:
+        return arrow_columns(ds.dataset(source.files(), format=source.format).schema)
+    except Exception:  # missing or unreadable data: the run itself reports it properly
+        return None

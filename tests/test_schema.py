@@ -1,0 +1,69 @@
+"""Column types from the sources' files feed type-aware rules; the SQL sent keeps its shape."""
+
+import decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from sqlrun.config import Source
+from sqlrun.engine.catalog import Query
+from sqlrun.engine.rewrites.base import Context, annotate
+from sqlrun.engine.schema import arrow_columns, source_columns
+
+
+def test_arrow_types_map_to_sql_types():
+    schema = pa.schema(
+        [
+            ("i", pa.int32()),
+            ("l", pa.int64()),
+            ("f", pa.float64()),
+            ("s", pa.string_view()),
+            ("d", pa.decimal128(15, 2)),
+            ("t", pa.timestamp("us")),
+            ("day", pa.date32()),
+            ("b", pa.bool_()),
+            ("xs", pa.list_(pa.int64())),
+        ]
+    )
+    assert arrow_columns(schema) == {
+        "i": "int",
+        "l": "bigint",
+        "f": "double",
+        "s": "varchar",
+        "d": "decimal(15, 2)",
+        "t": "timestamp",
+        "day": "date",
+        "b": "boolean",
+    }
+
+
+def test_source_columns_read_the_footer_or_give_none(tmp_path):
+    pq.write_table(
+        pa.table({"a": [1], "p": pa.array([decimal.Decimal("1.50")], pa.decimal128(9, 2))}), tmp_path / "t.parquet"
+    )
+    assert source_columns(Source("t", str(tmp_path / "t.parquet"), "parquet")) == {"a": "bigint", "p": "decimal(9, 2)"}
+    assert source_columns(Source("t", str(tmp_path / "none*.parquet"), "parquet")) is None
+
+
+SCHEMA = {"t": {"a": "int", "b": "bigint"}, "u": {"c": "decimal(10, 2)"}}
+
+
+@pytest.mark.parametrize(
+    "sql, left_type",
+    [
+        ("SELECT a / 2 FROM t", "INTEGER"),
+        ("WITH c AS (SELECT a, b FROM t) SELECT a / b FROM c", "INTEGER"),
+        ("SELECT SUM(a) / COUNT(*) FROM t", "BIGINT"),
+        ("SELECT x / 2 FROM (SELECT c AS x FROM u) AS s", "DECIMAL(10, 2)"),
+        ("SELECT zz / 2 FROM t", "UNKNOWN"),
+    ],
+)
+def test_annotate_types_unqualified_columns_without_changing_the_sql(sql, left_type):
+    tree = sqlglot.parse_one(sql, read="redshift")
+    annotate(tree, Context(Query("q", Path("q.sql"), "redshift", sql), "duckdb", "duckdb", SCHEMA))
+    assert next(tree.find_all(exp.Div)).this.type.sql("redshift") == left_type
+    assert tree.sql("redshift") == sqlglot.parse_one(sql, read="redshift").sql("redshift")
