@@ -87,7 +87,10 @@ def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
             value = float(raw)
             if not math.isfinite(value):
                 raise bad
-            return exp.convert(value)
+            # A bare 0.5 is a DECIMAL literal in Spark and DuckDB; a float parameter is a DOUBLE.
+            return exp.cast(exp.Literal.number(repr(abs(value))), "double") if value >= 0 else exp.Neg(
+                this=exp.cast(exp.Literal.number(repr(-value)), "double")
+            )
         if param.type == "decimal":
             value = Decimal(raw)
             if not value.is_finite():
