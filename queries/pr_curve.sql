@@ -1,4 +1,5 @@
 -- description: Precision and recall of the churn model at each score threshold
+-- chart: line x=threshold y=precision,recall title="Churn model: precision and recall by score threshold" xlabel="Score threshold (customers at or above it are flagged)" ylabel="Share"
 WITH scored AS (
   SELECT label, CAST(FLOOR(score * 20) AS INT) AS bucket FROM predictions
 ),

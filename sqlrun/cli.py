@@ -108,9 +108,15 @@ def run_cmd(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
     refresh: Annotated[bool, typer.Option("--refresh", help="Recompute materialized steps even if fresh.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print exactly what would be sent; run nothing.")] = False,
+    chart: Annotated[Optional[str], typer.Option("--chart", help="Draw the result: line | bar | scatter.")] = None,
+    x: Annotated[Optional[str], typer.Option("--x", help="Chart: the x-axis column.")] = None,
+    y: Annotated[Optional[str], typer.Option("--y", help="Chart: y column(s), comma-separated.")] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Run QUERY (and the pipeline steps it reads) on an engine; print the result or write it to --output."""
+    """Run QUERY (and the pipeline steps it reads) on an engine; print the result or write it to --output.
+
+    With --output FILE.png or FILE.html the result is drawn as a chart (--chart/--x/--y, or the
+    query's '-- chart:' header)."""
     from sqlrun.output import FORMATS, render_table, write_result, write_stdout
 
     if fmt is not None and fmt not in FORMATS:
@@ -123,15 +129,33 @@ def run_cmd(
             for statement in session.dry_run(query, name, _params(param)):
                 typer.echo(statement.rstrip().rstrip(";") + ";")
             return
+        spec = _chart_spec(session.query(query), output, chart, x, y)
         with progress(f"running {query} on {name}"):
             table = session.run(query, name, _params(param), refresh, _step_printer(session.query(query).name))
-    if output is not None:
+    if spec is not None:
+        from sqlrun.chart import write_chart
+
+        write_chart(table, spec, output, session.query(query).name)
+        err.print(f"wrote a {spec.kind} chart of {table.num_rows} rows to {output}", highlight=False)
+    elif output is not None:
         write_result(table, output, fmt)
         err.print(f"wrote {table.num_rows} rows to {output}", highlight=False)
     elif fmt in (None, "table"):
         out.print(render_table(table, f"{query} on {name}", max_rows))
     else:
         write_stdout(table, fmt)
+
+
+def _chart_spec(query, output: Path | None, kind: str | None, x: str | None, y: str | None):
+    """The chart to draw, checked before the query runs; None when the output is not a chart."""
+    from sqlrun.chart import SUFFIXES, resolve
+
+    is_chart_file = output is not None and output.suffix.lower() in SUFFIXES
+    if not is_chart_file and (kind or x or y):
+        raise SqlrunError("--chart/--x/--y need --output FILE.png or FILE.html")
+    if not is_chart_file:
+        return None
+    return resolve(query.headers.get("chart"), kind, x, y, query.description or query.name, str(query.path))
 
 
 def _step_printer(target: str):
@@ -199,6 +223,51 @@ def parity_cmd(
             out.print(f"  {r.engine}: {r.comparison.right_rows[0]}", highlight=False)
     if failures:
         raise SqlrunError(f"{len(failures)} of {len(results)} results differ or failed")
+
+
+@app.command("bench")
+def bench_cmd(
+    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    engines: Annotated[
+        str, typer.Option("--engines", help="Comma-separated engines; the first is the parity reference.")
+    ] = "duckdb,polars,spark",
+    repeat: Annotated[int, typer.Option("--repeat", "-n", help="Timed runs per engine.")] = 3,
+    param: ParamOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Time QUERY on each engine (each in its own process), check the results agree, recommend one."""
+    from rich.table import Table
+
+    from sqlrun.adapters import engine_class
+    from sqlrun.engine.bench import bench
+
+    names = [e.strip() for e in engines.split(",") if e.strip()]
+    if not names or repeat < 1:
+        raise SqlrunError("--engines needs at least one engine and --repeat at least 1")
+    for name in names:
+        engine_class(name)
+    session = _session(project)
+    target = session.query(query)  # a bad name fails here, before any engine starts
+    with progress(f"benchmarking {target.name} on {', '.join(names)}"):
+        report = bench(session.project, query, names, repeat, _params(param))
+    table = Table(
+        "engine", "result", "rows", "min s", "median s", "peak RSS MiB", "start-up s",
+        title=f"{target.name}: {repeat} run{'s' if repeat != 1 else ''} per engine",
+    )
+    for r in report.runs:
+        if r.error:
+            table.add_row(r.engine, "[red]error[/]", "", "", "", f"{r.peak_rss / 2**20:.0f}", "")
+            continue
+        mark = {None: "reference", True: "[green]same[/]", False: "[red]DIFFERENT[/]"}[r.matched]
+        table.add_row(r.engine, mark, f"{r.rows:,}", f"{r.min:.3f}", f"{r.median:.3f}",
+                      f"{r.peak_rss / 2**20:.0f}", f"{r.startup:.2f}")
+    out.print(table)
+    for r in report.runs:
+        if r.error or r.matched is False:
+            out.print(f"{r.engine}: {r.error or r.detail}", highlight=False, markup=False)
+    out.print(report.recommendation(), highlight=False, markup=False)
+    if any(r.matched is False for r in report.runs):
+        raise SqlrunError("results differ between engines (see above)")
 
 
 @app.command("demo-data")

@@ -10,7 +10,7 @@ from sqlrun.config import DIALECTS, ENGINES, Project
 from sqlrun.errors import CatalogError
 
 PARAM_TYPES = ("date", "timestamp", "int", "float", "decimal", "string", "bool")
-HEADER_KEYS = ("name", "dialect", "description", "engines", "param", "materialize", "partition_by")
+HEADER_KEYS = ("name", "dialect", "description", "engines", "param", "materialize", "partition_by", "chart")
 _HEADER = re.compile(r"^--\s*(param\s+(?=\w)|[a-z_]+\s*:)\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_]\w*)\s*:\s*(\w+)\s*(?:=\s*(.+))?$")
 _SKIP_DIRS = {".sqlrun", ".venv", "data", "__pycache__"}

@@ -1,0 +1,223 @@
+"""`sqlrun bench`: one query on several engines, checked for parity, timed, and its memory measured.
+
+Each engine runs in its own child process, so its peak memory is its own: the peak is the
+largest resident set (RSS) of that process and its descendants (Spark's JVM is one), sampled
+every 20 ms from /proc, and never below the process's own ru_maxrss. The child imports sqlrun
+and the engine's driver before anything is measured, so the number covers one engine at work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlrun.config import Project
+
+_SAMPLE_SECONDS = 0.02
+
+
+@dataclass
+class EngineRun:
+    """One engine's timings (seconds per repeat), result rows, peak RSS and parity verdict."""
+
+    engine: str
+    times: list[float] = field(default_factory=list)
+    startup: float = 0.0
+    rows: int = 0
+    peak_rss: int = 0  # bytes
+    matched: bool | None = None  # None: this engine is the reference
+    detail: str = ""
+    error: str = ""
+
+    @property
+    def min(self) -> float:
+        return min(self.times) if self.times else float("nan")
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and self.matched is not False
+
+
+@dataclass
+class BenchReport:
+    query: str
+    repeat: int
+    runs: list[EngineRun]
+
+    def recommendation(self) -> str:
+        """The fastest engine (by median) whose result matched the reference, in one line."""
+        good = [r for r in self.runs if r.ok]
+        if not good:
+            return "no recommendation: no engine produced a result"
+        best = min(good, key=lambda r: r.median)
+        others = [r for r in good if r is not best]
+        line = f"use {best.engine}: fastest engine with the same result ({best.median:.3f} s median"
+        if others:
+            slowest = max(others, key=lambda r: r.median)
+            ratio = slowest.median / max(best.median, 1e-9)
+            line += (f"; {slowest.engine} is {ratio:.1f}x slower" if ratio >= 1.1
+                     else f"; {slowest.engine} is within 10%")
+        line += ")"
+        bad = [r.engine for r in self.runs if not r.ok]
+        if bad:
+            line += f"; not {', '.join(bad)} (" + ", ".join(
+                "error" if r.error else "different result" for r in self.runs if not r.ok) + ")"
+        return line
+
+
+def bench(
+    project: Project, query: str, engines: list[str], repeat: int = 3, params: dict | None = None
+) -> BenchReport:
+    """Run `query` `repeat` times on each engine (each in a child process), compare with the first."""
+    from sqlrun.engine.parity import compare, is_ordered
+
+    if repeat < 1:
+        raise ValueError("repeat must be at least 1")
+    runs = []
+    reference = None
+    ordered = None
+    for name in engines:
+        run, table = _in_child(project, query, name, repeat, params or {})
+        runs.append(run)
+        if table is None:
+            continue
+        if reference is None:
+            reference = table
+            continue
+        if ordered is None:
+            from sqlrun.api import Session
+
+            ordered = is_ordered(Session(project).query(query).ast())
+        cmp = compare(reference, table, ordered)
+        run.matched, run.detail = cmp.equal, cmp.reason
+    return BenchReport(query, repeat, runs)
+
+
+def _in_child(project: Project, query: str, engine: str, repeat: int, params: dict):
+    """An EngineRun and the result table, computed in a fresh (spawned) Python process."""
+    import pyarrow as pa
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child_main, args=(child, project, query, engine, repeat, params))
+    process.start()
+    child.close()
+    try:
+        run, payload = parent.recv()
+    except EOFError:  # the child died before reporting (killed, out of memory)
+        process.join()
+        run, payload = EngineRun(engine, error=f"the {engine} process died (exit code {process.exitcode})"), None
+    process.join()
+    table = pa.ipc.open_stream(payload).read_all() if payload is not None else None
+    return run, table
+
+
+def _child_main(conn, project: Project, query: str, engine: str, repeat: int, params: dict) -> None:
+    from sqlrun.api import Session
+    from sqlrun.errors import SqlrunError
+
+    run = EngineRun(engine)
+    payload = None
+    sampler = _PeakSampler()
+    try:
+        with Session(project) as session:
+            started = time.perf_counter()
+            session.engine(engine)
+            run.startup = time.perf_counter() - started
+            sampler.start()
+            table = None
+            for _ in range(repeat):
+                started = time.perf_counter()
+                # refresh: every repeat computes every pipeline step, as a scheduled job would
+                table = session.run(query, engine, params, refresh=True)
+                run.times.append(time.perf_counter() - started)
+            run.rows = table.num_rows
+            payload = _ipc(table)
+    except SqlrunError as exc:
+        run.error = str(exc)
+    except Exception as exc:  # report, not crash: the other engines still run
+        run.error = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc(file=sys.stderr)
+    finally:
+        run.peak_rss = sampler.stop()
+    conn.send((run, payload))
+    conn.close()
+
+
+def _ipc(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+class _PeakSampler:
+    """The peak RSS of this process and its descendants, sampled in a background thread."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self._stop.wait(_SAMPLE_SECONDS)
+
+    def stop(self) -> int:
+        if self._thread.is_alive():
+            self._stop.set()
+            self._thread.join()
+        self.peak = max(self.peak, tree_rss(os.getpid()))
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        own *= 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+        return max(self.peak, own)
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants (Linux /proc); 0 where unavailable."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        total += _rss(current)
+        pending.extend(_children(current))
+    return total
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
+            found.extend(int(c) for c in text.split())
+    except (OSError, ValueError):
+        pass
+    return found
