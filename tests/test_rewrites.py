@@ -153,3 +153,96 @@ def test_avg_keeps_its_fraction_on_redshift(tmp_path, source, sql, expected):
     path = tmp_path / "q.sql"
     path.write_text(f"-- dialect: {source}\n{sql}")
     assert " ".join(compile_query(load_query(path), "redshift").split()).endswith(expected)
+
+
+# ---- issue 3 part 1 (dates, math, conditionals, aggregates): typed rules, run on every engine ----
+
+T_SCHEMA = {"t": {"k": "bigint", "i": "bigint", "j": "bigint", "f": "double", "s": "varchar", "d": "date", "ts": "timestamp"}}
+
+TYPED_CASES = [
+    # Spark TRUNC(date, unit) is a DATE, with Spark's unit spellings
+    ("spark", "SELECT TRUNC(d, 'MM') FROM t ORDER BY k", [D(2024, 1, 1), D(2024, 2, 1), N, D(2023, 12, 1), D(2024, 3, 1)], ()),
+    ("spark", "SELECT TRUNC(ts, 'year') FROM t ORDER BY k", [D(2024, 1, 1), D(2024, 1, 1), N, D(2023, 1, 1), D(2024, 1, 1)], ()),
+    ("spark", "SELECT TRUNC(d, 'DD') FROM t", [N, N, N, N, N], ("duckdb", "polars")),  # Spark: NULL
+    # date + INTERVAL: a DATE in Spark, a TIMESTAMP in DuckDB/Redshift
+    ("spark", "SELECT d + INTERVAL 1 DAY FROM t ORDER BY k", [D(2024, 1, 8), D(2024, 3, 1), N, D(2024, 1, 1), D(2024, 3, 2)], ()),
+    ("duckdb", "SELECT d + INTERVAL 1 MONTH FROM t ORDER BY k", [TS(2024, 2, 7), TS(2024, 3, 29), N, TS(2024, 1, 31), TS(2024, 4, 1)], ()),
+    ("duckdb", "SELECT date_add(d, INTERVAL 2 DAY) FROM t ORDER BY k", [TS(2024, 1, 9), TS(2024, 3, 2), N, TS(2024, 1, 2), TS(2024, 3, 3)], ()),
+    ("redshift", "SELECT d + INTERVAL '1 day' FROM t ORDER BY k", [TS(2024, 1, 8), TS(2024, 3, 1), N, TS(2024, 1, 1), TS(2024, 3, 2)], ()),
+    # Redshift ADD_MONTHS keeps a month end a month end (DATEADD does not)
+    ("redshift", "SELECT ADD_MONTHS(d, 1) FROM t ORDER BY k", [TS(2024, 2, 7), TS(2024, 3, 31), N, TS(2024, 1, 31), TS(2024, 4, 1)], ()),
+    ("redshift", "SELECT ADD_MONTHS(d, -2), DATEADD(month, 1, d) FROM t ORDER BY k", [(TS(2023, 11, 7), TS(2024, 2, 7)), (TS(2023, 12, 31), TS(2024, 3, 29)), (N, N), (TS(2023, 10, 31), TS(2024, 1, 31)), (TS(2024, 1, 1), TS(2024, 4, 1))], ()),
+    # date - date is a day count in DuckDB and Redshift
+    ("duckdb", "SELECT d - DATE '2024-01-01' FROM t ORDER BY k", [6, 59, N, -1, 60], ()),
+    ("redshift", "SELECT d - '2024-01-01'::date FROM t ORDER BY k", [6, 59, N, -1, 60], ()),
+    # DuckDB DATE_DIFF counts boundaries; days between dates whatever the time
+    ("duckdb", "SELECT date_diff('month', DATE '2024-01-31', d) FROM t ORDER BY k", [0, 1, N, -1, 2], ()),
+    ("duckdb", "SELECT date_diff('year', d, DATE '2025-01-01') FROM t ORDER BY k", [1, 1, N, 2, 1], ()),
+    ("redshift", "SELECT DATEDIFF(day, ts, '2024-03-01 06:00:00'::timestamp) FROM t ORDER BY k", [54, 1, N, 61, 0], ()),
+    # Redshift TRUNC(timestamp) is a DATE; TRUNC(number) a number
+    ("redshift", "SELECT TRUNC(ts), TRUNC(f) FROM t ORDER BY k", [(D(2024, 1, 7), 1.0), (D(2024, 2, 29), 2.0), (N, N), (D(2023, 12, 31), 0.0), (D(2024, 3, 1), -2.0)], ()),
+    # epochs
+    ("redshift", "SELECT EXTRACT(EPOCH FROM '1970-01-02 00:00:01'::timestamp)", [86401.0], ()),
+    ("redshift", "SELECT TIMESTAMP 'epoch' + 86400 * INTERVAL '1 second'", [TS(1970, 1, 2)], ()),
+    ("spark", "SELECT UNIX_TIMESTAMP(ts) FROM t ORDER BY k", [1704623400, 1709251140, N, 1703980800, 1709294400], ("polars",)),
+    # names and ISO numbers
+    ("duckdb", "SELECT isodow(d), week(d) FROM t ORDER BY k", [(7, 1), (4, 9), (N, N), (7, 52), (5, 9)], ()),
+    ("duckdb", "SELECT dayname(d), monthname(d) FROM t ORDER BY k", [("Sunday", "January"), ("Thursday", "February"), (N, N), ("Sunday", "December"), ("Friday", "March")], ()),
+    ("spark", "SELECT dayname(d), monthname(d) FROM t ORDER BY k", [("Sun", "Jan"), ("Thu", "Feb"), (N, N), ("Sun", "Dec"), ("Fri", "Mar")], ()),
+    ("redshift", "SELECT TO_CHAR(d, 'Dy, DD Mon YYYY') FROM t ORDER BY k", ["Sun, 07 Jan 2024", "Thu, 29 Feb 2024", N, "Sun, 31 Dec 2023", "Fri, 01 Mar 2024"], ()),
+    ("redshift", "SELECT TO_CHAR(d, 'Month') FROM t", [], ("duckdb", "polars", "spark")),
+    # logarithms: one-argument LOG is base 10 in DuckDB/Redshift; Polars takes LOG(x, base)
+    ("redshift", "SELECT LOG(1000), LN(1)", [(3.0, 0.0)], ()),
+    ("spark", "SELECT LOG(2, 8), LOG10(100)", [(3.0, 2.0)], ()),
+    # CAST(fraction AS INT): Spark truncates, DuckDB rounds (DECIMAL half away, DOUBLE half even)
+    ("spark", "SELECT CAST(f AS INT) FROM t ORDER BY k", [1, 2, N, 0, -2], ()),
+    ("duckdb", "SELECT CAST(f AS INT), CAST(-2.5 AS INT), CAST(2.7 AS INT) FROM t ORDER BY k", [(2, -3, 3), (2, -3, 3), (N, -3, 3), (0, -3, 3), (-2, -3, 3)], ()),
+    # division and modulo by zero
+    ("spark", "SELECT i % j FROM t ORDER BY k", [1, N, N, N, -1], ()),
+    ("duckdb", "SELECT i / j, f / 0 FROM t ORDER BY k", [(0.5, math.inf), (math.inf, math.inf), (N, N), (N, math.inf), (-3.5, -math.inf)], ()),
+    ("spark", "SELECT NANVL(CAST('NaN' AS DOUBLE), f) FROM t ORDER BY k", [1.5, 2.5, N, 0.1, -2.5], ()),
+    # aggregates: exact percentiles on Spark too, Redshift AVG of integers truncates
+    ("spark", "SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) FROM t", [-1.0], ()),
+    ("spark", "SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY i) FROM t", [1], ()),
+    ("redshift", "SELECT AVG(i), AVG(f) FROM t", [(0, 0.4)], ()),
+    ("duckdb", "SELECT list_sort(list(i)) FROM t", [[-7, 1, 2, 4, N]], ("polars",)),
+    ("duckdb", "SELECT array_agg(k ORDER BY k DESC) FROM t", [[5, 4, 3, 2, 1]], ("spark",)),
+]
+
+
+@pytest.mark.parametrize("engine", LOCAL_ENGINES)
+@pytest.mark.parametrize("source,sql,expected,refused", TYPED_CASES, ids=[f"{c[0]}:{c[1][:50]}" for c in TYPED_CASES])
+def test_typed_rewrite_gives_the_source_answer(engines, engine, source, sql, expected, refused):
+    from sqlrun.engine.compile import compile_query
+
+    def compiled():
+        return compile_query(query(sql, source), engine, schema=T_SCHEMA)
+
+    if engine in refused:
+        with pytest.raises(CompileError, match=rf"q\.sql:\d+:\d+: .*\({source} -> {engine}\)"):
+            compiled()
+        return
+    sql_sent = compiled()
+    got = _rows(engines[engine].to_arrow(sql_sent))
+    want = [tuple(_norm(v) for v in e) if isinstance(e, tuple) else _norm(e) for e in expected]
+    assert got == want, sql_sent
+    first_want = next((v for v in want if v is not None), None)
+    if isinstance(first_want, (date, datetime)):  # DATE vs TIMESTAMP is part of the answer
+        assert type(next(v for v in got if v is not None)) is type(first_want), sql_sent
+
+
+@pytest.mark.parametrize(
+    "source, sql, engine",
+    [
+        ("redshift", "SELECT AVG(x) FROM u", "duckdb"),  # u's types are unknown
+        ("redshift", "SELECT TRUNC(x) FROM u", "spark"),
+        ("spark", "SELECT CAST(x AS INT) FROM u", "duckdb"),
+        ("duckdb", "SELECT x - DATE '2024-01-01' FROM u", "polars"),
+        ("spark", "SELECT x + INTERVAL 1 DAY FROM u", "duckdb"),
+    ],
+)
+def test_type_dependent_rules_refuse_unknown_types(source, sql, engine):
+    from sqlrun.engine.compile import compile_query
+
+    with pytest.raises(CompileError, match="unknown here"):
+        compile_query(query(sql, source), engine, schema=T_SCHEMA)

@@ -142,6 +142,14 @@ def _within_group_sql(self: PolarsGenerator, e: exp.WithinGroup) -> str:
     return self.func(name, key.this, p)
 
 
+def _log_sql(self: PolarsGenerator, e: exp.Log) -> str:
+    # exp.Log holds (base, x); Polars' LOG takes (x, base). A lone argument has no agreed base.
+    if e.expression is None:
+        self.unsupported("LOG(x) without a base means base 10 or base e depending on the dialect")
+        return ""
+    return self.func("LOG", e.expression, e.this)
+
+
 def _unsupported(reason: str):
     def render(self: PolarsGenerator, e: exp.Expr) -> str:
         self.unsupported(f"{reason}: {e.sql()[:60]}")
@@ -167,6 +175,7 @@ class PolarsGenerator(PostgresGenerator):
         exp.DayOfWeek: _date_part("dow"),
         exp.DayOfWeekIso: _date_part("isodow"),
         exp.DayOfYear: _date_part("doy"),
+        exp.Log: _log_sql,
         exp.Median: lambda self, e: self.func("MEDIAN", e.this),
         exp.Quantile: lambda self, e: self.func("QUANTILE_CONT", e.this, e.args.get("quantile")),
         exp.Round: _round_sql,

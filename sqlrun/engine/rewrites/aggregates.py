@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, annotate, replace_all, rule
 
 # --- percentiles: exact stays exact; an approximation is never swapped for another ---
 
@@ -15,9 +15,15 @@ def _percentile(ctx: Context, kind: str, value: exp.Expression, p: exp.Expressio
     if ctx.engine == "spark":
         if kind == "cont":
             return exp.Quantile(this=value, quantile=p)  # Spark PERCENTILE: exact, linear
-        order = exp.Order(expressions=[exp.Ordered(this=value, nulls_first=False)])
-        return exp.WithinGroup(this=exp.PercentileDisc(this=p), expression=order)
+        return _spark_within_group("PERCENTILE_DISC", value, p)
     return exp.Anonymous(this=f"QUANTILE_{kind.upper()}", expressions=[value, p])
+
+
+def _spark_within_group(name: str, value: exp.Expression, p: exp.Expression) -> exp.Expression:
+    # sqlglot's Spark generator turns PERCENTILE_CONT/DISC WITHIN GROUP into the approximate
+    # PERCENTILE_APPROX; an opaque function name keeps Spark's own exact form.
+    order = exp.Order(expressions=[exp.Ordered(this=value, nulls_first=False)])
+    return exp.WithinGroup(this=exp.Anonymous(this=name, expressions=[p]), expression=order)
 
 
 def _ordered_key(node: exp.WithinGroup) -> tuple[exp.Expression, bool] | None:
@@ -76,3 +82,62 @@ def redshift_avg_fraction(tree, ctx):
         return exp.Avg(this=exp.cast(node.this.copy(), "double"))
 
     return replace_all(tree, exp.Avg, build)
+
+
+@rule("spark_percentiles_stay_exact", engines=("spark",), same_dialect=True)
+def spark_exact_within_group(tree, ctx):
+    # Even Spark SQL run on Spark: the generator would make it PERCENTILE_APPROX.
+    def build(node):
+        func = node.this
+        if not isinstance(func, (exp.PercentileCont, exp.PercentileDisc)) or func.expression:
+            return node
+        key = _ordered_key(node)
+        if key is None:
+            raise Refused(node, "a percentile needs exactly one ORDER BY key")
+        name = "PERCENTILE_CONT" if isinstance(func, exp.PercentileCont) else "PERCENTILE_DISC"
+        new = exp.WithinGroup(this=exp.Anonymous(this=name, expressions=[func.this.copy()]),
+                              expression=node.expression.copy())
+        return new
+
+    return replace_all(tree, exp.WithinGroup, build)
+
+
+_INTEGRAL = exp.DataType.INTEGER_TYPES
+
+
+@rule("redshift_avg_of_integers_is_integer", sources=POSTGRES_LIKE)
+def redshift_avg_integer(tree, ctx):
+    # Redshift AVG(INT/BIGINT/SMALLINT) is a BIGINT, the fraction truncated: AVG(10, 20, 7) = 12.
+    avgs = list(tree.find_all(exp.Avg))
+    if not avgs:
+        return tree
+    annotate(tree, ctx)
+    for node in avgs:
+        arg = node.this.type
+        if arg is not None and arg.is_type(*_INTEGRAL):
+            truncated = exp.func("TRUNC", exp.Avg(this=node.this.copy()))
+            node.replace(exp.cast(truncated if ctx.engine == "duckdb" else node.copy(), "bigint"))
+        elif arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
+            raise Refused(node, "Redshift AVG of an integer column truncates to an integer, and this"
+                          " argument's type is unknown here: CAST it to DOUBLE or DECIMAL to say which")
+    return tree
+
+
+@rule("array_agg_keeps_nulls_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",))
+def array_agg_on_spark(tree, ctx):
+    # DuckDB/PostgreSQL ARRAY_AGG keeps NULLs and honours ORDER BY; Spark's COLLECT_LIST drops
+    # NULLs (wrapping each value in a struct keeps them) and has no ORDER BY.
+    def build(node):
+        if isinstance(node.parent, exp.Filter):
+            raise Refused(node, "ARRAY_AGG(...) FILTER (...) is not translated for Spark")
+        value = node.this
+        if isinstance(value, exp.Order) or node.find(exp.Order):
+            raise Refused(node, "Spark's COLLECT_LIST has no ORDER BY: the order of the array would be lost")
+        if isinstance(value, exp.Distinct):
+            raise Refused(node, "Spark's COLLECT_SET drops NULLs and has no order: not the same array")
+        wrapped = exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("v"), expression=value.copy())])
+        item = exp.to_identifier("_item")
+        lam = exp.Lambda(this=exp.Dot(this=item.copy(), expression=exp.to_identifier("v")), expressions=[item])
+        return exp.Transform(this=exp.ArrayAgg(this=wrapped), expression=lam)
+
+    return replace_all(tree, exp.ArrayAgg, build)

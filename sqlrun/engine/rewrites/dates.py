@@ -79,12 +79,14 @@ def date_add_type(tree, ctx):
     return replace_all(tree, (exp.TsOrDsAdd, exp.AddMonths), build)
 
 
-@rule("redshift_datediff_boundaries", sources=POSTGRES_LIKE, engines=("spark", "polars"))
+@rule("redshift_datediff_boundaries", sources=(*POSTGRES_LIKE, "duckdb"), engines=("spark", "polars"))
 def redshift_datediff(tree, ctx):
+    # Redshift DATEDIFF and DuckDB DATE_DIFF count boundaries crossed; Spark whole units.
     def build(node):
         unit = (node.text("unit") or "DAY").upper()
-        if unit in ("DAY", "DAYS", "D"):
-            return node  # whole dates: every target renders this one faithfully
+        if unit in ("DAY", "DAYS", "D"):  # days between the two dates, whatever the times
+            start, end = exp.cast(node.expression.copy(), "date"), exp.cast(node.this.copy(), "date")
+            return exp.DateDiff(this=end, expression=start, unit=exp.var("DAY"))
         new = _boundaries(unit.rstrip("S"), node.expression, node.this)
         if new is None:
             raise Refused(node, f"DATEDIFF by {unit} is only translated for DAY, MONTH, QUARTER, YEAR")
@@ -112,3 +114,25 @@ def date_trunc_timestamp(tree, ctx):
         exp.TimestampTrunc,
         lambda n: n if isinstance(n.parent, exp.Cast) else exp.cast(n.copy(), "timestamp"),
     )
+
+
+# --- Spark TRUNC(date, unit): a DATE, with Spark's own unit spellings ---
+
+_SPARK_TRUNC_UNITS = {
+    "YEAR": "YEAR", "YYYY": "YEAR", "YY": "YEAR", "QUARTER": "QUARTER",
+    "MONTH": "MONTH", "MON": "MONTH", "MM": "MONTH", "WEEK": "WEEK",
+}
+
+
+@rule("spark_trunc_date", sources=SPARK, engines=("duckdb", "polars"))
+def spark_trunc_date(tree, ctx):
+    def build(node):
+        unit = node.args.get("unit")
+        name = unit.name.upper() if isinstance(unit, (exp.Literal, exp.Var)) else None
+        if name not in _SPARK_TRUNC_UNITS:
+            raise Refused(node, f"Spark TRUNC(date, unit) is translated for units {', '.join(_SPARK_TRUNC_UNITS)}")
+        day = exp.cast(node.this.copy(), "date")
+        trunc = exp.TimestampTrunc(this=day, unit=exp.var(_SPARK_TRUNC_UNITS[name]))
+        return exp.cast(trunc, "date")  # DuckDB and Polars give a TIMESTAMP
+
+    return replace_all(tree, exp.DateTrunc, build)

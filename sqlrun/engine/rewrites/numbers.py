@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, annotate, replace_all, rule
 
 # --- division: Redshift divides integers as integers; everyone else gives a double ---
 
@@ -52,3 +52,121 @@ def spark_floor_integral(tree, ctx):
         return exp.cast(node.copy(), "bigint")
 
     return replace_all(tree, (exp.Floor, exp.Ceil), build)
+
+
+# --- logarithms: one-argument LOG is base 10 in DuckDB and Redshift, e in Spark ---
+
+
+@rule("log_one_argument_is_base_ten", sources=("duckdb", *POSTGRES_LIKE))
+def log_base_ten(tree, ctx):
+    # exp.Log keeps the base first: LOG(10, x) is what every generator spells correctly.
+    def build(node):
+        if node.expression is not None:
+            return node
+        return exp.Log(this=exp.Literal.number(10), expression=node.this.copy())
+
+    return replace_all(tree, exp.Log, build)
+
+
+# --- CAST(fraction AS INT): Spark and Polars truncate; DuckDB rounds (DECIMAL half away
+# from zero, DOUBLE half to even) ---
+
+_INT_TARGETS = (exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIGINT)
+_DECIMAL = (exp.DType.DECIMAL,)
+
+
+def _int_casts(tree, ctx):
+    casts = [c for c in tree.find_all(exp.Cast) if c.to.is_type(*_INT_TARGETS)]
+    if casts:
+        annotate(tree, ctx)
+    for node in casts:
+        if isinstance(node.this, (exp.Floor, exp.Ceil, exp.Round, exp.Trunc)) and not node.this.args.get("decimals"):
+            continue  # already whole: nothing to round or truncate
+        arg = node.this.type
+        if arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
+            raise Refused(node, "CAST to an integer truncates in some engines and rounds in others,"
+                          " and the argument's type is unknown here: say which with ROUND() or TRUNC()")
+        if arg.is_type(*_INTEGER, exp.DType.BOOLEAN) or not arg.is_type(*_FRACTIONAL, *_DECIMAL):
+            continue  # integers, strings, dates: no fraction to lose
+        yield node, arg
+
+
+@rule("spark_cast_to_int_truncates", sources=SPARK, engines=("duckdb",))
+def spark_cast_truncates(tree, ctx):
+    for node, _ in list(_int_casts(tree, ctx)):
+        node.this.replace(exp.func("TRUNC", node.this.copy()))
+    return tree
+
+
+def _decimal_literal(node: exp.Expression) -> bool:
+    # DuckDB reads 2.5 as DECIMAL(2, 1) (sqlglot types it DOUBLE): it rounds half away from zero.
+    while isinstance(node, (exp.Neg, exp.Paren)):
+        node = node.this
+    return isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower()
+
+
+@rule("duckdb_cast_to_int_rounds", sources=("duckdb",), engines=("polars", "spark"))
+def duckdb_cast_rounds(tree, ctx):
+    for node, arg in list(_int_casts(tree, ctx)):
+        if arg.is_type(*_DECIMAL) or _decimal_literal(node.this):
+            rounded = exp.Round(this=node.this.copy())  # half away from zero everywhere we render it
+        elif ctx.engine == "spark":
+            rounded = exp.Anonymous(this="BROUND", expressions=[node.this.copy()])
+        else:  # Polars' own ROUND(double) rounds half to even, like DuckDB's cast
+            rounded = exp.Anonymous(this="ROUND", expressions=[node.this.copy()])
+        node.this.replace(rounded)
+    return tree
+
+
+# --- division and modulo by zero ---
+
+
+def _nonzero_literal(node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Neg, exp.Paren)):
+        return _nonzero_literal(node.this)
+    return isinstance(node, exp.Literal) and not node.is_string and float(node.name) != 0
+
+
+@rule("spark_modulo_by_zero_is_null", sources=SPARK, engines=("duckdb",))
+def spark_modulo_by_zero(tree, ctx):
+    # Spark (ANSI off) gives NULL for x % 0; DuckDB raises an error.
+    def build(node):
+        if _nonzero_literal(node.expression):
+            return node
+        divisor = exp.Nullif(this=node.expression.copy(), expression=exp.Literal.number(0))
+        return exp.Mod(this=node.this.copy(), expression=divisor)
+
+    return replace_all(tree, exp.Mod, build)
+
+
+def _double(node: exp.Expression) -> exp.Expression:
+    return exp.cast(node.copy(), "double")
+
+
+@rule("duckdb_division_is_ieee_double", sources=("duckdb",), engines=("polars", "spark"))
+def duckdb_division(tree, ctx):
+    # DuckDB's '/' always divides as DOUBLE: 1.0 / 0 is inf, 0 / 0 NaN. Polars divides
+    # DECIMALs exactly (and fails on zero); Spark gives NULL for any division by zero.
+    def build(node):
+        quotient = exp.Div(this=_double(node.this), expression=_double(node.expression))
+        if ctx.engine == "polars" or _nonzero_literal(node.expression):
+            return exp.Paren(this=quotient)
+        infinity = exp.cast(exp.Literal.string("Infinity"), "double")
+        by_zero = exp.Mul(this=_double(node.this), expression=infinity)  # inf, -inf or NaN
+        zero = exp.EQ(this=node.expression.copy(), expression=exp.Literal.number(0))
+        return exp.Case(ifs=[exp.If(this=zero, true=by_zero)], default=quotient)
+
+    return replace_all(tree, exp.Div, build)
+
+
+# --- NANVL (Spark): NaN equals NaN in DuckDB and Polars, as in Spark ---
+
+
+@rule("spark_nanvl", sources=SPARK, engines=("duckdb", "polars"))
+def spark_nanvl(tree, ctx):
+    def build(node):
+        nan = exp.cast(exp.Literal.string("NaN"), "double")
+        is_nan = exp.EQ(this=node.this.copy(), expression=nan)
+        return exp.Case(ifs=[exp.If(this=is_nan, true=node.expression.copy())], default=node.this.copy())
+
+    return replace_all(tree, exp.Nanvl, build)
