@@ -183,6 +183,8 @@ class PolarsGenerator(PostgresGenerator):
         exp.StrToDate: lambda self, e: self.func("DATE", e.this, self.format_time(e)),
         exp.StrToTime: lambda self, e: self.func("STRPTIME", e.this, self.format_time(e)),
         exp.TimeToStr: lambda self, e: self.func("STRFTIME", e.this, self.format_time(e)),
+        # PostgreSQL has no TRY_CAST and renders CAST; Polars has it (NULL on a bad value).
+        exp.TryCast: lambda self, e: self.cast_sql(e, safe_prefix="TRY_"),
         exp.TsOrDsAdd: _date_add_sql,
         exp.TsOrDsDiff: _date_diff_sql,
         exp.WeekOfYear: _date_part("isoweek"),

@@ -9,6 +9,7 @@ from sqlrun.engine.rewrites import date_arith  # noqa: F401, I001  (registers; b
 from sqlrun.engine.rewrites import aggregates, dates, identifiers, numbers, strings  # noqa: F401  (registers)
 from sqlrun.engine.rewrites import output_names  # noqa: F401  (registers)
 from sqlrun.engine.rewrites import date_names  # noqa: F401  (registers)
+from sqlrun.engine.rewrites import arrays, queries  # noqa: F401  (registers)
 from sqlrun.engine.rewrites.base import RULES, Context, Refused, Rule, apply, rule
 
 __all__ = ["RULES", "Context", "Refused", "Rule", "apply", "rule"]

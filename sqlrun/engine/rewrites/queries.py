@@ -1,0 +1,144 @@
+"""Query shapes: window frames, ROLLUP, UNION BY NAME, ASOF/LATERAL joins, ALL/ANY
+subqueries, MATERIALIZED CTEs, DISTINCT ON."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, rule
+
+# --- window frames: Polars runs ROWS frames from n PRECEDING to CURRENT ROW and frames
+# bounded by UNBOUNDED / CURRENT ROW; any other offset is refused here, not at run time ---
+
+
+def _offset(bound) -> bool:
+    return bound is not None and not (isinstance(bound, str) and bound.upper() in ("UNBOUNDED", "CURRENT ROW"))
+
+
+@rule("polars_window_frames", engines=("polars",))
+def polars_frames(tree, ctx):
+    for spec in tree.find_all(exp.WindowSpec):
+        start, end = spec.args.get("start"), spec.args.get("end")
+        rows = (spec.text("kind") or "").upper() == "ROWS"
+        start_ok = not _offset(start) or (rows and spec.text("start_side").upper() == "PRECEDING"
+                                          and isinstance(end, str) and end.upper() == "CURRENT ROW")
+        if not start_ok or _offset(end):
+            raise Refused(spec.parent or spec, "Polars runs no such window frame (offsets only as ROWS n PRECEDING"
+                          " AND CURRENT ROW)")
+    return tree
+
+
+# --- GROUP BY x WITH ROLLUP (Spark/MySQL) is GROUP BY ROLLUP (x) ---
+
+
+@rule("with_rollup_as_rollup")
+def with_rollup(tree, ctx):
+    for group in tree.find_all(exp.Group):
+        for kind in ("rollup", "cube"):
+            marks = group.args.get(kind) or []
+            if any(isinstance(m, (exp.Rollup, exp.Cube)) and not m.expressions for m in marks):
+                cls = exp.Rollup if kind == "rollup" else exp.Cube
+                group.set(kind, [cls(expressions=[e.copy() for e in group.expressions])])
+                group.set("expressions", [])
+    return tree
+
+
+# --- UNION BY NAME (DuckDB): Spark lines columns up by position ---
+
+
+def _names(select: exp.Expression) -> list[str] | None:
+    if not isinstance(select, exp.Select):
+        return None
+    names = [p.alias_or_name for p in select.expressions]
+    if any(isinstance(p, exp.Star) or not n for p, n in zip(select.expressions, names)):
+        return None
+    return names if len(set(names)) == len(names) else None
+
+
+@rule("union_by_name", sources=("duckdb",), engines=("spark", "polars"))
+def union_by_name(tree, ctx):
+    for node in list(tree.find_all(exp.SetOperation)):
+        if not node.args.get("by_name"):
+            continue
+        left, right = _names(node.this), _names(node.expression)
+        if left is None or right is None or set(left) != set(right):
+            raise Refused(node, "UNION BY NAME is only translated for explicitly named, matching columns")
+        by_name = {p.alias_or_name: p for p in node.expression.expressions}
+        node.expression.set("expressions", [by_name[n].copy() for n in left])
+        node.set("by_name", None)
+    return tree
+
+
+# --- joins and subqueries the target has no form for ---
+
+
+@rule("joins_the_target_lacks", engines=("polars", "spark"))
+def missing_joins(tree, ctx):
+    for join in tree.find_all(exp.Join):
+        if "ASOF" in (join.text("method") + join.text("kind") + join.text("side")).upper():
+            raise Refused(join, f"{ctx.engine} has no ASOF JOIN")
+    if ctx.engine == "polars":
+        node = tree.find(exp.Lateral)
+        if node is not None and not node.args.get("view"):
+            raise Refused(node, "Polars SQL has no LATERAL subquery")
+    return tree
+
+
+@rule("quantified_subquery_on_spark", engines=("spark",))
+def quantified_subquery(tree, ctx):
+    for node in tree.find_all(exp.All, exp.Any):
+        if isinstance(node.this, exp.Query) or isinstance(node.this, exp.Subquery):
+            raise Refused(node.parent or node, "Spark has no ALL/ANY (subquery) comparison")
+    return tree
+
+
+# --- WITH a AS MATERIALIZED (...): a planner hint, not a meaning; dropped where unknown ---
+
+
+@rule("materialized_cte_hint", engines=("polars", "spark"))
+def materialized_cte(tree, ctx):
+    for cte in tree.find_all(exp.CTE):
+        cte.set("materialized", None)
+    return tree
+
+
+# --- DISTINCT ON (DuckDB/PostgreSQL) on Spark: first row per key, and the ORDER BY kept ---
+
+
+@rule("distinct_on_keeps_order", engines=("spark",))
+def distinct_on(tree, ctx):
+    for select in list(tree.find_all(exp.Select)):
+        distinct = select.args.get("distinct")
+        on = distinct.args.get("on") if distinct is not None else None
+        if on is None:
+            continue
+        order = select.args.get("order")
+        keys = order.expressions if order is not None else []
+        inner = select.copy()
+        inner.set("distinct", None)
+        inner.set("order", None)
+        names, projections = [], []
+        for i, p in enumerate(inner.expressions):
+            if isinstance(p, exp.Star):
+                raise Refused(select, "DISTINCT ON with * is not translated for Spark")
+            name = p.alias_or_name or f"_sqlrun_c{i}"
+            projections.append(p if p.alias_or_name else exp.alias_(p, name))
+            names.append(name)
+        by_text = {p.this.sql() if isinstance(p, exp.Alias) else p.sql(): n for p, n in zip(inner.expressions, names)}
+        outer_keys = []
+        for k in keys:
+            name = by_text.get(k.this.sql()) or (k.this.name if k.this.name in names else None)
+            if name is None:
+                raise Refused(k, "DISTINCT ON ... ORDER BY a column that is not selected is not translated")
+            outer_keys.append(k.copy().set("this", exp.column(name)) or k)
+        window = exp.Window(this=exp.RowNumber(), partition_by=[e.copy() for e in (on.expressions or [on])],
+                            order=exp.Order(expressions=[k.copy() for k in keys]))
+        inner.set("expressions", [*projections, exp.alias_(window, "_sqlrun_rn")])
+        outer = (exp.select(*[exp.column(n) for n in names]).from_(inner.subquery("_sqlrun_t"))
+                 .where(exp.column("_sqlrun_rn").eq(1)))
+        if outer_keys:
+            outer = outer.order_by(*outer_keys)
+        if select is tree:
+            return outer
+        select.replace(outer)
+    return tree
