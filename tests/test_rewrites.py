@@ -160,6 +160,9 @@ def test_avg_keeps_its_fraction_on_redshift(tmp_path, source, sql, expected):
 T_SCHEMA = {"t": {"k": "bigint", "i": "bigint", "j": "bigint", "f": "double", "s": "varchar", "d": "date", "ts": "timestamp"}}
 
 TYPED_CASES = [
+    # Redshift divides integer columns as integers, known from the sources' types
+    ("redshift", "SELECT i / 2 FROM t ORDER BY k", [0, 1, N, 2, -3], ()),
+    ("redshift", "SELECT x / 2 FROM (SELECT i AS x, k FROM t) AS s ORDER BY k", [0, 1, N, 2, -3], ()),
     # Spark TRUNC(date, unit) is a DATE, with Spark's unit spellings
     ("spark", "SELECT TRUNC(d, 'MM') FROM t ORDER BY k", [D(2024, 1, 1), D(2024, 2, 1), N, D(2023, 12, 1), D(2024, 3, 1)], ()),
     ("spark", "SELECT TRUNC(ts, 'year') FROM t ORDER BY k", [D(2024, 1, 1), D(2024, 1, 1), N, D(2023, 1, 1), D(2024, 1, 1)], ()),

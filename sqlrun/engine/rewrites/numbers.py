@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.optimizer.annotate_types import annotate_types
 
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, annotate, replace_all, rule
 
@@ -18,7 +17,7 @@ def redshift_integer_division(tree, ctx):
     divs = list(tree.find_all(exp.Div))
     if not divs:
         return tree
-    annotate_types(tree, dialect=ctx.source)
+    annotate(tree, ctx)
     for node in divs:
         left, right = node.this.type, node.expression.type
         if any(t is not None and t.is_type(*_FRACTIONAL) for t in (left, right)):
