@@ -89,8 +89,12 @@ def regexp_replace(tree, ctx):
             raise Refused(node, "DuckDB replaces only the first match; Spark needs a constant pattern to do that")
         # Spark replaces every match: anchor one match after the shortest prefix, keep the prefix.
         inline = "(?i)" if "i" in flags else ""
-        anchored = f"{inline}^(?<sqlrunpre>[\\s\\S]*?)(?:{pattern.name})"
-        text = "${sqlrunpre}" + (replacement.name if replacement is not None else "")
+        rest = replacement.name if replacement is not None else ""
+        if rest[:1].isdigit():
+            raise Refused(node, "a replacement starting with a digit would read as a group number on Spark")
+        # $1, not ${name}: Spark substitutes ${...} in SQL text as a variable.
+        anchored = f"{inline}^([\\s\\S]*?)(?:{pattern.name})"
+        text = "$1" + rest
         return exp.RegexpReplace(this=node.this.copy(), expression=exp.Literal.string(anchored),
                                  replacement=exp.Literal.string(text))
 
