@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from sqlrun.adapters import LOCAL_ENGINES, create_engine, engine_class
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query
-from sqlrun.engine.compile import generate, where
+from sqlrun.engine.compile import FUNCTIONS, generate, where
+from sqlrun.engine.models.catalog import ModelCatalog
+from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.parity import Comparison, compare, is_ordered
 from sqlrun.engine.pipeline import (
     Plan,
@@ -42,6 +44,7 @@ class Session:
         self._registered: dict[str, set[str]] = {}
         self.store = Store(self.project.root)
         self._columns: dict[str, dict | None] = {}
+        self.models = ModelCatalog(self)
 
     def engine(self, name: str | None = None) -> Engine:
         name = name or self.project.engine
@@ -58,14 +61,22 @@ class Session:
         engine = engine or self.project.engine
         engine_class(engine)
         query = self.query(ref)
+        if is_create_model(query.sql):
+            return self.models.compile(query, engine, _strings(params))
         plan = Plan(query.name, build_dag(self.catalog, self.project.sources, query))
-        tree = step_tree(plan, query.name, engine, _strings(params), self._schema(plan))
+        token = FUNCTIONS.set(self.models.inline)  # trained models' FUNCTIONs become SQL
+        try:
+            tree = step_tree(plan, query.name, engine, _strings(params), self._schema(plan))
+        finally:
+            FUNCTIONS.reset(token)
         # Engine-side table names (Redshift sources are tables) are part of what is sent.
         return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine)
 
     def dry_run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> list[str]:
         """Exactly the statements a run of the query would send to the engine; nothing runs."""
         engine = engine or self.project.engine
+        if is_create_model(self.query(ref).sql):
+            return self.models.dry_run(self.query(ref), engine, _strings(params))
         sql = self.compile(ref, engine, params)
         statements = getattr(engine_class(engine), "statements", None)
         if statements is None:
@@ -114,15 +125,19 @@ class Session:
         params: dict | None = None,
         refresh: bool = False,
         on_step: Callable[[StepReport], None] | None = None,
+        replace: bool = False,
     ) -> pa.Table:
         """Run a catalog query (or .sql path) on an engine, upstream pipeline steps first.
 
         Materialized steps that are fresh in the store are read back, not recomputed
-        (`refresh` recomputes them); `on_step` gets one report per step.
+        (`refresh` recomputes them); `on_step` gets one report per step. A CREATE MODEL
+        file trains the model (`replace`: drop and recreate a changed model on Redshift).
         """
         engine_name = engine or self.project.engine
         engine_class(engine_name)
         params = _strings(params)
+        if is_create_model(self.query(ref).sql):
+            return self.models.train(self.query(ref), engine_name, params, refresh, replace, on_step)
         plan = self.plan(ref, params, refresh)
         report = on_step or (lambda _: None)
         result = None
@@ -145,7 +160,11 @@ class Session:
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
         query = plan.steps[name].query
-        tree = step_tree(plan, name, engine_name, params, self._schema(plan))
+        token = FUNCTIONS.set(self.models.inline)  # trained models' FUNCTIONs become SQL
+        try:
+            tree = step_tree(plan, name, engine_name, params, self._schema(plan))
+        finally:
+            FUNCTIONS.reset(token)
         sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name)
         stored = materialized_inputs(plan, name)
         if stored and engine_name not in LOCAL_ENGINES:
@@ -189,6 +208,7 @@ class Session:
         return results
 
     def close(self) -> None:
+        self.models.close()
         for engine in self._engines.values():
             engine.close()
         self._engines.clear()

@@ -286,6 +286,11 @@ def demo_data_cmd(
     err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
 
 
+from sqlrun.cli_models import models_app  # noqa: E402  (it imports this module's options)
+
+app.add_typer(models_app, name="models")
+
+
 def main() -> None:
     """Entry point: every sqlrun error is one line on stderr and exit status 1."""
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -16,10 +18,15 @@ from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
 from sqlrun.adapters import engine_class
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
+from sqlrun.engine.models.spec import is_create_model
 from sqlrun.errors import CatalogError, CompileError
 
 # sqlglot logs a warning before falling back to Command; we raise instead.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+# The project's own functions (trained models' FUNCTIONs): (query, tree, engine) -> tree,
+# applied before the checks. A Session sets it while it compiles (engine/models/catalog.py).
+FUNCTIONS: ContextVar[Callable | None] = ContextVar("sqlrun_functions", default=None)
 
 
 def position(node: exp.Expression) -> tuple[int, int] | None:
@@ -147,7 +154,7 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
     for node in tree.walk():
         if isinstance(node, exp.Command):
             raise fail(query, node, engine, "statement is not understood by sqlglot")
-        if isinstance(node, exp.Anonymous) and query.dialect != target:
+        if isinstance(node, exp.Anonymous) and query.dialect != target and "sqlrun_model" not in node.meta:
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
@@ -164,7 +171,15 @@ def compile_tree(
             f" (asked for {engine})"
         )
     target = engine_class(engine).dialect
+    if is_create_model(query.sql):
+        raise CompileError(
+            f"{query.path}: CREATE MODEL is not a query: `sqlrun run {query.name}` trains the model,"
+            " and queries call its FUNCTION"
+        )
     tree = bind_params(query, parse_query(query), params or {})
+    inline = FUNCTIONS.get()
+    if inline is not None:
+        tree = inline(query, tree, engine)
     check_tree(query, tree, engine, target)
     try:
         return rewrites.apply(query, tree, engine, target, schema)

@@ -47,6 +47,8 @@ class WireShim:
         self.upstream = upstream
         self.sent_sql: list[str] = []
         self.startups: list[dict[str, str]] = []
+        # Test hook: SQL text -> the text the server runs instead (None: unchanged); recorded as sent.
+        self.rewrite = None
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
         self._closed = False
@@ -130,12 +132,14 @@ class WireShim:
                 body = _recv_exact(client, length - 4)
                 if kind == b"Q":
                     self.sent_sql.append(body[:-1].decode())
+                    body = self._rewritten(body, 0)
                 elif kind == b"P":  # Parse: recorded even if the server then rejects it
                     name_end = body.index(b"\0")
                     name = body[:name_end]
                     prepared[name] = body[name_end + 1 : body.index(b"\0", name_end + 1)]
                     self.sent_sql.append(prepared[name].decode())
                     parsed.add(name)
+                    body = self._rewritten(body, name_end + 1)
                 elif kind == b"B":  # Bind of a cached statement (no Parse): it runs again
                     portal_end = body.index(b"\0")
                     name = body[portal_end + 1 : body.index(b"\0", portal_end + 1)]
@@ -143,11 +147,16 @@ class WireShim:
                         parsed.discard(name)
                     else:
                         self.sent_sql.append(prepared[name].decode())
-                server.sendall(header + body)
+                server.sendall(kind + struct.pack("!i", len(body) + 4) + body)
         except (ConnectionError, OSError):
             pass
         finally:
             _shutdown(client, server)
+
+    def _rewritten(self, body: bytes, start: int) -> bytes:
+        end = body.index(b"\0", start)
+        new = self.rewrite(body[start:end].decode()) if self.rewrite else None
+        return body if new is None else body[:start] + new.encode() + body[end:]
 
 
 def _shutdown(*socks: socket.socket) -> None:

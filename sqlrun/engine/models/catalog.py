@@ -1,0 +1,226 @@
+"""The project's models: CREATE MODEL files in the catalog, trained ones in the store.
+
+A Session owns one ModelCatalog. It trains a model from its training query (run through the
+Session on the chosen engine, pipeline steps included), and inlines a trained model's
+FUNCTION into every query that calls it (`inline`, run by compile_tree before its checks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from sqlrun.engine.catalog import Query
+from sqlrun.engine.compile import fail
+from sqlrun.engine.models import to_sql
+from sqlrun.engine.models.spec import ModelSpec, is_create_model, parse_model
+from sqlrun.engine.models.store import ModelStore, StoredModel
+from sqlrun.engine.pipeline import build_dag, fingerprints
+from sqlrun.errors import CatalogError, CompileError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from sqlrun.api import Session
+
+PROBABILITIES = "_probabilities"
+
+
+def _digest(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class ModelCatalog:
+    def __init__(self, session: Session):
+        self.session = session
+        self.store = ModelStore(session.project.root)
+        self._specs: dict[str, ModelSpec] = {}
+        self._redshift = None  # a cursor-less Redshift engine for CREATE/SHOW/DROP MODEL
+        self.poll_seconds = 30.0  # SHOW MODEL polling while Redshift trains
+        self.progress = lambda message: None  # the CLI prints these
+
+    def close(self) -> None:
+        if self._redshift is not None:
+            self._redshift.close()
+            self._redshift = None
+
+    # -- the catalog side ------------------------------------------------------------
+    def spec(self, query: Query) -> ModelSpec:
+        if query.name not in self._specs:
+            self._specs[query.name] = parse_model(query)
+        return self._specs[query.name]
+
+    def model_queries(self) -> dict[str, Query]:
+        return {q.name: q for q in self.session.catalog.queries.values() if is_create_model(q.sql)}
+
+    def functions(self) -> dict[str, Query]:
+        """FUNCTION name (lower case) -> the CREATE MODEL query that declares it."""
+        found: dict[str, Query] = {}
+        for query in self.model_queries().values():
+            try:
+                name = self.spec(query).function.lower()
+            except CompileError:
+                continue  # a broken model file fails when it is run, not in unrelated queries
+            if name in found:
+                raise CatalogError(f"FUNCTION {name} is declared by {found[name].path} and {query.path}")
+            found[name] = query
+        return found
+
+    def query_for(self, name: str) -> Query:
+        """A model by its catalog query name or its model name."""
+        models = self.model_queries()
+        if name in models:
+            return models[name]
+        for query in models.values():
+            if self.spec(query).name.lower() == name.lower():
+                return query
+        raise CatalogError(f"unknown model '{name}' (models: {', '.join(sorted(models)) or 'none'})")
+
+    def training_query(self, query: Query) -> Query:
+        """The training query as a catalog query of its own (same file, same positions)."""
+        return replace(query, sql=self.spec(query).training_sql)
+
+    def fingerprint(self, query: Query, params: dict[str, str]) -> str:
+        """The statement, its parameters, and every pipeline step and source it trains on."""
+        training = self.training_query(query)
+        steps = build_dag(self.session.catalog, self.session.project.sources, training)
+        prints = fingerprints(steps, self.session.project.sources, params)
+        return _digest({"sql": query.sql, "dialect": query.dialect, "params": params, "inputs": prints})
+
+    # -- training --------------------------------------------------------------------
+    def train(self, query: Query, engine: str, params: dict[str, str], refresh: bool = False,
+              replace_model: bool = False, on_step=None) -> pa.Table:
+        """Train the model on `engine` (or send it to Redshift); one summary row."""
+        import pyarrow as pa
+
+        spec = self.spec(query)
+        if engine == "redshift":
+            from sqlrun.engine.models.redshift import create_on_redshift
+
+            return create_on_redshift(self, query, spec, params, replace_model)
+        from sqlrun.engine.models.train import require_ml, train
+
+        require_ml()
+        fingerprint = self.fingerprint(query, params)
+        current = self.store.current(spec.name)
+        if current is not None and current.meta["fingerprint"] == fingerprint and not refresh:
+            return pa.Table.from_pylist([_summary(current.meta, "fresh")])
+        started = time.perf_counter()
+        table = self.session.run(self.training_query(query), engine, params, refresh, on_step)
+        queried = time.perf_counter() - started
+        trained = train(spec, table)
+        seconds = time.perf_counter() - started
+        meta = {
+            "name": spec.name, "query": query.name, "function": spec.function, "engine": engine, "state": "READY",
+            "model_type": spec.model_type or "XGBOOST", "problem_type": trained.model["problem_type"],
+            "target": spec.target, "features": trained.model["features"], "metrics": trained.metrics,
+            "rows": trained.rows, "query_seconds": round(queried, 3), "train_seconds": round(seconds - queried, 3),
+            "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "fingerprint": fingerprint,
+            "statement": _digest(query.sql), "spec": {k: v for k, v in asdict(spec).items() if k != "training_sql"},
+            "training_query": spec.training_query,
+        }
+        stored = self.store.write(spec.name, trained.model, trained.artifact_name, trained.artifact, meta)
+        return pa.Table.from_pylist([_summary(stored.meta, "trained")])
+
+    def trained(self, query: Query) -> StoredModel | None:
+        return self.store.current(self.spec(query).name)
+
+    def compile(self, query: Query, engine: str, params: dict[str, str]) -> str:
+        """What training sends: the CREATE MODEL statement on Redshift, else the training query."""
+        if engine == "redshift":
+            from sqlrun.engine.models.redshift import create_statement
+
+            return create_statement(self, query, self.spec(query), params)
+        return self.session.compile(self.training_query(query), engine, params)
+
+    def dry_run(self, query: Query, engine: str, params: dict[str, str]) -> list[str]:
+        if engine == "redshift":
+            from sqlrun.engine.models.redshift import dry_run
+
+            return dry_run(self, query, self.spec(query), params)
+        return [self.compile(query, engine, params)]
+
+    # -- scoring ---------------------------------------------------------------------
+    def inline(self, query: Query, tree: exp.Expression, engine: str) -> exp.Expression:
+        """Replace each call of a model FUNCTION by the trained model as SQL (Redshift: kept)."""
+        calls = [n for n in tree.find_all(exp.Anonymous) if _is_model_call(n.name, self)]
+        if not calls:
+            return tree
+        functions = self.functions()
+        for node in calls:
+            name = node.name.lower()
+            probabilities = name.endswith(PROBABILITIES) and name not in functions
+            declared = functions[name[: -len(PROBABILITIES)] if probabilities else name]
+            if engine == "redshift":
+                node.meta["sqlrun_model"] = declared.name  # Redshift runs its own function
+                continue
+            node.replace(self._expression(query, node, declared, engine, probabilities))
+        return tree
+
+    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str,
+                    probabilities: bool) -> exp.Expression:
+        stored = self.trained(declared)
+        if stored is None:
+            raise fail(query, node, engine,
+                       f"model {self.spec(declared).name} is not trained: run `sqlrun run {declared.name}` first")
+        if stored.meta["statement"] != _digest(declared.sql):
+            raise fail(query, node, engine,
+                       f"{declared.path} changed since model {stored.name} was trained:"
+                       f" retrain it with `sqlrun run {declared.name}`")
+        model = stored.model()
+        args = list(node.expressions)
+        if len(args) != len(model["features"]):
+            raise fail(query, node, engine, f"takes {len(model['features'])} arguments"
+                       f" ({', '.join(model['features'])}), got {len(args)}")
+        try:
+            sql = to_sql.probability_sql(model, args) if probabilities else to_sql.predict_sql(model, args)
+        except ValueError as exc:
+            raise fail(query, node, engine, str(exc)) from None
+        returns = self.spec(declared).returns
+        if returns and not probabilities:
+            sql = exp.Cast(this=sql, to=exp.DataType.build(returns, dialect="redshift"))
+        return exp.Paren(this=sql)
+
+    # -- listing ---------------------------------------------------------------------
+    def rows(self) -> list[dict]:
+        rows = []
+        for name, query in sorted(self.model_queries().items()):
+            try:
+                spec = self.spec(query)
+            except CompileError as exc:
+                rows.append({"name": name, "engine": "", "state": "INVALID", "detail": str(exc)})
+                continue
+            stored = self.store.current(spec.name)
+            if stored is not None:
+                state = "READY" if stored.meta["statement"] == _digest(query.sql) else "STALE"
+                rows.append({**_summary(stored.meta, state), "type": stored.meta["model_type"]})
+            else:
+                rows.append({"name": spec.name, "engine": "", "state": "NOT TRAINED",
+                             "type": spec.model_type or "AUTO", "target": spec.target, "function": spec.function})
+            remote = self.store.remote(spec.name)
+            if remote:
+                rows.append({"name": spec.name, "engine": "redshift", "state": remote.get("state", "?"),
+                             "type": spec.model_type or "AUTO", "target": spec.target,
+                             "function": spec.function, "trained_at": remote.get("created_at", "")})
+        return rows
+
+
+def _is_model_call(name: str, models: ModelCatalog) -> bool:
+    name = name.lower()
+    functions = models.functions()
+    return name in functions or (name.endswith(PROBABILITIES) and name[: -len(PROBABILITIES)] in functions)
+
+
+def _summary(meta: dict, state: str) -> dict:
+    metrics = ", ".join(f"{k}={v:.4g}" for k, v in meta.get("metrics", {}).items())
+    return {
+        "name": meta["name"], "engine": meta["engine"], "state": state, "type": meta["model_type"],
+        "problem_type": meta["problem_type"], "target": meta["target"], "function": meta["function"],
+        "rows": meta["rows"], "metrics": metrics, "trained_at": meta["trained_at"],
+        "train_seconds": meta["train_seconds"],
+    }

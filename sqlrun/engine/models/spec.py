@@ -1,0 +1,381 @@
+"""Redshift's CREATE MODEL as a typed, validated spec.
+
+sqlglot parses CREATE MODEL as an opaque Command, so the clauses are read here from
+sqlglot's Redshift tokens; the training query inside `FROM (...)` is kept as text with its
+original line and column, and compiled like any catalog query. Validation follows
+Redshift ML's rules (CREATE MODEL reference), each error naming file:line:col.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot.dialects.redshift import Redshift
+from sqlglot.errors import TokenError
+from sqlglot.tokens import Token, TokenType
+
+from sqlrun.engine.catalog import Query
+from sqlrun.errors import CompileError
+
+MODEL_TYPES = ("XGBOOST", "LINEAR_LEARNER", "KMEANS", "MLP", "FORECAST")
+PROBLEM_TYPES = ("REGRESSION", "BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION")
+# The objectives Redshift accepts, and the problem types each one fits.
+AUTO_OBJECTIVES = {
+    "mse": ("REGRESSION",), "accuracy": ("BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION"),
+    "f1": ("BINARY_CLASSIFICATION",), "f1macro": ("MULTICLASS_CLASSIFICATION",),
+    "auc": ("BINARY_CLASSIFICATION",),
+}
+XGBOOST_OBJECTIVES = {
+    "reg:squarederror": ("REGRESSION",), "reg:squaredlogerror": ("REGRESSION",),
+    "reg:logistic": ("REGRESSION",), "reg:pseudohubererror": ("REGRESSION",),
+    "reg:tweedie": ("REGRESSION",), "binary:logistic": ("BINARY_CLASSIFICATION",),
+    "binary:hinge": ("BINARY_CLASSIFICATION",), "multi:softmax": ("MULTICLASS_CLASSIFICATION",),
+}
+FORECAST_OBJECTIVES = ("rmse", "wape", "mape", "mase", "averageweightedquantileloss")
+# Hyperparameters Redshift lets HYPERPARAMETERS DEFAULT EXCEPT set, per model type.
+HYPERPARAMETERS = {
+    "XGBOOST": {
+        "NUM_ROUND", "MAX_DEPTH", "ETA", "GAMMA", "MIN_CHILD_WEIGHT", "SUBSAMPLE",
+        "COLSAMPLE_BYTREE", "COLSAMPLE_BYLEVEL", "COLSAMPLE_BYNODE", "LAMBDA", "ALPHA",
+        "MAX_DELTA_STEP", "SCALE_POS_WEIGHT", "NUM_CLASS", "TREE_METHOD", "MAX_BIN", "SEED",
+    },
+    "LINEAR_LEARNER": {"EPOCHS", "L1", "WD", "LEARNING_RATE", "MINI_BATCH_SIZE", "NORMALIZE_DATA"},
+    "KMEANS": {"K", "INIT_METHOD", "MAX_ITERATIONS", "EPOCHS", "MINI_BATCH_SIZE", "TOL", "SEED"},
+    "MLP": {"HIDDEN_LAYER_SIZES", "EPOCHS", "LEARNING_RATE", "BATCH_SIZE", "SEED"},
+}
+SETTINGS = {
+    "S3_BUCKET", "TAGS", "KMS_KEY_ID", "S3_GARBAGE_COLLECT", "MAX_CELLS", "MAX_RUNTIME",
+    "HORIZON", "FREQUENCY", "PERCENTILES", "MAX_BATCH_ROWS",
+}
+INT_SETTINGS = {"MAX_CELLS", "MAX_RUNTIME", "HORIZON", "MAX_BATCH_ROWS"}
+CLAUSES = (
+    "TARGET", "FUNCTION", "RETURNS", "SAGEMAKER", "IAM_ROLE", "AUTO", "MODEL_TYPE", "PROBLEM_TYPE",
+    "OBJECTIVE", "PREPROCESSORS", "HYPERPARAMETERS", "SETTINGS",
+)
+_IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+_CREATE_MODEL = re.compile(r"^\s*CREATE\s+MODEL\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One CREATE MODEL statement, validated. Option values keep Redshift's spelling."""
+
+    name: str
+    function: str
+    iam_role: str  # "default" or an IAM role ARN
+    settings: tuple[tuple[str, str], ...]  # (KEY, value), keys upper-case
+    training_sql: str  # the query text, blank-padded so lines and columns match the file
+    source_table: str | None = None  # FROM table_name (training_sql then selects it)
+    target: str | None = None
+    arg_types: tuple[str, ...] = ()
+    returns: str | None = None
+    auto: bool = True
+    model_type: str | None = None
+    problem_type: str | None = None
+    objective: str | None = None
+    preprocessors: str | None = None
+    hyperparameters: tuple[tuple[str, str], ...] = ()  # DEFAULT EXCEPT (KEY 'value', ...)
+    sagemaker: str | None = None
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        return dict(self.settings).get(key.upper(), default)
+
+    def hyperparameter(self, key: str, default: str | None = None) -> str | None:
+        return dict(self.hyperparameters).get(key.upper(), default)
+
+    @property
+    def training_query(self) -> str:
+        return self.training_sql.strip()
+
+
+def is_create_model(sql: str) -> bool:
+    """Whether a catalog file holds a CREATE MODEL statement (after its header comments)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return bool(_CREATE_MODEL.match(body))
+
+
+class _Reader:
+    """A cursor over the statement's tokens that raises positioned errors."""
+
+    def __init__(self, query: Query, tokens: list[Token]):
+        self.query, self.tokens, self.i = query, tokens, 0
+
+    def at(self, token: Token | None = None) -> str:
+        token = token or self.peek() or (self.tokens[-1] if self.tokens else None)
+        if token is None:
+            return str(self.query.path)
+        return f"{self.query.path}:{token.line}:{token.col - (token.end - token.start)}"
+
+    def error(self, message: str, token: Token | None = None) -> CompileError:
+        return CompileError(f"{self.at(token)}: CREATE MODEL: {message}")
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def next(self, what: str) -> Token:
+        token = self.peek()
+        if token is None:
+            raise self.error(f"expected {what}, found the end of the statement")
+        self.i += 1
+        return token
+
+    def word(self, what: str) -> str:
+        token = self.next(what)
+        if token.token_type in (TokenType.STRING, TokenType.NUMBER, TokenType.L_PAREN, TokenType.R_PAREN,
+                                TokenType.COMMA, TokenType.SEMICOLON):
+            raise self.error(f"expected {what}, found '{token.text}'", token)
+        return token.text
+
+    def keyword(self, *words: str) -> str | None:
+        """Consume the next token if it is one of `words` (case-insensitive)."""
+        token = self.peek()
+        if token is not None and token.text.upper() in words and token.token_type != TokenType.STRING:
+            self.i += 1
+            return token.text.upper()
+        return None
+
+    def expect(self, text: str, what: str | None = None) -> Token:
+        token = self.next(what or f"'{text}'")
+        if token.text.upper() != text.upper():
+            raise self.error(f"expected {what or repr(text)}, found '{token.text}'", token)
+        return token
+
+    def string(self, what: str) -> str:
+        token = self.next(what)
+        if token.token_type != TokenType.STRING:
+            raise self.error(f"expected {what} as a quoted string, found '{token.text}'", token)
+        return token.text
+
+    def value(self, what: str) -> str:
+        """A quoted string, a number or a bare word (Redshift accepts each in SETTINGS)."""
+        token = self.next(what)
+        if token.token_type in (TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON):
+            raise self.error(f"expected {what}, found '{token.text}'", token)
+        return token.text
+
+
+def parse_model(query: Query) -> ModelSpec:
+    """The CREATE MODEL statement in `query` as a validated ModelSpec, or a CompileError."""
+    try:
+        tokens = Redshift().tokenize(query.sql)
+    except TokenError as exc:
+        raise CompileError(f"{query.path}: cannot tokenize CREATE MODEL: {exc}") from None
+    while tokens and tokens[-1].token_type == TokenType.SEMICOLON:
+        tokens.pop()
+    r = _Reader(query, tokens)
+    r.expect("CREATE")
+    r.expect("MODEL")
+    fields: dict[str, object] = {"name": _name(r, "the model name")}
+    fields.update(_source(r, query))
+    seen: dict[str, Token] = {}
+    while r.peek() is not None:
+        token = r.peek()
+        clause = token.text.upper()
+        if clause not in CLAUSES or token.token_type == TokenType.STRING:
+            raise r.error(f"unknown clause '{token.text}' (expected one of {', '.join(CLAUSES)})", token)
+        if clause in seen:
+            raise r.error(f"{clause} is given twice", token)
+        seen[clause] = token
+        r.i += 1
+        fields.update(_clause(r, clause))
+    for required in ("FUNCTION", "IAM_ROLE", "SETTINGS"):
+        if required not in seen:
+            raise r.error(f"{required} is required", tokens[0])
+    spec = ModelSpec(**fields)
+    validate(spec, r, seen)
+    return spec
+
+
+def _name(r: _Reader, what: str) -> str:
+    parts = [r.word(what)]
+    while r.peek() is not None and r.peek().token_type == TokenType.DOT:
+        r.i += 1
+        parts.append(r.word(what))
+    return ".".join(parts)
+
+
+def _source(r: _Reader, query: Query) -> dict:
+    r.expect("FROM")
+    token = r.peek()
+    if token is not None and token.token_type == TokenType.STRING:
+        raise r.error("FROM 'job_name' (bring your own model) cannot be trained locally", token)
+    if token is None or token.token_type != TokenType.L_PAREN:
+        table_token = token
+        table = _name(r, "a table name or (query) after FROM")
+        # Keep the table name where it was, so errors about it point into the file.
+        offset = table_token.start
+        line_start = query.sql.rfind("\n", 0, offset) + 1
+        select = "SELECT * FROM "
+        pad = offset - line_start - len(select)
+        prefix = _blank(query.sql[:line_start]) + (" " * pad + select if pad >= 0 else select)
+        return {"source_table": table, "training_sql": prefix + table}
+    open_token = r.next("(")
+    depth = 1
+    while depth:
+        token = r.next("')' closing the training query")
+        depth += {TokenType.L_PAREN: 1, TokenType.R_PAREN: -1}.get(token.token_type, 0)
+    body = query.sql[open_token.end + 1 : token.start]
+    if not body.strip():
+        raise r.error("the training query in FROM (...) is empty", open_token)
+    return {"training_sql": _blank(query.sql[: open_token.end + 1]) + body}
+
+
+def _blank(text: str) -> str:
+    """Text replaced by spaces, newlines kept: what follows keeps its line and column."""
+    return re.sub(r"[^\n]", " ", text)
+
+
+def _clause(r: _Reader, clause: str) -> dict:
+    if clause == "TARGET":
+        return {"target": r.word("the target column")}
+    if clause == "FUNCTION":
+        function = r.word("the function name")
+        types: list[str] = []
+        if r.keyword("("):
+            while True:
+                types.append(_type(r))
+                if r.keyword(")"):
+                    break
+                r.expect(",", "',' or ')'")
+        return {"function": function, "arg_types": tuple(types)}
+    if clause == "RETURNS":
+        return {"returns": _type(r)}
+    if clause == "SAGEMAKER":
+        return {"sagemaker": r.string("the SageMaker endpoint")}
+    if clause == "IAM_ROLE":
+        token = r.peek()
+        if r.keyword("DEFAULT"):
+            return {"iam_role": "default"}
+        arn = r.string("DEFAULT or an IAM role ARN")
+        if not _IAM_ARN.match(arn):
+            raise r.error(f"IAM_ROLE '{arn}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", token)
+        return {"iam_role": arn}
+    if clause == "AUTO":
+        token = r.peek()
+        mode = r.keyword("ON", "OFF")
+        if mode is None:
+            raise r.error("AUTO takes ON or OFF", token)
+        return {"auto": mode == "ON"}
+    if clause in ("MODEL_TYPE", "PROBLEM_TYPE"):
+        allowed = MODEL_TYPES if clause == "MODEL_TYPE" else PROBLEM_TYPES
+        token = r.peek()
+        parened = r.keyword("(")
+        value = r.word(clause).upper()
+        if parened:
+            r.expect(")")
+        if value not in allowed:
+            raise r.error(f"{clause} '{value}' is not one of {', '.join(allowed)}", token)
+        return {clause.lower(): value}
+    if clause == "OBJECTIVE":
+        parened = r.keyword("(")
+        objective = r.string("the objective")
+        if parened:
+            r.expect(")")
+        return {"objective": objective}
+    if clause == "PREPROCESSORS":
+        return {"preprocessors": r.string("the preprocessors (a JSON string)")}
+    if clause == "HYPERPARAMETERS":
+        r.expect("DEFAULT", "DEFAULT")
+        return {"hyperparameters": _pairs(r, "HYPERPARAMETERS") if r.keyword("EXCEPT") else ()}
+    return {"settings": _pairs(r, "SETTINGS", settings=True)}
+
+
+def _type(r: _Reader) -> str:
+    """A data type, possibly with arguments (DECIMAL(10, 2)) or two words (DOUBLE PRECISION)."""
+    words = [r.word("a data type")]
+    if r.keyword("PRECISION", "VARYING"):
+        words.append(r.tokens[r.i - 1].text)
+    text = " ".join(words).upper()
+    if r.keyword("("):
+        args = [r.value("a type argument")]
+        while r.keyword(","):
+            args.append(r.value("a type argument"))
+        r.expect(")")
+        text += f"({', '.join(args)})"
+    return text
+
+
+def _pairs(r: _Reader, clause: str, settings: bool = False) -> tuple[tuple[str, str], ...]:
+    r.expect("(", f"'(' after {clause}{'' if settings else ' DEFAULT EXCEPT'}")
+    pairs: dict[str, str] = {}
+    while True:
+        token = r.peek()
+        key = r.word(f"a {clause} key").upper()
+        if key in pairs:
+            raise r.error(f"{clause} key {key} is given twice", token)
+        value_token = r.peek()
+        value = r.value(f"a value for {key}")
+        if not settings and value_token.token_type != TokenType.STRING:
+            raise r.error(f"hyperparameter {key} takes a quoted value ({key} '{value}')", value_token)
+        if settings and key not in SETTINGS:
+            raise r.error(f"unknown setting {key} (known: {', '.join(sorted(SETTINGS))})", token)
+        if settings and key in INT_SETTINGS and not value.isdigit():
+            raise r.error(f"setting {key} takes a positive integer, not '{value}'", value_token)
+        pairs[key] = value
+        if r.keyword(")"):
+            return tuple(pairs.items())
+        r.expect(",", f"',' or ')' in {clause}")
+
+
+def validate(spec: ModelSpec, r: _Reader, seen: dict[str, Token]) -> None:
+    """Redshift ML's rules for which clauses go together."""
+
+    def bad(message: str, clause: str | None = None) -> CompileError:
+        return r.error(message, seen.get(clause) if clause else r.tokens[0])
+
+    model_type = spec.model_type
+    if not spec.auto and model_type is None:
+        raise bad("AUTO OFF needs MODEL_TYPE", "AUTO")
+    if model_type in ("KMEANS", "MLP", "FORECAST") and spec.auto and "AUTO" in seen:
+        raise bad(f"MODEL_TYPE {model_type} needs AUTO OFF", "AUTO")
+    if model_type == "KMEANS" and "AUTO" not in seen:
+        raise bad("MODEL_TYPE KMEANS needs AUTO OFF", "MODEL_TYPE")
+    if model_type == "KMEANS":
+        if spec.target is not None:
+            raise bad("MODEL_TYPE KMEANS is unsupervised: it takes no TARGET", "TARGET")
+        k = spec.hyperparameter("K")
+        if k is None:
+            raise bad("MODEL_TYPE KMEANS needs HYPERPARAMETERS DEFAULT EXCEPT (K '<clusters>')", "MODEL_TYPE")
+        if not k.isdigit() or not 1 < int(k) <= 1000:
+            raise bad(f"K must be an integer from 2 to 1000, not '{k}'", "HYPERPARAMETERS")
+    elif spec.target is None:
+        raise bad("TARGET is required (only MODEL_TYPE KMEANS takes none)")
+    if spec.setting("S3_BUCKET") is None:
+        raise bad("SETTINGS needs S3_BUCKET", "SETTINGS")
+    if spec.hyperparameters:
+        if spec.auto:
+            raise bad("HYPERPARAMETERS DEFAULT EXCEPT (...) needs AUTO OFF", "HYPERPARAMETERS")
+        known = HYPERPARAMETERS.get(model_type or "", set())
+        unknown = sorted(k for k, _ in spec.hyperparameters if k not in known)
+        if unknown:
+            raise bad(
+                f"unknown {model_type} hyperparameter(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
+                "HYPERPARAMETERS",
+            )
+    if spec.preprocessors is not None and not spec.auto:
+        raise bad("PREPROCESSORS needs AUTO ON", "PREPROCESSORS")
+    _validate_objective(spec, bad)
+    if spec.problem_type and model_type == "KMEANS":
+        raise bad("MODEL_TYPE KMEANS takes no PROBLEM_TYPE", "PROBLEM_TYPE")
+
+
+def _validate_objective(spec: ModelSpec, bad) -> None:
+    objective = (spec.objective or "").lower()
+    if spec.model_type == "XGBOOST" and not spec.auto and not objective:
+        raise bad("AUTO OFF with MODEL_TYPE XGBOOST needs OBJECTIVE", "AUTO")
+    if objective == "multi:softmax" and spec.hyperparameter("NUM_CLASS") is None:
+        raise bad("OBJECTIVE 'multi:softmax' needs HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '<n>')", "OBJECTIVE")
+    if not objective:
+        return
+    if spec.model_type == "FORECAST":
+        table: dict = {o: () for o in FORECAST_OBJECTIVES}
+    elif spec.model_type == "XGBOOST" and not spec.auto:
+        table = XGBOOST_OBJECTIVES
+    else:
+        table = AUTO_OBJECTIVES
+    if objective not in table:
+        mode = "AUTO OFF with MODEL_TYPE XGBOOST" if table is XGBOOST_OBJECTIVES else "this model"
+        raise bad(f"OBJECTIVE '{spec.objective}' is not valid for {mode} (use {', '.join(table)})", "OBJECTIVE")
+    if spec.problem_type and table[objective] and spec.problem_type not in table[objective]:
+        raise bad(f"OBJECTIVE '{spec.objective}' does not fit PROBLEM_TYPE {spec.problem_type}", "OBJECTIVE")
