@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlrun.errors import ConfigError
+from sqlrun.s3 import S3Location, is_s3
 
 CONFIG_NAME = "sqlrun.toml"
 FORMATS = ("parquet", "csv", "orc")
@@ -28,13 +29,23 @@ class Source:
     format: str
     options: dict = field(default_factory=dict)
     redshift: str | bool | None = None
+    s3: S3Location | None = None  # set for s3:// paths
 
     def files(self) -> list[str]:
-        """The concrete files behind the source, sorted; raises if there are none."""
+        """The concrete files behind the source, sorted; raises if there are none.
+
+        For S3 sources these are s3://bucket/key URLs, from a listing."""
         if not self.path:
             raise ConfigError(
                 f"source '{self.name}' has no path: it is only a Redshift table ({self.redshift})"
             )
+        if self.s3 is not None:
+            from sqlrun.s3 import list_objects
+
+            found = [self.s3.url(o.key) for o in list_objects(self)]
+            if not found:
+                raise ConfigError(f"source '{self.name}': no {self.format} objects at {self.path}")
+            return found
         path = Path(self.path)
         if path.is_dir():
             found = sorted(str(p) for p in path.rglob(f"*.{self.format}") if not p.name.startswith((".", "_")))
@@ -89,8 +100,29 @@ def _source(root: Path, name: str, spec: object) -> Source:
         raise ConfigError(f"[sources.{name}] format '{fmt}' is not one of {', '.join(FORMATS)}")
     if "://" not in path and not Path(path).is_absolute():
         path = str(root / path)
-    options = {k: v for k, v in spec.items() if k not in ("path", "format", "redshift")}
-    return Source(name=name, path=path, format=fmt, options=options, redshift=redshift)
+    options = {k: v for k, v in spec.items() if k not in ("path", "format", "redshift", *S3_KEYS)}
+    location = _s3_location(name, path, spec)
+    return Source(name=name, path=path, format=fmt, options=options, redshift=redshift, s3=location)
+
+
+S3_KEYS = ("endpoint_url", "region", "profile")
+SECRET_HINTS = ("secret", "access_key", "token", "password", "credential")
+
+
+def _s3_location(name: str, path: str, spec: dict) -> S3Location | None:
+    """S3 settings of a source; credentials are refused here (they come from the AWS chain)."""
+    secrets = sorted(k for k in spec if any(h in k.lower() for h in SECRET_HINTS))
+    if secrets:
+        raise ConfigError(
+            f"[sources.{name}] {', '.join(secrets)}: credentials never go in sqlrun.toml; they come from"
+            " the AWS chain (AWS_PROFILE / profile = \"...\", environment variables, instance role)"
+        )
+    given = {k: spec[k] for k in S3_KEYS if k in spec}
+    if not is_s3(path):
+        if given:
+            raise ConfigError(f"[sources.{name}] {', '.join(given)} only apply to s3:// paths")
+        return None
+    return S3Location.parse(name, path, given)
 
 
 def load_project(project_dir: str | Path | None = None) -> Project:

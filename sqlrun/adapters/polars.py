@@ -20,16 +20,23 @@ class PolarsEngine(Engine):
     def register_source(self, name, source) -> None:
         pl = self._pl
         files = source.files()
+        options = dict(source.options)
+        if source.s3 is not None:
+            from sqlrun.s3 import arrow_dataset, polars_storage_options
+
+            # Polars reads s3:// natively (object_store), with the chain's credentials.
+            options["storage_options"] = polars_storage_options(source.s3)
         if source.format == "parquet":
-            frame = pl.scan_parquet(files, **source.options)
+            frame = pl.scan_parquet(files, **options)
         elif source.format == "csv":
-            frame = pl.scan_csv(files, **source.options)
+            frame = pl.scan_csv(files, **options)
         else:
             import pyarrow.dataset as ds
 
             # Polars has no ORC reader: scan through a pyarrow dataset, so only the
             # columns and row groups the query needs are read.
-            frame = pl.scan_pyarrow_dataset(ds.dataset(files, format="orc"))
+            dataset = arrow_dataset(source, files) if source.s3 else ds.dataset(files, format="orc")
+            frame = pl.scan_pyarrow_dataset(dataset)
         self.ctx.register(name, frame)
 
     def execute(self, sql: str) -> None:
@@ -40,5 +47,5 @@ class PolarsEngine(Engine):
             frame = self.ctx.execute(sql, eager=False)
             engine = "streaming" if self.settings.get("streaming") else "auto"
             return frame.collect(engine=engine).to_arrow()
-        except self._pl.exceptions.PolarsError as exc:
+        except (self._pl.exceptions.PolarsError, OSError) as exc:  # object stores raise FileNotFoundError
             raise EngineError(f"polars: {str(exc).strip().splitlines()[0]}") from None

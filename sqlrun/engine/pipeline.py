@@ -142,7 +142,13 @@ def check_params(steps: dict[str, Step], params: dict[str, str]) -> None:
 
 
 def source_fingerprint(source: Source) -> str:
-    """Paths, sizes and mtimes of the source's files (not their bytes: cheap on big data)."""
+    """Paths, sizes and mtimes of the source's files (not their bytes: cheap on big data);
+    for S3, keys, sizes, ETags and modification times from one listing."""
+    if source.s3 is not None:
+        from sqlrun.s3 import fingerprint_entries
+
+        entries = {"endpoint": source.s3.endpoint_url, "files": fingerprint_entries(source)}
+        return _digest({"format": source.format, "options": source.options, **entries})
     files = []
     for path in source.files():
         try:

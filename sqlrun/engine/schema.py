@@ -42,6 +42,10 @@ def source_columns(source: Source) -> dict[str, str] | None:
     import pyarrow.dataset as ds
 
     try:
+        if source.s3 is not None:
+            from sqlrun.s3 import arrow_dataset
+
+            return arrow_columns(arrow_dataset(source).schema)
         return arrow_columns(ds.dataset(source.files(), format=source.format).schema)
     except Exception:  # missing or unreadable data: the run itself reports it properly
         return None
