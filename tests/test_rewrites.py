@@ -208,6 +208,8 @@ TYPED_CASES = [
     ("spark", "SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) FROM t", [-1.0], ()),
     ("spark", "SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY i) FROM t", [1], ()),
     ("redshift", "SELECT AVG(i), AVG(f) FROM t", [(0, 0.4)], ()),
+    ("redshift", "SELECT AVG(i) OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM t ORDER BY k",
+     [1, 1, 1, 2, 0], ()),
     ("duckdb", "SELECT list_sort(list(i)) FROM t", [[-7, 1, 2, 4, N]], ("polars",)),
     ("duckdb", "SELECT array_agg(k ORDER BY k DESC) FROM t", [[5, 4, 3, 2, 1]], ("spark",)),
 ]

@@ -115,8 +115,10 @@ def redshift_avg_integer(tree, ctx):
     for node in avgs:
         arg = node.this.type
         if arg is not None and arg.is_type(*_INTEGRAL):
-            truncated = exp.func("TRUNC", exp.Avg(this=node.this.copy()))
-            node.replace(exp.cast(truncated if ctx.engine == "duckdb" else node.copy(), "bigint"))
+            # Wrap the whole window when AVG has an OVER clause: CAST(AVG(x) OVER (...) AS BIGINT).
+            whole = node.parent if isinstance(node.parent, exp.Window) else node
+            value = whole.copy()
+            whole.replace(exp.cast(exp.func("TRUNC", value) if ctx.engine == "duckdb" else value, "bigint"))
         elif arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             raise Refused(node, "Redshift AVG of an integer column truncates to an integer, and this"
                           " argument's type is unknown here: CAST it to DOUBLE or DECIMAL to say which")
