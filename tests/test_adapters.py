@@ -58,6 +58,17 @@ def test_engine_reads_dates_from_orc(engine_name, files):
     assert result.column(0).to_pylist() == [dt.date(2025, 1, 1), dt.date(2025, 1, 2), None]
 
 
+def test_engine_reads_csv_dates_as_dates(engine_name, tmp_path):
+    pacsv.write_csv(TABLE, tmp_path / "t.csv")
+    engine = create_engine(engine_name)
+    try:
+        engine.register_source("t", Source("t", str(tmp_path / "t.csv"), "csv"))
+        result = engine.to_arrow("SELECT MIN(day) AS first_day FROM t")
+    finally:
+        engine.close()
+    assert result.column(0).to_pylist() == [dt.date(2025, 1, 1)]
+
+
 def test_engine_errors_are_engine_errors(engine_name):
     engine = create_engine(engine_name)
     try:

@@ -37,7 +37,7 @@ def test_arrow_types_map_to_sql_types():
         "d": "decimal(15, 2)",
         "t": "timestamp",
         "day": "date",
-        "b": "boolean",
+        "b": "boolean", "xs": "array<bigint>",
     }
 
 

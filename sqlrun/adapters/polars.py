@@ -29,6 +29,8 @@ class PolarsEngine(Engine):
         if source.format == "parquet":
             frame = pl.scan_parquet(files, **options)
         elif source.format == "csv":
+            # Dates and timestamps as such, like DuckDB's read_csv_auto and Spark's inferSchema.
+            options.setdefault("try_parse_dates", True)
             frame = pl.scan_csv(files, **options)
         else:
             import pyarrow.dataset as ds

@@ -25,6 +25,9 @@ def sql_type(arrow_type: pa.DataType) -> str | None:
         return f"decimal({arrow_type.precision}, {arrow_type.scale})"
     if pt.is_timestamp(arrow_type):
         return "timestamp"
+    if pt.is_list(arrow_type) or pt.is_large_list(arrow_type):
+        inner = sql_type(arrow_type.value_type)
+        return f"array<{inner}>" if inner else None
     return _SIMPLE.get(str(arrow_type))
 
 
