@@ -117,6 +117,35 @@ def duckdb_cast_rounds(tree, ctx):
     return tree
 
 
+# --- CAST(string AS INT): Spark trims and truncates '4.5' to 4 ('1e3' is NULL); DuckDB rounds
+# '4.5' to 5 and reads '1e3'; Polars gives NULL for ' 42 ' and '4.5'; Redshift accepts ' 42 ' ---
+
+_SPARK_INT_TEXT = r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$"
+
+
+@rule("string_to_integer_casts")
+def string_to_integer(tree, ctx):
+    casts = [c for c in tree.find_all(exp.Cast) if c.to.is_type(*_INT_TARGETS)]
+    if casts:
+        annotate(tree, ctx)
+    for node in casts:
+        arg = node.this.type
+        if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
+            continue
+        if ctx.engine == "polars":
+            raise Refused(node, "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)")
+        if ctx.source in SPARK and ctx.engine == "duckdb":
+            digits = exp.RegexpExtract(
+                this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT), group=exp.Literal.number(1)
+            )
+            text = exp.Nullif(this=digits, expression=exp.Literal.string(""))
+            node.replace(exp.TryCast(this=text, to=node.to.copy()))
+        elif ctx.source == "duckdb":
+            reason = f"DuckDB rounds '4.5' and reads '1e3' when casting text to an integer; {ctx.engine} does not"
+            raise Refused(node, reason)
+    return tree
+
+
 # --- division and modulo by zero ---
 
 
