@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, annotate, replace_all, rule
@@ -123,6 +126,28 @@ def duckdb_cast_rounds(tree, ctx):
 _SPARK_INT_TEXT = r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$"
 
 
+_INT_BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DType.BIGINT: 64}
+
+
+def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
+    """A text literal cast to an integer, as the source engine reads it; "keep" if unsure."""
+    if source in SPARK:
+        match = re.match(r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$", text)
+        value = int(match.group(1)) if match else None
+    elif source == "duckdb":
+        try:
+            value = int(Decimal(text.strip()).to_integral_value(rounding=ROUND_HALF_UP))
+        except (InvalidOperation, ValueError):
+            value = None
+    else:  # Redshift: whole numbers only; anything else is an error there, left to the engine
+        match = re.match(r"^\s*([+-]?[0-9]+)\s*$", text)
+        if not match:
+            return "keep"
+        value = int(match.group(1))
+    bits = _INT_BITS[to.this]
+    return value if value is None or -(2 ** (bits - 1)) <= value < 2 ** (bits - 1) else None
+
+
 @rule("string_to_integer_casts")
 def string_to_integer(tree, ctx):
     casts = [c for c in tree.find_all(exp.Cast) if c.to.is_type(*_INT_TARGETS)]
@@ -132,6 +157,11 @@ def string_to_integer(tree, ctx):
         arg = node.this.type
         if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
+        if isinstance(node.this, exp.Literal):
+            value = _text_to_int(ctx.source, node.this.name, node.to)
+            if value != "keep":
+                node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
+                continue
         if ctx.engine == "polars":
             raise Refused(node, "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)")
         if ctx.source in SPARK and ctx.engine == "duckdb":
