@@ -31,6 +31,17 @@ demo: setup queries/data/.generated
 test: setup system-deps
 	$(BIN)/pytest
 
+# Benchmarks (not part of `make test`); results go to bench/results/, summarized in docs/benchmarks.md.
+BENCH_ROWS ?= 20000000
+TPCH_BIG ?= 10
+# (bash -o pipefail: a failing script fails `make bench`, not only tee.)
+bench: setup system-deps
+	mkdir -p bench/results
+	bash -o pipefail -c '$(BIN)/python bench/startup.py | tee bench/results/startup.txt'
+	bash -o pipefail -c '$(BIN)/python bench/tpch_overhead.py --scale 1 | tee bench/results/tpch_sf1_overhead.txt'
+	bash -o pipefail -c '$(BIN)/python bench/charts_by_age.py $(BENCH_ROWS) | tee bench/results/charts_by_age.txt'
+	bash -o pipefail -c '$(BIN)/python bench/tpch_memory.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_memory.txt'
+
 lint: setup
 	$(BIN)/ruff check sqlrun tests
 

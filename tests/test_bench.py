@@ -92,3 +92,16 @@ def test_cli_compile_and_duckdb_run_never_import_pyspark_or_plotting(demo_projec
     result = subprocess.run([sys.executable, "-c", code, *args, "-p", str(demo_project)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_an_engine_over_the_timeout_is_stopped_with_the_memory_seen_so_far(demo_project):
+    report = bench(load_project(demo_project), "pr_curve", ["duckdb"], repeat=1, timeout=0.3)
+    (run,) = report.runs
+    assert run.error == "stopped after 0.3 s" and run.peak_rss > 0
+    assert report.recommendation() == "no recommendation: no engine produced a result"
+
+
+def test_an_engine_over_the_memory_cap_is_stopped(demo_project):
+    report = bench(load_project(demo_project), "pr_curve", ["duckdb"], repeat=1, max_rss=1)
+    (run,) = report.runs
+    assert run.error.startswith("stopped at ") and "limit 0.0" in run.error and run.peak_rss > 1

@@ -33,6 +33,7 @@ class EngineRun:
     startup: float = 0.0
     rows: int = 0
     peak_rss: int = 0  # bytes
+    base_rss: int = 0  # bytes, before the engine started: Python, sqlrun and sqlglot
     matched: bool | None = None  # None: this engine is the reference
     detail: str = ""
     error: str = ""
@@ -78,9 +79,18 @@ class BenchReport:
 
 
 def bench(
-    project: Project, query: str, engines: list[str], repeat: int = 3, params: dict | None = None
+    project: Project,
+    query: str,
+    engines: list[str],
+    repeat: int = 3,
+    params: dict | None = None,
+    timeout: float | None = None,
+    max_rss: int | None = None,
 ) -> BenchReport:
-    """Run `query` `repeat` times on each engine (each in a child process), compare with the first."""
+    """Run `query` `repeat` times on each engine (each in a child process), compare with the first.
+
+    An engine still running after `timeout` seconds, or over `max_rss` bytes, is stopped
+    and reported as an error (before the machine's out-of-memory killer picks a victim)."""
     from sqlrun.engine.parity import compare, is_ordered
 
     if repeat < 1:
@@ -89,7 +99,7 @@ def bench(
     reference = None
     ordered = None
     for name in engines:
-        run, table = _in_child(project, query, name, repeat, params or {})
+        run, table = _in_child(project, query, name, repeat, params or {}, timeout, max_rss)
         runs.append(run)
         if table is None:
             continue
@@ -105,7 +115,9 @@ def bench(
     return BenchReport(query, repeat, runs)
 
 
-def _in_child(project: Project, query: str, engine: str, repeat: int, params: dict):
+def _in_child(
+    project: Project, query: str, engine: str, repeat: int, params: dict, timeout: float | None, max_rss: int | None
+):
     """An EngineRun and the result table, computed in a fresh (spawned) Python process."""
     import pyarrow as pa
 
@@ -114,11 +126,25 @@ def _in_child(project: Project, query: str, engine: str, repeat: int, params: di
     process = context.Process(target=_child_main, args=(child, project, query, engine, repeat, params))
     process.start()
     child.close()
+    # Watched from here too, so a child that is stopped or killed still has a peak to report.
+    deadline = time.monotonic() + timeout if timeout is not None else None
+    peak = 0
+    while not parent.poll(_SAMPLE_SECONDS * 5):
+        peak = max(peak, tree_rss(process.pid))
+        over_time = deadline is not None and time.monotonic() > deadline
+        over_memory = max_rss is not None and peak > max_rss
+        if over_time or over_memory:
+            process.kill()  # Spark's JVM exits with it: its stdin pipe closes
+            process.join()
+            why = f"after {timeout:g} s" if over_time else f"at {peak / 2**30:.1f} GiB (limit {max_rss / 2**30:.1f})"
+            return EngineRun(engine, peak_rss=peak, error=f"stopped {why}"), None
     try:
         run, payload = parent.recv()
     except EOFError:  # the child died before reporting (killed, out of memory)
         process.join()
-        run, payload = EngineRun(engine, error=f"the {engine} process died (exit code {process.exitcode})"), None
+        why = ": killed, most likely out of memory" if process.exitcode == -9 else ""
+        error = f"the {engine} process died (exit code {process.exitcode}{why})"
+        run, payload = EngineRun(engine, peak_rss=peak, error=error), None
     process.join()
     table = pa.ipc.open_stream(payload).read_all() if payload is not None else None
     return run, table
@@ -133,6 +159,7 @@ def _child_main(conn, project: Project, query: str, engine: str, repeat: int, pa
     sampler = _PeakSampler()
     try:
         with Session(project) as session:
+            run.base_rss = tree_rss(os.getpid())
             started = time.perf_counter()
             session.engine(engine)
             run.startup = time.perf_counter() - started
