@@ -10,14 +10,13 @@ The plotting libraries are imported only when a chart is drawn (the `charts` ext
 from __future__ import annotations
 
 import dataclasses
-import os
 import shlex
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlrun.errors import CatalogError, SqlrunError
+from sqlrun.output import atomic_path
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -108,26 +107,11 @@ def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path, query: str =
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SqlrunError(f"a chart is written to .png or .html, not {path.name}")
-    if not path.parent.exists():
-        raise SqlrunError(f"output directory does not exist: {path.parent}")
     check_columns(table, spec, query)
     data = _columns(table, spec)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix) as tmp:
         (_png if suffix == ".png" else _html)(data, spec, tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a chart is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _columns(table: pa.Table, spec: ChartSpec) -> dict[str, list]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,20 +49,36 @@ def _write(table: pa.Table, fmt: str, handle) -> None:
                 handle.write((json.dumps(row, default=_json_default) + "\n").encode())
 
 
-def write_result(table: pa.Table, path: str | Path, fmt: str | None = None) -> Path:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path = Path(path)
-    fmt = format_for(path, fmt)
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[str]:
+    """A temporary file beside `path` to write into; renamed over `path` only if the block succeeds,
+    so readers never see half a file."""
     if not path.parent.exists():
         raise SqlrunError(f"output directory does not exist: {path.parent}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            _write(table, fmt, handle)
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a result is an ordinary file
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
+
+
+def write_result(table: pa.Table, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a result as csv, json lines or parquet, atomically."""
+    path = Path(path)
+    fmt = format_for(path, fmt)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        _write(table, fmt, handle)
     return path
 
 

@@ -80,6 +80,7 @@ def test_run_writes_output_files(demo_project, tmp_path, engine, suffix):
         rows = [json.loads(line) for line in out.read_text().splitlines()]
         assert len(rows) == 10 and rows[0]["chart_rank"] == 1
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temp file left behind
+    assert out.stat().st_mode & 0o644 == 0o644  # readable like any file the user writes
 
 
 def test_spark_run_writes_the_same_rows_as_duckdb(demo_project, tmp_path):
