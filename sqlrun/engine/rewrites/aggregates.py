@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, annotate, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, replace_all, rule, typed_nodes
 
 # --- percentiles: exact stays exact; an approximation is never swapped for another ---
 
@@ -108,11 +108,7 @@ _INTEGRAL = exp.DataType.INTEGER_TYPES
 @rule("redshift_avg_of_integers_is_integer", sources=POSTGRES_LIKE)
 def redshift_avg_integer(tree, ctx):
     # Redshift AVG(INT/BIGINT/SMALLINT) is a BIGINT, the fraction truncated: AVG(10, 20, 7) = 12.
-    avgs = list(tree.find_all(exp.Avg))
-    if not avgs:
-        return tree
-    annotate(tree, ctx)
-    for node in avgs:
+    for node in typed_nodes(tree, ctx, exp.Avg):
         arg = node.this.type
         if arg is not None and arg.is_type(*_INTEGRAL):
             # Wrap the whole window when AVG has an OVER clause: CAST(AVG(x) OVER (...) AS BIGINT).

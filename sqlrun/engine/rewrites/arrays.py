@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, annotate, replace_all, rule
+from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all, rule, typed_nodes
 
 
 def _is_null(node: exp.Expression) -> exp.Expression:
@@ -79,10 +79,7 @@ def _spelled(ctx, node: exp.Expression) -> str | None:
 @rule("duckdb_len_of_a_list", sources=("duckdb",))
 def duckdb_len_of_list(tree, ctx):
     # DuckDB's LEN/LENGTH count a list's elements as well as a string's characters.
-    lengths = list(tree.find_all(exp.Length))
-    if lengths:
-        annotate(tree, ctx)
-    for node in lengths:
+    for node in typed_nodes(tree, ctx, exp.Length):
         if node.this.type is not None and node.this.type.is_type(exp.DType.ARRAY):
             node.replace(exp.ArraySize(this=node.this.copy()))
     return tree

@@ -118,3 +118,11 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
         if typed.type is not None:
             original.type = typed.type
     return tree
+
+
+def typed_nodes(tree: exp.Expression, ctx: Context, kinds, keep=None) -> list[exp.Expression]:
+    """The nodes of `kinds` (those `keep` accepts), with the tree typed only when there are any."""
+    nodes = [n for n in tree.find_all(kinds) if keep is None or keep(n)]
+    if nodes:
+        annotate(tree, ctx)
+    return nodes

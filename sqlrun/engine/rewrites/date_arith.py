@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, annotate, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule, typed_nodes
 
 _DAYS_OR_MORE = {"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS", "QUARTER"}
 _TEMPORAL = (exp.DType.DATE, exp.DType.TIMESTAMP, exp.DType.DATETIME, exp.DType.TIMESTAMPTZ,
@@ -37,11 +37,7 @@ def _timestamp(node: exp.Expression) -> exp.Expression:
 
 @rule("spark_date_plus_interval_is_date", sources=SPARK, engines=("duckdb",))
 def spark_date_interval(tree, ctx):
-    nodes = [n for n in tree.find_all(exp.Add, exp.Sub) if _interval_unit(n.expression)]
-    if not nodes:
-        return tree
-    annotate(tree, ctx)
-    for node in nodes:
+    for node in typed_nodes(tree, ctx, (exp.Add, exp.Sub), lambda n: _interval_unit(n.expression)):
         left = node.this.type
         if _unknown(left):
             raise Refused(node, "date + INTERVAL is a DATE for a DATE operand and a TIMESTAMP otherwise,"
@@ -72,11 +68,7 @@ def date_interval_timestamp(tree, ctx):
 
 @rule("date_minus_date_is_days", sources=("duckdb", *POSTGRES_LIKE), engines=("spark", "polars"))
 def date_minus_date(tree, ctx):
-    subs = [n for n in tree.find_all(exp.Sub) if not _interval_unit(n.expression)]
-    if not subs:
-        return tree
-    annotate(tree, ctx)
-    for node in subs:
+    for node in typed_nodes(tree, ctx, exp.Sub, lambda n: not _interval_unit(n.expression)):
         types = (node.this.type, node.expression.type)
         dates = [t is not None and t.is_type(exp.DType.DATE) for t in types]
         if all(dates):
@@ -136,11 +128,7 @@ def redshift_add_months(tree, ctx):
 
 @rule("redshift_trunc_timestamp_is_date", sources=POSTGRES_LIKE)
 def redshift_trunc(tree, ctx):
-    nodes = [n for n in tree.find_all(exp.Trunc) if n.args.get("decimals") is None]
-    if not nodes:
-        return tree
-    annotate(tree, ctx)
-    for node in nodes:
+    for node in typed_nodes(tree, ctx, exp.Trunc, lambda n: n.args.get("decimals") is None):
         arg = node.this.type
         if _unknown(arg):
             raise Refused(node, "Redshift TRUNC(x) is a DATE for a timestamp and a number otherwise,"
@@ -180,11 +168,7 @@ def extract_epoch_spark(tree, ctx):
 @rule("spark_unix_timestamp_of_timestamp", sources=SPARK, engines=("duckdb",))
 def spark_unix_timestamp(tree, ctx):
     # UNIX_TIMESTAMP(ts) reads a timestamp as is (whole seconds) and parses only strings.
-    nodes = list(tree.find_all(exp.StrToUnix))
-    if not nodes:
-        return tree
-    annotate(tree, ctx)
-    for node in nodes:
+    for node in typed_nodes(tree, ctx, exp.StrToUnix):
         arg = node.this.type
         if node.this is None or _unknown(arg):
             raise Refused(node, "UNIX_TIMESTAMP(x) parses a string and reads a timestamp as is,"

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, annotate, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule, typed_nodes
 
 # --- division: Redshift divides integers as integers; everyone else gives a double ---
 
@@ -17,11 +17,7 @@ _FRACTIONAL = {*exp.DataType.REAL_TYPES}
 
 @rule("redshift_integer_division", sources=POSTGRES_LIKE)
 def redshift_integer_division(tree, ctx):
-    divs = list(tree.find_all(exp.Div))
-    if not divs:
-        return tree
-    annotate(tree, ctx)
-    for node in divs:
+    for node in typed_nodes(tree, ctx, exp.Div):
         left, right = node.this.type, node.expression.type
         if any(t is not None and t.is_type(*_FRACTIONAL) for t in (left, right)):
             continue  # a fractional operand: the same division everywhere
@@ -78,10 +74,7 @@ _DECIMAL = (exp.DType.DECIMAL,)
 
 
 def _int_casts(tree, ctx):
-    casts = [c for c in tree.find_all(exp.Cast) if c.to.is_type(*_INT_TARGETS)]
-    if casts:
-        annotate(tree, ctx)
-    for node in casts:
+    for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.is_type(*_INT_TARGETS)):
         if isinstance(node.this, (exp.Floor, exp.Ceil, exp.Round, exp.Trunc)) and not node.this.args.get("decimals"):
             continue  # already whole: nothing to round or truncate
         arg = node.this.type
@@ -150,10 +143,7 @@ def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
 
 @rule("string_to_integer_casts")
 def string_to_integer(tree, ctx):
-    casts = [c for c in tree.find_all(exp.Cast) if c.to.is_type(*_INT_TARGETS)]
-    if casts:
-        annotate(tree, ctx)
-    for node in casts:
+    for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.is_type(*_INT_TARGETS)):
         arg = node.this.type
         if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
