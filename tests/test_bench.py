@@ -84,10 +84,11 @@ def test_spark_bench_matches_and_counts_the_jvm_memory(demo_project):
 
 
 @pytest.mark.parametrize("args", [["compile", "charts_by_age", "-e", "spark"], ["run", "pr_curve", "-e", "duckdb"]])
-def test_cli_compile_and_duckdb_run_never_import_pyspark_or_plotting(demo_project, args):
+def test_cli_compile_and_duckdb_run_import_no_other_engine_or_heavy_library(demo_project, args):
     code = ("import sys; from sqlrun.cli import main; sys.argv = ['sqlrun', *sys.argv[1:]];\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "loaded = {m.split('.')[0] for m in sys.modules} & {'pyspark', 'py4j', 'matplotlib', 'plotly'}\n"
+            "heavy = {'pyspark', 'py4j', 'polars', 'pandas', 'matplotlib', 'plotly', 'sklearn', 'xgboost', 'boto3'}\n"
+            "loaded = {m.split('.')[0] for m in sys.modules} & heavy\n"
             "assert not loaded, loaded")
     result = subprocess.run([sys.executable, "-c", code, *args, "-p", str(demo_project)],
                             capture_output=True, text=True)

@@ -164,16 +164,6 @@ def test_unwritable_output(demo_project, tmp_path):
     )
 
 
-def test_compile_and_duckdb_run_never_import_pyspark(demo_project):
-    code = (
-        "import sys; from sqlrun.api import Session; s = Session(sys.argv[1]);"
-        "s.compile('charts_by_age', 'spark'); s.run('pr_curve', 'duckdb');"
-        "assert 'pyspark' not in sys.modules and 'polars' not in sys.modules, sorted(sys.modules)"
-    )
-    result = subprocess.run([sys.executable, "-c", code, str(demo_project)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-
-
 def test_dry_run_prints_exactly_what_redshift_would_get_without_connecting(demo_project, tmp_path):
     project = tmp_path / "rs"
     project.mkdir()
