@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -64,10 +65,18 @@ def fail(query: Query, node: exp.Expression | None, engine: str, reason: str) ->
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
+    # A run parses each file for the plan and again to compile it: parse once per text.
+    return tuple(s for s in sqlglot.parse(sql, read=dialect) if s is not None)
+
+
 def parse_query(query: Query) -> exp.Expression:
-    """Parse the file in its source dialect; exactly one statement, no opaque Command."""
+    """Parse the file in its source dialect; exactly one statement, no opaque Command.
+
+    The tree is a fresh copy: callers bind and rewrite it in place."""
     try:
-        statements = [s for s in sqlglot.parse(query.sql, read=query.dialect) if s is not None]
+        statements = _parse(query.sql, query.dialect)
     except ParseError as exc:
         err = exc.errors[0] if exc.errors else {}
         loc = f"{query.path}:{err.get('line', '?')}:{err.get('col', '?')}"
@@ -77,7 +86,7 @@ def parse_query(query: Query) -> exp.Expression:
         raise CompileError(f"{query.path}: cannot tokenize {query.dialect} SQL: {exc}") from None
     if len(statements) != 1:
         raise CompileError(f"{query.path}: expected one statement, found {len(statements)}")
-    return statements[0]
+    return statements[0].copy()
 
 
 def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
