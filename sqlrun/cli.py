@@ -22,6 +22,7 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
 ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
 EngineOpt = Annotated[
     Optional[str], typer.Option("--engine", "-e", help="duckdb | polars | spark | redshift (default: the project's).")
@@ -86,7 +87,7 @@ def list_queries(project: ProjectOpt = None) -> None:
 
 @app.command("compile")
 def compile_cmd(
-    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    query: QueryArg,
     engine: EngineOpt = None,
     param: ParamOpt = None,
     project: ProjectOpt = None,
@@ -98,7 +99,7 @@ def compile_cmd(
 
 @app.command("run")
 def run_cmd(
-    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    query: QueryArg,
     engine: EngineOpt = None,
     param: ParamOpt = None,
     output: Annotated[
@@ -176,7 +177,7 @@ def _step_printer(target: str):
 
 @app.command("plan")
 def plan_cmd(
-    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    query: QueryArg,
     param: ParamOpt = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Plan as if every step were stale.")] = False,
     project: ProjectOpt = None,
@@ -227,7 +228,7 @@ def parity_cmd(
 
 @app.command("bench")
 def bench_cmd(
-    query: Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")],
+    query: QueryArg,
     engines: Annotated[
         str, typer.Option("--engines", help="Comma-separated engines; the first is the parity reference.")
     ] = "duckdb,polars,spark",

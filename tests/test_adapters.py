@@ -22,6 +22,13 @@ TABLE = pa.table(
 )
 
 
+def read(engine_name: str, path, fmt: str, sql: str) -> pa.Table:
+    """Register `path` as table t on a fresh engine and run `sql`."""
+    with create_engine(engine_name) as engine:
+        engine.register_source("t", Source("t", str(path), fmt))
+        return engine.to_arrow(sql)
+
+
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("sources")
@@ -38,34 +45,19 @@ def files(tmp_path_factory):
     [("parquet", "pq/*.parquet"), ("parquet", "pq"), ("orc", "t.orc"), ("csv", "t.csv")],
 )
 def test_engine_reads_source(engine_name, files, fmt, rel):
-    engine = create_engine(engine_name)
-    try:
-        engine.register_source("t", Source("t", str(files / rel), fmt))
-        result = engine.to_arrow("SELECT id, name FROM t ORDER BY id")
-    finally:
-        engine.close()
+    result = read(engine_name, files / rel, fmt, "SELECT id, name FROM t ORDER BY id")
     assert result.column(0).to_pylist() == [1, 2, 3]
     assert result.column(1).to_pylist() == ["a", None, "c"]
 
 
 def test_engine_reads_dates_from_orc(engine_name, files):
-    engine = create_engine(engine_name)
-    try:
-        engine.register_source("t", Source("t", str(files / "t.orc"), "orc"))
-        result = engine.to_arrow("SELECT day FROM t ORDER BY id")
-    finally:
-        engine.close()
+    result = read(engine_name, files / "t.orc", "orc", "SELECT day FROM t ORDER BY id")
     assert result.column(0).to_pylist() == [dt.date(2025, 1, 1), dt.date(2025, 1, 2), None]
 
 
 def test_engine_reads_csv_dates_as_dates(engine_name, tmp_path):
     pacsv.write_csv(TABLE, tmp_path / "t.csv")
-    engine = create_engine(engine_name)
-    try:
-        engine.register_source("t", Source("t", str(tmp_path / "t.csv"), "csv"))
-        result = engine.to_arrow("SELECT MIN(day) AS first_day FROM t")
-    finally:
-        engine.close()
+    result = read(engine_name, tmp_path / "t.csv", "csv", "SELECT MIN(day) AS first_day FROM t")
     assert result.column(0).to_pylist() == [dt.date(2025, 1, 1)]
 
 
