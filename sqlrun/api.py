@@ -24,8 +24,8 @@ from sqlrun.engine.pipeline import (
     referenced_tables,
     step_tree,
 )
-from sqlrun.engine.schema import source_columns
-from sqlrun.engine.store import Store
+from sqlrun.engine.schema import SchemaCache
+from sqlrun.engine.store import STORE_DIR, Store
 from sqlrun.errors import CatalogError, SqlrunError
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ class Session:
         self._registered: dict[str, set[str]] = {}
         self.store = Store(self.project.root)
         self._columns: dict[str, dict | None] = {}
+        self.schemas = SchemaCache(self.project.root / STORE_DIR / "schemas.json")
         self.models = ModelCatalog(self)
 
     def engine(self, name: str | None = None) -> Engine:
@@ -70,7 +71,7 @@ class Session:
         finally:
             FUNCTIONS.reset(token)
         # Engine-side table names (Redshift sources are tables) are part of what is sent.
-        return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine)
+        return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine, copy=False)
 
     def dry_run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> list[str]:
         """Exactly the statements a run of the query would send to the engine; nothing runs."""
@@ -89,13 +90,14 @@ class Session:
         for step in plan.steps.values():
             for name in step.sources:
                 if name not in self._columns:
-                    self._columns[name] = source_columns(self.project.sources[name])
+                    self._columns[name] = self.schemas.columns(self.project.sources[name])
                 if self._columns[name]:
                     schema[name] = self._columns[name]
         for name, stored in plan.stored.items():
-            columns = source_columns(stored.source())
+            columns = self.schemas.columns(stored.source())
             if columns:
                 schema[name] = columns
+        self.schemas.save()
         return schema
 
     def plan(self, ref: str | Query, params: dict | None = None, refresh: bool = False) -> Plan:
@@ -103,9 +105,9 @@ class Session:
         query = self.query(ref)
         return make_plan(self.catalog, self.project.sources, self.store, query, _strings(params), refresh)
 
-    def _prepare(self, query: Query, tree, engine_name: str, stored: tuple[str, ...] = ()) -> Engine:
+    def _prepare(self, query: Query, tables: dict, engine_name: str, stored: tuple[str, ...] = ()) -> Engine:
         """Check that every table the query reads is a source; register those on the engine."""
-        needed = {k: v for k, v in referenced_tables(query, tree).items() if k not in stored}
+        needed = {k: v for k, v in tables.items() if k not in stored}
         sources = self.project.sources
         for name, node in needed.items():
             if name not in sources:
@@ -165,14 +167,15 @@ class Session:
             tree = step_tree(plan, name, engine_name, params, self._schema(plan))
         finally:
             FUNCTIONS.reset(token)
-        sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name)
+        tables = referenced_tables(query, tree)  # before generating, which changes the tree
+        sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name, copy=False)
         stored = materialized_inputs(plan, name)
         if stored and engine_name not in LOCAL_ENGINES:
             raise CatalogError(
                 f"{query.path}: reads materialized step(s) {', '.join(stored)}, which only"
                 f" {', '.join(LOCAL_ENGINES)} can read back (asked for {engine_name})"
             )
-        engine = self._prepare(query, tree, engine_name, tuple(stored))
+        engine = self._prepare(query, tables, engine_name, tuple(stored))
         for upstream in stored:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, plan.stored[upstream].source())

@@ -6,12 +6,14 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from sqlrun.errors import SqlrunError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     help="Write the SQL once, run it on DuckDB, Polars SQL, Spark SQL or Redshift.",
@@ -19,8 +21,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _LazyConsole:
+    """A rich Console made on first use: importing rich is ~25 ms that `compile` never needs."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = _LazyConsole()
+err = _LazyConsole(stderr=True)
 
 QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
 ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]

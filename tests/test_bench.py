@@ -95,6 +95,20 @@ def test_cli_compile_and_duckdb_run_import_no_other_engine_or_heavy_library(demo
     assert result.returncode == 0, result.stderr
 
 
+def test_a_compile_with_its_schema_cache_imports_no_pyarrow_rich_or_pydantic(demo_project):
+    args = [sys.executable, "-m", "sqlrun", "compile", "charts_by_age", "-e", "duckdb", "-p", str(demo_project)]
+    first = subprocess.run(args, capture_output=True, text=True)  # reads the footers, writes the cache
+    assert first.returncode == 0, first.stderr
+    assert (demo_project / ".sqlrun" / "schemas.json").exists()
+    code = ("import sys; from sqlrun.cli import main; sys.argv = ['sqlrun', *sys.argv[1:]];\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+            "loaded = {m.split('.')[0] for m in sys.modules} & {'pyarrow', 'numpy', 'rich', 'pydantic'}\n"
+            "assert not loaded, loaded")
+    second = subprocess.run([sys.executable, "-c", code, *args[3:]], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout and "WITH plays AS" in first.stdout  # the same SQL
+
+
 def test_an_engine_over_the_timeout_is_stopped_with_the_memory_seen_so_far(demo_project):
     report = bench(load_project(demo_project), "pr_curve", ["duckdb"], repeat=1, timeout=0.3)
     (run,) = report.runs

@@ -19,7 +19,7 @@ from sqlrun.api import Session
 from sqlrun.config import load_project
 from sqlrun.engine.parity import compare
 from sqlrun.engine.pipeline import source_fingerprint
-from sqlrun.engine.schema import source_columns
+from sqlrun.engine.schema import SchemaCache
 from sqlrun.errors import ConfigError, EngineError, SqlrunError
 from sqlrun.s3 import glob_regex
 from tests.servers import moto_server
@@ -181,10 +181,11 @@ def test_sources_list_globs_prefixes_and_exact_keys(remote_project):
         gone.files()
 
 
-def test_column_types_come_from_s3_footers(remote_project):
+def test_column_types_come_from_s3_footers(remote_project, tmp_path):
     sources = load_project(remote_project).sources
-    assert source_columns(sources["users"])["signup_date"] == "date"
-    assert source_columns(sources["tracks"])["track_id"] == "bigint"
+    cache = SchemaCache(tmp_path / "schemas.json")
+    assert cache.columns(sources["users"])["signup_date"] == "date"
+    assert cache.columns(sources["tracks"])["track_id"] == "bigint"
 
 
 @pytest.mark.parametrize("engine", ENGINES)

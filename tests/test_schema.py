@@ -1,6 +1,7 @@
 """Column types from the sources' files feed type-aware rules; the SQL sent keeps its shape."""
 
 import decimal
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +13,7 @@ from sqlglot import exp
 from sqlrun.config import Source
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites.base import Context, annotate
-from sqlrun.engine.schema import arrow_columns, source_columns
+from sqlrun.engine.schema import SchemaCache, arrow_columns
 
 
 def test_arrow_types_map_to_sql_types():
@@ -45,8 +46,40 @@ def test_source_columns_read_the_footer_or_give_none(tmp_path):
     pq.write_table(
         pa.table({"a": [1], "p": pa.array([decimal.Decimal("1.50")], pa.decimal128(9, 2))}), tmp_path / "t.parquet"
     )
-    assert source_columns(Source("t", str(tmp_path / "t.parquet"), "parquet")) == {"a": "bigint", "p": "decimal(9, 2)"}
-    assert source_columns(Source("t", str(tmp_path / "none*.parquet"), "parquet")) is None
+    cache = SchemaCache(tmp_path / ".sqlrun" / "schemas.json")
+    assert cache.columns(Source("t", str(tmp_path / "t.parquet"), "parquet")) == {"a": "bigint", "p": "decimal(9, 2)"}
+    assert cache.columns(Source("t", str(tmp_path / "none*.parquet"), "parquet")) is None
+
+
+def test_schema_cache_is_read_back_and_follows_the_file(tmp_path):
+    path, cache_file = tmp_path / "t.parquet", tmp_path / ".sqlrun" / "schemas.json"
+    source = Source("t", str(path), "parquet")
+    pq.write_table(pa.table({"a": [1]}), path)
+    first = SchemaCache(cache_file)
+    assert first.columns(source) == {"a": "bigint"}
+    first.save()
+    assert cache_file.exists()
+    # A new process reads the types back without opening the file: garbage of the same size
+    # and modification time still gives the cached types.
+    stat = path.stat()
+    path.write_bytes(b"x" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert SchemaCache(cache_file).columns(source) == {"a": "bigint"}
+    # Rewritten with other columns: a new size/mtime, so the footer is read again.
+    pq.write_table(pa.table({"a": [1.5], "b": ["x"]}), path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert SchemaCache(cache_file).columns(source) == {"a": "double", "b": "varchar"}
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"version": 0, "entries": {}}', '["a list"]'])
+def test_a_broken_schema_cache_is_ignored(tmp_path, text):
+    cache_file = tmp_path / "schemas.json"
+    cache_file.write_text(text)
+    pq.write_table(pa.table({"a": [1]}), tmp_path / "t.parquet")
+    cache = SchemaCache(cache_file)
+    assert cache.columns(Source("t", str(tmp_path / "t.parquet"), "parquet")) == {"a": "bigint"}
+    cache.save()
+    assert '"version": 1' in cache_file.read_text()
 
 
 SCHEMA = {"t": {"a": "int", "b": "bigint"}, "u": {"c": "decimal(10, 2)"}}

@@ -161,7 +161,7 @@ class RedshiftEngine(Engine):
             target.set("alias", alias.copy() if alias else None)
             return target
 
-        return tree.copy().transform(swap)
+        return tree.transform(swap)  # a copy: the caller's tree stays as it is
 
     def register_source(self, name: str, source: Source) -> None:
         if source.redshift is False:

@@ -37,9 +37,10 @@ class Query:
     headers: dict = field(default_factory=dict, compare=False, hash=False)
 
     def ast(self):
+        """The parsed statement, shared: read it, do not change it."""
         from sqlrun.engine.compile import parse_query
 
-        return parse_query(self)
+        return parse_query(self, copy=False)
 
 
 def _parse_param(path: Path, value: str) -> Param:

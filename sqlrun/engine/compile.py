@@ -20,6 +20,7 @@ from sqlrun.adapters import engine_class
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
+from sqlrun.engine.rewrites.base import replace_all
 from sqlrun.errors import CatalogError, CompileError
 
 # sqlglot logs a warning before falling back to Command; we raise instead.
@@ -71,10 +72,11 @@ def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
     return tuple(s for s in sqlglot.parse(sql, read=dialect) if s is not None)
 
 
-def parse_query(query: Query) -> exp.Expression:
+def parse_query(query: Query, copy: bool = True) -> exp.Expression:
     """Parse the file in its source dialect; exactly one statement, no opaque Command.
 
-    The tree is a fresh copy: callers bind and rewrite it in place."""
+    The tree is a fresh copy that callers may change, or with copy=False the shared parse,
+    only to be read."""
     try:
         statements = _parse(query.sql, query.dialect)
     except ParseError as exc:
@@ -86,7 +88,7 @@ def parse_query(query: Query) -> exp.Expression:
         raise CompileError(f"{query.path}: cannot tokenize {query.dialect} SQL: {exc}") from None
     if len(statements) != 1:
         raise CompileError(f"{query.path}: expected one statement, found {len(statements)}")
-    return statements[0].copy()
+    return statements[0].copy() if copy else statements[0]
 
 
 def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
@@ -153,9 +155,7 @@ def bind_params(query: Query, tree: exp.Expression, values: dict[str, str]) -> e
         name: _literal(query, declared[name], values.get(name, declared[name].default))
         for name in used
     }
-    return tree.transform(
-        lambda n: literals[n.name].copy() if isinstance(n, exp.Placeholder) else n
-    )
+    return replace_all(tree, exp.Placeholder, lambda n: literals[n.name].copy())
 
 
 def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> None:
@@ -196,11 +196,14 @@ def compile_tree(
         raise fail(query, exc.node, engine, exc.reason) from None
 
 
-def generate(query: Query, tree: exp.Expression, engine: str) -> str:
-    """Render a compiled tree for `engine`; anything sqlglot cannot render is an error."""
+def generate(query: Query, tree: exp.Expression, engine: str, copy: bool = True) -> str:
+    """Render a compiled tree for `engine`; anything sqlglot cannot render is an error.
+
+    copy=False lets sqlglot's generator change the tree instead of a copy of it: for a tree
+    that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
     target = engine_class(engine).dialect
     try:
-        return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True)
+        return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]
         node = culprit(tree, target)
@@ -229,4 +232,4 @@ def compile_query(
     query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> str:
     """The SQL string `engine` will run for `query`, or a CompileError."""
-    return generate(query, compile_tree(query, engine, params, schema), engine)
+    return generate(query, compile_tree(query, engine, params, schema), engine, copy=False)

@@ -32,15 +32,14 @@ MATERIALIZE = ("view", "parquet")
 
 def referenced_tables(query: Query, tree: exp.Expression) -> dict[str, exp.Expression]:
     """Tables the query reads (CTE names excluded), with a node to point at in errors."""
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    ctes: set[str] = set()
     tables: dict[str, exp.Expression] = {}
-    for table in tree.find_all(exp.Table):
-        if not table.name or isinstance(table.this, exp.Func):
-            continue
-        name = table.name.lower()
-        if name not in ctes:
-            tables.setdefault(name, table)
-    return tables
+    for node in tree.find_all(exp.CTE, exp.Table):  # one walk: this runs on every query
+        if isinstance(node, exp.CTE):
+            ctes.add(node.alias_or_name.lower())
+        elif node.name and not isinstance(node.this, exp.Func):
+            tables.setdefault(node.name.lower(), node)
+    return {name: node for name, node in tables.items() if name not in ctes}
 
 
 @dataclass(frozen=True)

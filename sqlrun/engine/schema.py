@@ -1,7 +1,15 @@
-"""Column types of the tables a query reads, from the files' own schemas, for type-aware rules."""
+"""Column types of the tables a query reads, from the files' own schemas, for type-aware rules.
+
+Types read from local files are kept in `<project>/.sqlrun/schemas.json`, keyed by file path,
+size and modification time (the store's freshness rule), so a later compile opens no footer
+and needs no pyarrow: about 0.1 s of every `sqlrun compile`.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,16 +48,58 @@ def arrow_columns(schema: pa.Schema) -> dict[str, str]:
     return columns
 
 
-def source_columns(source: Source) -> dict[str, str] | None:
-    """Column types of a file source (footers only), or None when they cannot be read."""
-    try:
-        if source.s3 is not None:
-            from sqlrun.s3 import arrow_dataset
+class SchemaCache:
+    """Column types of local files, remembered per (format, options, path, size, mtime)."""
 
-            return arrow_columns(arrow_dataset(source).schema)
-        return arrow_columns(_file_schema(source.files(), source.format))
-    except Exception:  # missing or unreadable data: the run itself reports it properly
-        return None
+    VERSION = 1
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._entries: dict[str, dict[str, str]] | None = None
+        self._changed = False
+
+    def columns(self, source: Source) -> dict[str, str] | None:
+        """Column types of a file source (footers only), or None when they cannot be read."""
+        try:
+            if source.s3 is not None:
+                from sqlrun.s3 import arrow_dataset
+
+                return arrow_columns(arrow_dataset(source).schema)
+            files = source.files()
+            stat = os.stat(files[0])
+            key = json.dumps([source.format, source.options, files[0], stat.st_size, stat.st_mtime_ns], default=str)
+            entries = self._load()
+            if key not in entries:
+                entries[key] = arrow_columns(_file_schema(files, source.format))
+                self._changed = True
+            return dict(entries[key])
+        except Exception:  # missing or unreadable data: the run itself reports it properly
+            return None
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        if self._entries is None:
+            try:
+                data = json.loads(self.path.read_text())
+                ok = data.get("version") == self.VERSION and isinstance(data.get("entries"), dict)
+                self._entries = data["entries"] if ok else {}
+            except (OSError, ValueError, AttributeError):
+                self._entries = {}
+        return self._entries
+
+    def save(self) -> None:
+        """Write what was read since the last save; a cache that cannot be written is skipped."""
+        if not self._changed:
+            return
+        from sqlrun.output import atomic_path
+
+        entries = dict(list(self._load().items())[-1000:])  # the newest: files come and go
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(self.path) as tmp:
+                Path(tmp).write_text(json.dumps({"version": self.VERSION, "entries": entries}))
+            self._changed = False
+        except OSError:
+            pass
 
 
 def _file_schema(files: list[str], fmt: str) -> pa.Schema:

@@ -34,7 +34,7 @@ def _ordered_key(node: exp.WithinGroup) -> tuple[exp.Expression, bool] | None:
     return keys[0].this, bool(keys[0].args.get("desc"))
 
 
-@rule("exact_percentiles")
+@rule("exact_percentiles", kinds=(exp.Quantile, exp.WithinGroup, exp.PercentileCont, exp.PercentileDisc))
 def exact_percentiles(tree, ctx):
     # Spark PERCENTILE is continuous (linear); DuckDB QUANTILE is discrete.
     quantile_kind = "disc" if ctx.source == "duckdb" else "cont"
@@ -72,7 +72,7 @@ def exact_percentiles(tree, ctx):
 
 
 
-@rule("avg_keeps_its_fraction_on_redshift", engines=("redshift",))
+@rule("avg_keeps_its_fraction_on_redshift", engines=("redshift",), kinds=(exp.Avg,))
 def redshift_avg_fraction(tree, ctx):
     # Redshift AVG keeps the argument's type: BIGINT for integers, scale s for DECIMAL(p, s),
     # so AVG(l_discount) gives 0.05 where the other engines give 0.0501446.
@@ -84,7 +84,7 @@ def redshift_avg_fraction(tree, ctx):
     return replace_all(tree, exp.Avg, build)
 
 
-@rule("spark_percentiles_stay_exact", engines=("spark",), same_dialect=True)
+@rule("spark_percentiles_stay_exact", engines=("spark",), same_dialect=True, kinds=(exp.WithinGroup,))
 def spark_exact_within_group(tree, ctx):
     # Even Spark SQL run on Spark: the generator would make it PERCENTILE_APPROX.
     def build(node):
@@ -105,7 +105,7 @@ def spark_exact_within_group(tree, ctx):
 _INTEGRAL = exp.DataType.INTEGER_TYPES
 
 
-@rule("redshift_avg_of_integers_is_integer", sources=POSTGRES_LIKE)
+@rule("redshift_avg_of_integers_is_integer", sources=POSTGRES_LIKE, kinds=(exp.Avg,))
 def redshift_avg_integer(tree, ctx):
     # Redshift AVG(INT/BIGINT/SMALLINT) is a BIGINT, the fraction truncated: AVG(10, 20, 7) = 12.
     for node in typed_nodes(tree, ctx, exp.Avg):
@@ -121,7 +121,7 @@ def redshift_avg_integer(tree, ctx):
     return tree
 
 
-@rule("array_agg_keeps_nulls_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",))
+@rule("array_agg_keeps_nulls_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",), kinds=(exp.ArrayAgg,))
 def array_agg_on_spark(tree, ctx):
     # DuckDB/PostgreSQL ARRAY_AGG keeps NULLs and honours ORDER BY; Spark's COLLECT_LIST drops
     # NULLs (wrapping each value in a struct keeps them) and has no ORDER BY.

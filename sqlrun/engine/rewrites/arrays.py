@@ -22,7 +22,7 @@ def _nonempty(arr: exp.Expression) -> exp.Expression:
 # --- EXPLODE / UNNEST: a NULL or empty array gives no rows (Polars gives a NULL row) ---
 
 
-@rule("polars_unnest_skips_empty", engines=("polars",))
+@rule("polars_unnest_skips_empty", engines=("polars",), kinds=(exp.Explode, exp.ExplodeOuter))
 def polars_unnest(tree, ctx):
     for select in list(tree.find_all(exp.Select)):
         explodes = [e for p in select.expressions for e in p.find_all(exp.Explode)
@@ -43,7 +43,7 @@ def _outer(arr: exp.Expression) -> exp.Expression:
     return exp.case().when(_nonempty(arr), arr.copy()).else_(exp.Array(expressions=[exp.Null()]))
 
 
-@rule("explode_outer_keeps_a_null_row", sources=SPARK, engines=("duckdb",))
+@rule("explode_outer_keeps_a_null_row", sources=SPARK, engines=("duckdb",), kinds=(exp.ExplodeOuter, exp.Lateral))
 def explode_outer(tree, ctx):
     tree = replace_all(tree, exp.ExplodeOuter, lambda n: exp.Explode(this=_outer(n.this)))
     for lateral in tree.find_all(exp.Lateral):
@@ -57,7 +57,7 @@ def explode_outer(tree, ctx):
     return tree
 
 
-@rule("polars_has_no_lateral", engines=("polars",))
+@rule("polars_has_no_lateral", engines=("polars",), kinds=(exp.Lateral,))
 def polars_lateral(tree, ctx):
     node = tree.find(exp.Lateral)
     if node is not None:
@@ -76,7 +76,7 @@ def _spelled(ctx, node: exp.Expression) -> str | None:
     return ctx.query.sql[meta["start"]: meta["end"] + 1].lower()
 
 
-@rule("duckdb_len_of_a_list", sources=("duckdb",))
+@rule("duckdb_len_of_a_list", sources=("duckdb",), kinds=(exp.Length,))
 def duckdb_len_of_list(tree, ctx):
     # DuckDB's LEN/LENGTH count a list's elements as well as a string's characters.
     for node in typed_nodes(tree, ctx, exp.Length):
@@ -85,7 +85,7 @@ def duckdb_len_of_list(tree, ctx):
     return tree
 
 
-@rule("spark_size_of_null", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_size_of_null", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.ArraySize,))
 def spark_size_of_null(tree, ctx):
     def build(node):
         name = _spelled(ctx, node)
@@ -98,7 +98,7 @@ def spark_size_of_null(tree, ctx):
     return replace_all(tree, exp.ArraySize, build)
 
 
-@rule("size_of_null_on_spark", engines=("spark",))
+@rule("size_of_null_on_spark", engines=("spark",), kinds=(exp.ArraySize,))
 def size_of_null_on_spark(tree, ctx):
     def build(node):
         return exp.case().when(_is_null(node.this), exp.Null()).else_(node.copy())
@@ -109,7 +109,7 @@ def size_of_null_on_spark(tree, ctx):
 # --- array_contains: NULL array or value gives NULL; Spark also when a NULL element may match ---
 
 
-@rule("array_contains_nulls")
+@rule("array_contains_nulls", kinds=(exp.ArrayContains,))
 def array_contains(tree, ctx):
     def build(node):
         arr, value = node.this, node.expression
@@ -137,7 +137,7 @@ def array_contains(tree, ctx):
 # list_distinct drops NULLs and keeps no order ---
 
 
-@rule("array_distinct_order_and_nulls")
+@rule("array_distinct_order_and_nulls", kinds=(exp.ArrayDistinct,))
 def array_distinct(tree, ctx):
     def build(node):
         arr = node.this
@@ -161,7 +161,7 @@ def array_distinct(tree, ctx):
 # --- sequences of dates: Spark gives DATEs; generate_series on DuckDB/Polars TIMESTAMPs ---
 
 
-@rule("date_sequence_stays_dates", sources=SPARK, engines=("duckdb", "polars"))
+@rule("date_sequence_stays_dates", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.GenerateSeries,))
 def date_sequence(tree, ctx):
     def build(node):
         step = node.args.get("step")
@@ -180,7 +180,7 @@ def date_sequence(tree, ctx):
 # --- Redshift SPLIT_TO_ARRAY on Spark: split() takes a regular expression ---
 
 
-@rule("redshift_split_to_array", sources=("redshift",), engines=("spark",))
+@rule("redshift_split_to_array", sources=("redshift",), engines=("spark",), kinds=(exp.StringToArray,))
 def split_to_array(tree, ctx):
     def build(node):
         delim = node.expression
@@ -195,7 +195,7 @@ def split_to_array(tree, ctx):
 # --- DuckDB slices: s[a:b] is 1-based and inclusive; only constant string slices translate ---
 
 
-@rule("duckdb_slices", sources=("duckdb",), engines=("polars", "spark"))
+@rule("duckdb_slices", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Bracket,))
 def duckdb_slices(tree, ctx):
     def build(node):
         if len(node.expressions) != 1 or not isinstance(node.expressions[0], exp.Slice):
@@ -215,7 +215,10 @@ def duckdb_slices(tree, ctx):
 # --- what Polars SQL has no form for ---
 
 
-@rule("polars_has_no_lambdas", engines=("polars",))
+@rule(
+    "polars_has_no_lambdas", engines=("polars",),
+    kinds=(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat, exp.Concat, exp.DPipe),
+)
 def polars_lambdas(tree, ctx):
     node = tree.find(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat)
     if node is not None:
@@ -226,7 +229,7 @@ def polars_lambdas(tree, ctx):
     return tree
 
 
-@rule("duckdb_list_comprehension_on_spark", sources=("duckdb",), engines=("spark",))
+@rule("duckdb_list_comprehension_on_spark", sources=("duckdb",), engines=("spark",), kinds=(exp.Array,))
 def list_comprehension(tree, ctx):
     # [expr FOR v IN arr IF cond] -> transform(filter(arr, v -> cond), v -> expr)
     def build(node):

@@ -1,9 +1,10 @@
 """Semantic rewrites: where source and target differ in meaning, not just spelling.
 
 Each rule is a small function over the syntax tree, registered with the source dialects
-and target engines it applies to. `apply` runs them in order before generation. A rule
-that meets a construct it cannot translate faithfully raises `Refused`, which compile
-turns into a CompileError pointing at the node.
+and target engines it applies to, and the node kinds it acts on. `apply` runs them in order
+before generation, skipping a rule when no node of its kinds is in the tree. A rule that
+meets a construct it cannot translate faithfully raises `Refused`, which compile turns into
+a CompileError pointing at the node.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Rule:
     sources: tuple[str, ...] = ()  # empty: any source dialect
     engines: tuple[str, ...] = ()  # empty: any target engine
     same_dialect: bool = False  # also run when source == target (a generator's own slip)
+    kinds: tuple[type, ...] = ()  # the node types it acts on; empty: it always runs
 
     def applies(self, ctx: Context) -> bool:
         same = ctx.source == ctx.target and not self.same_dialect
@@ -64,12 +66,13 @@ RULES: list[Rule] = []
 
 
 def rule(
-    name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = (), same_dialect: bool = False
+    name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = (), same_dialect: bool = False,
+    kinds: tuple[type, ...] = (),
 ):
-    """Register a rewrite rule."""
+    """Register a rewrite rule; `kinds`: a tree with none of these node types is left alone."""
 
     def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, sources, engines, same_dialect))
+        RULES.append(Rule(name, fn, sources, engines, same_dialect, kinds))
         return fn
 
     return register
@@ -79,9 +82,17 @@ def apply(
     query: Query, tree: exp.Expression, engine: str, target: str, schema: dict | None = None
 ) -> exp.Expression:
     ctx = Context(query, engine, target, schema)
+    present: set[type] | None = None  # the node types in the tree, while no rule has run
     for r in RULES:
-        if r.applies(ctx):
-            tree = r.fn(tree, ctx)
+        if not r.applies(ctx):
+            continue
+        if r.kinds:
+            if present is None:
+                present = {type(n) for n in tree.walk()}
+            if not any(issubclass(t, r.kinds) for t in present):
+                continue
+        tree = r.fn(tree, ctx)
+        present = None
     return tree
 
 
@@ -120,9 +131,17 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def typed_nodes(tree: exp.Expression, ctx: Context, kinds, keep=None) -> list[exp.Expression]:
-    """The nodes of `kinds` (those `keep` accepts), with the tree typed only when there are any."""
+def typed_nodes(
+    tree: exp.Expression, ctx: Context, kinds, keep=None, operands=("this",)
+) -> list[exp.Expression]:
+    """The nodes of `kinds` (those `keep` accepts), their `operands` typed.
+
+    The tree is typed only when some operand is not a CAST, whose type is its target."""
     nodes = [n for n in tree.find_all(kinds) if keep is None or keep(n)]
-    if nodes:
+    args = [n.args.get(a) for n in nodes for a in operands]
+    if all(isinstance(a, exp.Cast) for a in args):
+        for cast in args:
+            cast.type = cast.to
+    else:
         annotate(tree, ctx)
     return nodes

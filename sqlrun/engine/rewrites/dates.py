@@ -20,12 +20,15 @@ def _shift(node: exp.Expression, by: int) -> exp.Expression:
 # --- day of week: Spark counts 1=Sunday..7; DuckDB, Redshift and Polars 0=Sunday..6 ---
 
 
-@rule("spark_day_of_week_one_based", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_day_of_week_one_based", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DayOfWeek, exp.Extract))
 def spark_day_of_week(tree, ctx):
     return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, 1) if _is_dow(n) else n)
 
 
-@rule("day_of_week_zero_based_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",))
+@rule(
+    "day_of_week_zero_based_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",),
+    kinds=(exp.DayOfWeek, exp.Extract),
+)
 def zero_based_day_of_week(tree, ctx):
     return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, -1) if _is_dow(n) else n)
 
@@ -65,7 +68,7 @@ def _boundaries(unit: str, start, end) -> exp.Expression | None:
     return None
 
 
-@rule("date_add_keeps_its_type", engines=("duckdb", "spark"))
+@rule("date_add_keeps_its_type", engines=("duckdb", "spark"), kinds=(exp.TsOrDsAdd, exp.AddMonths))
 def date_add_type(tree, ctx):
     # Spark DATE_ADD/ADD_MONTHS give a DATE, Redshift DATEADD a TIMESTAMP; DuckDB's
     # date + INTERVAL gives a TIMESTAMP and Spark's DATE_ADD a DATE: say which.
@@ -79,7 +82,10 @@ def date_add_type(tree, ctx):
     return replace_all(tree, (exp.TsOrDsAdd, exp.AddMonths), build)
 
 
-@rule("redshift_datediff_boundaries", sources=(*POSTGRES_LIKE, "duckdb"), engines=("spark", "polars"))
+@rule(
+    "redshift_datediff_boundaries", sources=(*POSTGRES_LIKE, "duckdb"), engines=("spark", "polars"),
+    kinds=(exp.DateDiff, exp.TsOrDsDiff),
+)
 def redshift_datediff(tree, ctx):
     # Redshift DATEDIFF and DuckDB DATE_DIFF count boundaries crossed; Spark whole units.
     def build(node):
@@ -95,7 +101,7 @@ def redshift_datediff(tree, ctx):
     return replace_all(tree, (exp.DateDiff, exp.TsOrDsDiff), build)
 
 
-@rule("spark_timestampdiff_units", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_timestampdiff_units", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DateDiff, exp.TimestampDiff))
 def spark_timestampdiff(tree, ctx):
     # Spark's DATEDIFF(unit, a, b) counts *complete* units; DuckDB counts boundaries.
     for node in tree.find_all(exp.DateDiff, exp.TimestampDiff):
@@ -106,7 +112,7 @@ def spark_timestampdiff(tree, ctx):
     return tree
 
 
-@rule("date_trunc_returns_timestamp", engines=("polars",))
+@rule("date_trunc_returns_timestamp", engines=("polars",), kinds=(exp.TimestampTrunc,))
 def date_trunc_timestamp(tree, ctx):
     # Spark, Redshift and DuckDB give a TIMESTAMP from DATE_TRUNC; Polars keeps a DATE.
     return replace_all(
@@ -124,7 +130,7 @@ _SPARK_TRUNC_UNITS = {
 }
 
 
-@rule("spark_trunc_date", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_trunc_date", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DateTrunc,))
 def spark_trunc_date(tree, ctx):
     def build(node):
         unit = node.args.get("unit")

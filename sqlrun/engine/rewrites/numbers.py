@@ -15,9 +15,9 @@ _INTEGER = exp.DataType.INTEGER_TYPES
 _FRACTIONAL = {*exp.DataType.REAL_TYPES}
 
 
-@rule("redshift_integer_division", sources=POSTGRES_LIKE)
+@rule("redshift_integer_division", sources=POSTGRES_LIKE, kinds=(exp.Div,))
 def redshift_integer_division(tree, ctx):
-    for node in typed_nodes(tree, ctx, exp.Div):
+    for node in typed_nodes(tree, ctx, exp.Div, operands=("this", "expression")):
         left, right = node.this.type, node.expression.type
         if any(t is not None and t.is_type(*_FRACTIONAL) for t in (left, right)):
             continue  # a fractional operand: the same division everywhere
@@ -40,7 +40,7 @@ def redshift_integer_division(tree, ctx):
 # --- numbers ---
 
 
-@rule("spark_floor_ceil_are_integral", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_floor_ceil_are_integral", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil))
 def spark_floor_integral(tree, ctx):
     # Spark FLOOR/CEIL(double) are BIGINT, so FLOOR(x) * 0.05 stays exact DECIMAL;
     # DuckDB and Polars keep a DOUBLE and give 0.15000000000000002.
@@ -55,7 +55,7 @@ def spark_floor_integral(tree, ctx):
 # --- logarithms: one-argument LOG is base 10 in DuckDB and Redshift, e in Spark ---
 
 
-@rule("log_one_argument_is_base_ten", sources=("duckdb", *POSTGRES_LIKE))
+@rule("log_one_argument_is_base_ten", sources=("duckdb", *POSTGRES_LIKE), kinds=(exp.Log,))
 def log_base_ten(tree, ctx):
     # exp.Log keeps the base first: LOG(10, x) is what every generator spells correctly.
     def build(node):
@@ -86,7 +86,7 @@ def _int_casts(tree, ctx):
         yield node, arg
 
 
-@rule("spark_cast_to_int_truncates", sources=SPARK, engines=("duckdb",))
+@rule("spark_cast_to_int_truncates", sources=SPARK, engines=("duckdb",), kinds=(exp.Cast,))
 def spark_cast_truncates(tree, ctx):
     for node, _ in list(_int_casts(tree, ctx)):
         node.this.replace(exp.func("TRUNC", node.this.copy()))
@@ -100,7 +100,7 @@ def _decimal_literal(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower()
 
 
-@rule("duckdb_cast_to_int_rounds", sources=("duckdb",), engines=("polars", "spark"))
+@rule("duckdb_cast_to_int_rounds", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Cast,))
 def duckdb_cast_rounds(tree, ctx):
     for node, arg in list(_int_casts(tree, ctx)):
         if arg.is_type(*_DECIMAL) or _decimal_literal(node.this):
@@ -141,7 +141,7 @@ def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
     return value if value is None or -(2 ** (bits - 1)) <= value < 2 ** (bits - 1) else None
 
 
-@rule("string_to_integer_casts")
+@rule("string_to_integer_casts", kinds=(exp.Cast,))
 def string_to_integer(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.is_type(*_INT_TARGETS)):
         arg = node.this.type
@@ -175,7 +175,7 @@ def _nonzero_literal(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and float(node.name) != 0
 
 
-@rule("spark_modulo_by_zero_is_null", sources=SPARK, engines=("duckdb",))
+@rule("spark_modulo_by_zero_is_null", sources=SPARK, engines=("duckdb",), kinds=(exp.Mod,))
 def spark_modulo_by_zero(tree, ctx):
     # Spark (ANSI off) gives NULL for x % 0; DuckDB raises an error.
     def build(node):
@@ -191,7 +191,7 @@ def _double(node: exp.Expression) -> exp.Expression:
     return exp.cast(node.copy(), "double")
 
 
-@rule("duckdb_division_is_ieee_double", sources=("duckdb",), engines=("polars", "spark"))
+@rule("duckdb_division_is_ieee_double", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Div,))
 def duckdb_division(tree, ctx):
     # DuckDB's '/' always divides as DOUBLE: 1.0 / 0 is inf, 0 / 0 NaN. Polars divides
     # DECIMALs exactly (and fails on zero); Spark gives NULL for any division by zero.
@@ -210,7 +210,7 @@ def duckdb_division(tree, ctx):
 # --- NANVL (Spark): NaN equals NaN in DuckDB and Polars, as in Spark ---
 
 
-@rule("spark_nanvl", sources=SPARK, engines=("duckdb", "polars"))
+@rule("spark_nanvl", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Nanvl,))
 def spark_nanvl(tree, ctx):
     def build(node):
         nan = exp.cast(exp.Literal.string("NaN"), "double")

@@ -12,7 +12,7 @@ from sqlrun.engine.rewrites.substrings import int_literal  # registers the SUBST
 # --- strings ---
 
 
-@rule("redshift_listagg_within_group", sources=POSTGRES_LIKE)
+@rule("redshift_listagg_within_group", sources=POSTGRES_LIKE, kinds=(exp.WithinGroup,))
 def redshift_listagg(tree, ctx):
     """LISTAGG(DISTINCT x, sep) WITHIN GROUP (ORDER BY k) -> one aggregate with its order."""
 
@@ -45,7 +45,7 @@ def redshift_listagg(tree, ctx):
 # --- CONCAT: Redshift's propagates NULL; sqlglot reads it as PostgreSQL's, which skips NULLs ---
 
 
-@rule("redshift_concat_keeps_null", sources=POSTGRES_LIKE)
+@rule("redshift_concat_keeps_null", sources=POSTGRES_LIKE, kinds=(exp.Concat,))
 def redshift_concat(tree, ctx):
     if ctx.source != "redshift":
         return tree
@@ -63,7 +63,7 @@ def _plain(text: exp.Expression | None) -> bool:
     return text is None or (text.is_string and not set(text.name) & {"\\", "$"})
 
 
-@rule("regexp_replace_occurrences")
+@rule("regexp_replace_occurrences", kinds=(exp.RegexpReplace,))
 def regexp_replace(tree, ctx):
     # Redshift and Spark replace every match; DuckDB only the first unless flagged 'g'
     # (sqlglot reads Redshift like PostgreSQL, first match only).
@@ -101,7 +101,7 @@ def regexp_replace(tree, ctx):
     return replace_all(tree, exp.RegexpReplace, build)
 
 
-@rule("redshift_regexp_substr_whole_match", sources=POSTGRES_LIKE)
+@rule("redshift_regexp_substr_whole_match", sources=POSTGRES_LIKE, kinds=(exp.RegexpExtract,))
 def regexp_substr(tree, ctx):
     # Redshift REGEXP_SUBSTR returns the whole match; Spark's REGEXP_EXTRACT defaults to group 1.
     for node in tree.find_all(exp.RegexpExtract):
@@ -124,7 +124,7 @@ def _fmt_to_printf(text: str) -> str | None:
     return _FMT_FIELD.sub(lambda m: plain[m.group(0)], text)
 
 
-@rule("format_string_styles", sources=(*SPARK, "duckdb"))
+@rule("format_string_styles", sources=(*SPARK, "duckdb"), kinds=(exp.Format,))
 def format_styles(tree, ctx):
     def build(node):
         text = node.this.name if node.this.is_string else ""
@@ -150,7 +150,7 @@ def format_styles(tree, ctx):
 # --- LPAD / RPAD: Polars pads with one character only ---
 
 
-@rule("polars_multi_character_padding", engines=("polars",))
+@rule("polars_multi_character_padding", engines=("polars",), kinds=(exp.Pad,))
 def polars_padding(tree, ctx):
     def build(node):
         fill = node.args.get("fill_pattern")
@@ -176,7 +176,7 @@ def polars_padding(tree, ctx):
 # and takes no start position ---
 
 
-@rule("polars_strpos_nulls_and_start", engines=("polars",))
+@rule("polars_strpos_nulls_and_start", engines=("polars",), kinds=(exp.StrPosition,))
 def polars_strpos(tree, ctx):
     def build(node):
         s, sub, start = node.this, node.args["substr"], node.args.get("position")

@@ -93,7 +93,7 @@ def _window(source: str, s: exp.Expression, pos: exp.Expression, length) -> tupl
     return lo, None if ln_v is None else _add(lo, ln_v)
 
 
-@rule("substring_start_and_length")
+@rule("substring_start_and_length", kinds=(exp.Substring,))
 def substring_positions(tree, ctx):
     def build(node):
         pos, length = node.args.get("start"), node.args.get("length")
@@ -130,7 +130,7 @@ def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
     )
 
 
-@rule("spark_substring_index", sources=SPARK, engines=("duckdb",))
+@rule("spark_substring_index", sources=SPARK, engines=("duckdb",), kinds=(exp.SubstringIndex,))
 def substring_index(tree, ctx):
     def build(node):
         count = int_literal(node.args.get("count"))
