@@ -38,7 +38,7 @@ TPCH_BIG ?= 10
 bench: setup system-deps
 	mkdir -p bench/results
 	bash -o pipefail -c '$(BIN)/python bench/startup.py | tee bench/results/startup.txt'
-	bash -o pipefail -c '$(BIN)/python bench/tpch_overhead.py --scale 1 | tee bench/results/tpch_sf1_overhead.txt'
+	bash -o pipefail -c '$(BIN)/python bench/tpch_overhead.py --scale 1 --repeat 5 | tee bench/results/tpch_sf1_overhead.txt'
 	bash -o pipefail -c '$(BIN)/python bench/charts_by_age.py $(BENCH_ROWS) | tee bench/results/charts_by_age.txt'
 	bash -o pipefail -c '$(BIN)/python bench/tpch_memory.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_memory.txt'
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import sys
-import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
+from sqlrun.console import err, out, progress
 from sqlrun.errors import SqlrunError
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 app = typer.Typer(
     help="Write the SQL once, run it on DuckDB, Polars SQL, Spark SQL or Redshift.",
@@ -21,25 +17,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class _LazyConsole:
-    """A rich Console made on first use: importing rich is ~25 ms that `compile` never needs."""
-
-    def __init__(self, **options):
-        self._options = options
-        self._console = None
-
-    def __getattr__(self, name: str):
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._options)
-        return getattr(self._console, name)
-
-
-out = _LazyConsole()
-err = _LazyConsole(stderr=True)
 
 QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
 ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
@@ -57,32 +34,6 @@ def _params(values: list[str] | None) -> dict[str, str]:
             raise SqlrunError(f"--param expects NAME=VALUE, got '{item}'")
         params[name.strip()] = value
     return params
-
-
-@contextmanager
-def progress(message: str, delay: float = 1.0, console: Console | None = None):
-    """A spinner on stderr for work over `delay` seconds. Only on a terminal: a spinner
-    vanishes when done, while a line in a log or pipe would stay beside the result or error."""
-    console = console or err
-    if not console.is_terminal:
-        yield
-        return
-    status = console.status(message)
-    started = threading.Event()
-
-    def begin() -> None:
-        started.set()
-        status.start()
-
-    timer = threading.Timer(delay, begin)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-        if started.is_set():
-            status.stop()
 
 
 def _session(project: Path | None):

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from sqlrun.cli import EngineOpt, ParamOpt, ProjectOpt, _params, _session, _step_printer, err, out, progress
+from sqlrun.cli import EngineOpt, ParamOpt, ProjectOpt, _params, _session, _step_printer
+from sqlrun.console import err, out, progress
 from sqlrun.errors import SqlrunError
 
 models_app = typer.Typer(help="Models: CREATE MODEL files in the catalog, trained locally or on Redshift.",

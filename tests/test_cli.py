@@ -192,7 +192,7 @@ def test_spinner_shows_on_a_terminal_only_for_slow_work():
 
     from rich.console import Console
 
-    from sqlrun.cli import progress
+    from sqlrun.console import progress
 
     for delay, work, shown in ((0.05, 0.4, True), (1.0, 0.0, False)):
         buffer = io.StringIO()

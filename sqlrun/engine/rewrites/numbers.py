@@ -116,7 +116,8 @@ def duckdb_cast_rounds(tree, ctx):
 # --- CAST(string AS INT): Spark trims and truncates '4.5' to 4 ('1e3' is NULL); DuckDB rounds
 # '4.5' to 5 and reads '1e3'; Polars gives NULL for ' 42 ' and '4.5'; Redshift accepts ' 42 ' ---
 
-_SPARK_INT_TEXT = r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$"
+_SPACE = r"[\t\n\f\r ]"  # RE2's \s, spelled out: Rust's \s (Polars) is Unicode whitespace
+_SPARK_INT_TEXT = rf"^{_SPACE}*([+-]?[0-9]+)(\.[0-9]*)?{_SPACE}*$"
 
 
 _INT_BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DType.BIGINT: 64}
@@ -152,9 +153,15 @@ def string_to_integer(tree, ctx):
             if value != "keep":
                 node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
                 continue
-        if ctx.engine == "polars":
+        if ctx.source in SPARK and ctx.engine == "polars":
+            # No capture groups in Polars' REGEXP_REPLACE: check the form, then cut the rest away.
+            form = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT))
+            rest = exp.Literal.string(rf"^{_SPACE}*\+?|(\.[0-9]*)?{_SPACE}*$")
+            digits = exp.RegexpReplace(this=node.this.copy(), expression=rest, replacement=exp.Literal.string(""))
+            node.replace(exp.case().when(form, exp.TryCast(this=digits, to=node.to.copy())))
+        elif ctx.engine == "polars":
             raise Refused(node, "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)")
-        if ctx.source in SPARK and ctx.engine == "duckdb":
+        elif ctx.source in SPARK and ctx.engine == "duckdb":
             digits = exp.RegexpExtract(
                 this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT), group=exp.Literal.number(1)
             )
