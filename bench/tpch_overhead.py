@@ -6,7 +6,8 @@ register, run, Arrow) and REPEAT times as the same compiled SQL through the engi
 spark `spark.sql().toArrow()`), alternating which goes first, in one process. The ratio is
 sqlrun/native of the fastest run per query; the total is over the sums. Because two runs of
 the same query differ by a few percent on their own, sqlrun's own time is also measured
-directly: each `Session.run` minus the time spent in the adapter's call into the engine.
+directly: each `Session.run` minus the time spent in the adapter's call into the engine,
+and (duckdb, polars) an A/A control times two native connections against each other.
 
     .venv/bin/python bench/tpch_overhead.py [--scale 1] [--engines duckdb,polars,spark] [--repeat 3]
 """
@@ -97,13 +98,31 @@ def bench_engine(engine: str, scale: float, repeat: int) -> dict[str, tuple[list
         own_ms.append(statistics.median(own) * 1000)
         print(f"  {engine} {name}: sqlrun {min(ours):.3f} s, native {min(theirs):.3f} s", file=sys.stderr, flush=True)
     results["_own_ms"] = own_ms  # type: ignore[assignment]
+    if engine != "spark":  # too slow to run twice more
+        results["_control"] = control(engine, session, names, sql, repeat)  # type: ignore[assignment]
     session.close()
     return results
+
+
+def control(engine: str, session: Session, names: list[str], sql: dict, repeat: int) -> float:
+    """A/A: the same SQL on two independent native connections, alternating, as above. Their
+    total ratio is the noise floor of this measurement on this machine (it is not 1.000)."""
+    first, second = native_runner(engine, session), native_runner(engine, session)
+    a = b = 0.0
+    for i, name in enumerate(names):
+        x, y = [], []
+        for r in range(repeat):
+            pair = [(x, first), (y, second)] if (i + r) % 2 else [(y, second), (x, first)]
+            for times, run in pair:
+                times.append(timed(run, sql[name]))
+        a, b = a + min(x), b + min(y)
+    return a / b
 
 
 def report(engine: str, results: dict) -> None:
     compile_ms = results.pop("_compile_ms")
     own_ms = results.pop("_own_ms")
+    control_ratio = results.pop("_control", None)
     print(f"\n{engine}: seconds, fastest of each side's runs; sqlrun's compile per query (in the sqlrun column):"
           f" median {compile_ms[len(compile_ms) // 2]:.0f} ms, max {compile_ms[-1]:.0f} ms")
     print(f"{'query':<6}{'sqlrun':>9}{'native':>9}{'ratio':>8}")
@@ -124,6 +143,8 @@ def report(engine: str, results: dict) -> None:
     print(f"sqlrun's own time (Session.run minus the engine's to_arrow): median {statistics.median(own_ms):.1f} ms"
           f" per query, {own:.3f} s in all = {own / total_theirs:.1%} of the native total"
           f" (ratio {(total_theirs + own) / total_theirs:.3f})")
+    if control_ratio is not None:
+        print(f"A/A control, native connection #1 / native connection #2, same SQL: {control_ratio:.3f}")
 
 
 def main() -> None:
