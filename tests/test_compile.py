@@ -27,6 +27,10 @@ from tests.semantics import query
          r"^q\.sql:2:3: a / b: Redshift '/' divides integers as integers.*\(redshift -> duckdb\)$"),
         ("spark", "SELECT DATEDIFF(MONTH, a, b) FROM t", "duckdb", r"^q\.sql:1:8: .*complete units.*\(spark -> duckdb\)$"),
         ("duckdb", "SELECT approx_quantile(v, 0.5) FROM t", "spark", r"^q\.sql:1:\d+: .*no exact equivalent.*\(duckdb -> spark\)$"),
+        # a Spark function spelled out for the target, called with the wrong arity
+        ("spark", "SELECT k,\n  pmod(k) FROM t", "duckdb",
+         r"^q\.sql:2:3: function PMOD\(\): PMOD takes 2 argument\(s\), got 1 \(spark -> duckdb\)$"),
+        ("spark", "SELECT make_date(2024, 1, k) FROM t", "polars", r"^q\.sql:1:8: .*no function DATE_FROM_PARTS\(\)"),
         # sqlglot's opaque Command fallback
         ("spark", "SHOW TABLES", "duckdb", r"^q\.sql:\d+:\d+: .*statement is not understood by sqlglot \(spark -> duckdb\)$"),
     ],

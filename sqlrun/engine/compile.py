@@ -21,6 +21,7 @@ from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.rewrites.base import replace_all
+from sqlrun.engine.rewrites.functions import spell_out
 from sqlrun.errors import CatalogError, CompileError
 
 # sqlglot logs a warning before falling back to Command; we raise instead.
@@ -189,8 +190,10 @@ def compile_tree(
     inline = FUNCTIONS.get()
     if inline is not None:
         tree = inline(query, tree, engine)
-    check_tree(query, tree, engine, target)
     try:
+        if query.dialect != target:
+            tree = spell_out(query.dialect, tree)
+        check_tree(query, tree, engine, target)
         return rewrites.apply(query, tree, engine, target, schema)
     except rewrites.Refused as exc:
         raise fail(query, exc.node, engine, exc.reason) from None

@@ -152,6 +152,16 @@ EXPECTED = {
         (6, None),
         (7, 6),
     ],
+    # SELECT id, weekday(ts), weekday('2024-03-03') FROM t
+    'weekday_of_timestamp': [
+        (1, 0, 6),
+        (2, 3, 6),
+        (3, 6, 6),
+        (4, 4, 6),
+        (5, 3, 6),
+        (6, None, 6),
+        (7, 6, 6),
+    ],
     # SELECT id, EXTRACT(DOW FROM d) FROM t
     'extract_dow': [
         (1, 2),
@@ -311,6 +321,20 @@ EXPECTED = {
     # SELECT make_date(2024, 2, 29)
     'make_date': [
         (datetime.date(2024, 2, 29),),
+    ],
+    # SELECT make_date(2023, 2, 29), make_date(2024, 13, 1), make_date(2024, 1, NULL)
+    'make_date_invalid': [
+        (None, None, None),
+    ],
+    # SELECT id, make_date(year(d), month(d), 1) FROM t
+    'make_date_columns': [
+        (1, datetime.date(2024, 1, 1)),
+        (2, datetime.date(2024, 2, 1)),
+        (3, datetime.date(2023, 12, 1)),
+        (4, datetime.date(2024, 3, 1)),
+        (5, datetime.date(2024, 7, 1)),
+        (6, None),
+        (7, datetime.date(2022, 11, 1)),
     ],
     # SELECT next_day(DATE'2024-01-15', 'Mon')
     'next_day': [
@@ -585,6 +609,20 @@ EXPECTED = {
     'pmod': [
         (2,),
     ],
+    # SELECT pmod(7, 3), pmod(7, -3), pmod(-7, -3), pmod(7, 0), pmod(-7.5, 2)
+    'pmod_signs_and_zero': [
+        (1, 1, -1, None, Decimal('0.5')),
+    ],
+    # SELECT id, pmod(x, 3), pmod(x, -4), pmod(y, 2.0), pmod(10, x) FROM t
+    'pmod_columns': [
+        (1, 1, 2, 1.5, 0),
+        (2, 2, 0, 0.5, 10),
+        (3, 1, -1, 1.5, 0),
+        (4, None, None, 0.0, None),
+        (5, 1, 3, None, 3),
+        (6, 0, 0, 0.0, None),
+        (7, 0, 3, 1.25, 1),
+    ],
     # SELECT round(2.5), round(-2.5), round(0.125, 2)
     'round_half_up': [
         (Decimal('3'), Decimal('-3'), Decimal('0.13')),
@@ -841,6 +879,13 @@ EXPECTED = {
         (5, False, True),
         (6, False, True),
         (7, False, True),
+    ],
+    # SELECT id FROM t WHERE isnull(x) OR isnotnull(flag) AND NOT flag
+    'isnull_in_where': [
+        (2,),
+        (4,),
+        (5,),
+        (7,),
     ],
     # SELECT nanvl(CAST('NaN' AS DOUBLE), 1.0)
     'nanvl': [

@@ -97,8 +97,10 @@ def apply(
 
 
 def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:
-    """Replace every node of `kinds` by build(node); nodes are listed first, so no loops."""
-    for node in list(tree.find_all(kinds)):
+    """Replace every node of `kinds` by build(node); nodes are listed first, so no loops.
+
+    Innermost first: a node's build sees its arguments already replaced (`a % (b % c)`)."""
+    for node in reversed(list(tree.find_all(kinds))):
         new = build(node)
         if new is not node:
             if node is tree:

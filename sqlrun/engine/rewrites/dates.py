@@ -142,3 +142,11 @@ def spark_trunc_date(tree, ctx):
         return exp.cast(trunc, "date")  # DuckDB and Polars give a TIMESTAMP
 
     return replace_all(tree, exp.DateTrunc, build)
+
+
+# --- MAKE_DATE (Spark): an invalid date is NULL (ANSI off); DuckDB's raises ---
+
+
+@rule("spark_make_date_invalid_is_null", sources=SPARK, engines=("duckdb",), kinds=(exp.DateFromParts,))
+def spark_make_date(tree, ctx):
+    return replace_all(tree, exp.DateFromParts, lambda n: exp.Anonymous(this="TRY", expressions=[n.copy()]))

@@ -1,0 +1,75 @@
+"""Source functions sqlglot reads as unknown (exp.Anonymous), spelled out as expressions it
+knows, with the source engine's meaning. This runs before the unknown-function check, so only
+names listed here get past it; the rules run afterwards on what it built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import SPARK, Refused
+
+
+def _pmod(a: exp.Expression, n: exp.Expression) -> exp.Expression:
+    # Spark: r = a % n; r < 0 gives (r + n) % n. x % 0 is NULL (ANSI off): the modulo rules
+    # make it so where the engine would raise.
+    def mod(x, y):
+        return exp.Mod(this=exp.Paren(this=x), expression=exp.Paren(this=y))
+
+    r = mod(a, n)
+    negative = exp.LT(this=r.copy(), expression=exp.Literal.number(0))
+    wrapped = mod(exp.Add(this=r.copy(), expression=n.copy()), n.copy())
+    return exp.Paren(this=exp.case().when(negative, wrapped).else_(r))
+
+
+def _is_null(x: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=exp.Is(this=x, expression=exp.Null()))
+
+
+def _is_not_null(x: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=exp.Not(this=exp.Is(this=x, expression=exp.Null())))
+
+
+def _weekday(x: exp.Expression) -> exp.Expression:
+    # Spark WEEKDAY: 0 = Monday .. 6 = Sunday, of a date, timestamp or date string.
+    day = exp.DayOfWeekIso(this=exp.TryCast(this=x, to=exp.DataType.build("date")))
+    return exp.Paren(this=exp.Sub(this=day, expression=exp.Literal.number(1)))
+
+
+def _make_date(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.Expression:
+    # An invalid date is NULL in Spark (ANSI off): rules/dates.py says so where it would raise.
+    return exp.DateFromParts(year=y, month=m, day=d)
+
+
+# (source dialects, lower-case name) -> builder taking the call's arguments
+FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
+    (SPARK, "pmod"): _pmod,
+    (SPARK, "isnull"): _is_null,
+    (SPARK, "isnotnull"): _is_not_null,
+    (SPARK, "weekday"): _weekday,
+    (SPARK, "make_date"): _make_date,
+}
+_BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items() for source in sources}
+
+
+def spell_out(source: str, tree: exp.Expression) -> exp.Expression:
+    """Replace the calls of listed source functions by their expressions; others are left.
+
+    Innermost calls first, so a call inside another's arguments is spelled out before those
+    arguments are copied."""
+    for node in reversed(list(tree.find_all(exp.Anonymous))):
+        build = _BY_NAME.get((source, node.name.lower()))
+        if build is None:
+            continue
+        args = list(node.expressions)
+        arity = build.__code__.co_argcount
+        if len(args) != arity:
+            raise Refused(node, f"{node.name.upper()} takes {arity} argument(s), got {len(args)}")
+        new = build(*[a.copy() for a in args])
+        new.meta.update(node.meta)  # errors point at the call as written
+        if node is tree:
+            return new
+        node.replace(new)
+    return tree
