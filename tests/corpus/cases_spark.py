@@ -29,6 +29,13 @@ CASES = [
     case("date", "quarter", "SELECT id, quarter(d) FROM t"),
     case("date", "weekofyear", "SELECT id, weekofyear(d) FROM t"),
     case("date", "hour_minute_second", "SELECT id, hour(ts), minute(ts), second(ts) FROM t"),
+    case("date", "extract_second_fraction",
+         "SELECT EXTRACT(SECOND FROM TIMESTAMP '2024-01-01 10:00:59.5'), second(TIMESTAMP '2024-01-01 10:00:59.5'),"
+         " date_part('SECOND', TIMESTAMP '2024-01-01 10:00:07.123456')"),
+    case("date", "extract_second_column", "SELECT id, EXTRACT(SECOND FROM ts), EXTRACT(MINUTE FROM ts) FROM t"),
+    case("date", "date_part_fields",
+         "SELECT id, date_part('YEAR', d), date_part('month', ts), date_part('DAY', d), date_part('HOUR', ts),"
+         " date_part('DOW', d), date_part('DOY', d), date_part('QUARTER', d) FROM t"),
     case("date", "trunc_month", "SELECT id, trunc(d, 'MM') FROM t"),
     case("date", "trunc_year", "SELECT id, trunc(d, 'year') FROM t"),
     case("date", "date_trunc_month", "SELECT id, date_trunc('MONTH', ts) FROM t"),

@@ -222,6 +222,33 @@ EXPECTED = {
         (6, None, None, None),
         (7, 6, 5, 4),
     ],
+    # SELECT EXTRACT(SECOND FROM TIMESTAMP '2024-01-01 10:00:59.5'), second(TIMESTAMP '2024-01-01
+    #   10:00:59.5'), date_part('SECOND', TIMESTAMP '2024-01-01 10:00:07.123456')
+    'extract_second_fraction': [
+        (Decimal('59.500000'), 59, Decimal('7.123456')),
+    ],
+    # SELECT id, EXTRACT(SECOND FROM ts), EXTRACT(MINUTE FROM ts) FROM t
+    'extract_second_column': [
+        (1, Decimal('0.000000'), 30),
+        (2, Decimal('59.000000'), 59),
+        (3, Decimal('0.000000'), 0),
+        (4, Decimal('0.000000'), 0),
+        (5, Decimal('30.000000'), 45),
+        (6, None, None),
+        (7, Decimal('4.000000'), 5),
+    ],
+    # SELECT id, date_part('YEAR', d), date_part('month', ts), date_part('DAY', d),
+    #   date_part('HOUR', ts), date_part('DOW', d), date_part('DOY', d), date_part('QUARTER', d)
+    #   FROM t
+    'date_part_fields': [
+        (1, 2024, 1, 15, 8, 2, 15, 1),
+        (2, 2024, 2, 29, 23, 5, 60, 1),
+        (3, 2023, 12, 31, 12, 1, 365, 4),
+        (4, 2024, 3, 1, 0, 6, 61, 1),
+        (5, 2024, 7, 4, 17, 5, 186, 3),
+        (6, None, None, None, None, None, None, None),
+        (7, 2022, 11, 6, 6, 1, 310, 4),
+    ],
     # SELECT id, trunc(d, 'MM') FROM t
     'trunc_month': [
         (1, datetime.date(2024, 1, 1)),

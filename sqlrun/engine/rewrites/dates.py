@@ -150,3 +150,21 @@ def spark_trunc_date(tree, ctx):
 @rule("spark_make_date_invalid_is_null", sources=SPARK, engines=("duckdb",), kinds=(exp.DateFromParts,))
 def spark_make_date(tree, ctx):
     return replace_all(tree, exp.DateFromParts, lambda n: exp.Anonymous(this="TRY", expressions=[n.copy()]))
+
+
+# --- EXTRACT(SECOND ...) in Spark keeps the fraction (DECIMAL(8, 6)); DuckDB and Polars give
+# whole seconds. Their MICROSECOND part counts the seconds too ---
+
+_SECOND = {"SECOND", "SECONDS", "SEC", "SECS", "S"}
+
+
+@rule("spark_extract_second_has_a_fraction", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Extract,))
+def spark_extract_second(tree, ctx):
+    def build(node):
+        if node.name.upper() not in _SECOND:
+            return node
+        micros = exp.Extract(this=exp.var("MICROSECOND"), expression=node.expression.copy())
+        seconds = exp.Div(this=exp.cast(micros, "double"), expression=exp.Literal.number(1000000))
+        return exp.cast(seconds, exp.DataType.build("DECIMAL(8, 6)"))
+
+    return replace_all(tree, exp.Extract, build)

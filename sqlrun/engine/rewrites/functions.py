@@ -43,6 +43,13 @@ def _make_date(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.E
     return exp.DateFromParts(year=y, month=m, day=d)
 
 
+def _date_part(field: exp.Expression, x: exp.Expression) -> exp.Expression:
+    # Spark DATE_PART(field, x) is EXTRACT(field FROM x); the rules for EXTRACT apply to it.
+    if not field.is_string:
+        raise Refused(field, "DATE_PART is only translated for a constant field name")
+    return exp.Extract(this=exp.var(field.name.upper()), expression=x)
+
+
 # (source dialects, lower-case name) -> builder taking the call's arguments
 FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
     (SPARK, "pmod"): _pmod,
@@ -50,6 +57,7 @@ FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
     (SPARK, "isnotnull"): _is_not_null,
     (SPARK, "weekday"): _weekday,
     (SPARK, "make_date"): _make_date,
+    (SPARK, "date_part"): _date_part,
 }
 _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items() for source in sources}
 
