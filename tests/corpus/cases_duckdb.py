@@ -5,6 +5,11 @@ from tests.corpus import case
 CASES = [
     # -- date/time
     case("date", "strftime_ym", "SELECT id, strftime(d, '%Y-%m') FROM t"),
+    case("date", "extract_second_fraction",
+         "SELECT EXTRACT(SECOND FROM TIMESTAMP '2024-01-01 10:00:59.5'),"
+         " date_part('second', TIMESTAMP '2024-01-01 10:00:07.9'), second(TIMESTAMP '2024-01-01 10:00:59.5')"),
+    case("date", "date_part_fields",
+         "SELECT id, date_part('year', d), date_part('dow', d), date_part('second', ts) FROM t"),
     case("date", "strftime_full", "SELECT id, strftime(ts, '%Y-%m-%d %H:%M:%S') FROM t"),
     case("date", "strftime_names", "SELECT id, strftime(d, '%a %b') FROM t"),
     case("date", "date_diff_day", "SELECT id, date_diff('day', DATE '2024-01-01', d) FROM t"),

@@ -10,6 +10,21 @@ from decimal import Decimal  # noqa: F401
 inf = float("inf")
 
 EXPECTED = {
+    # SELECT EXTRACT(SECOND FROM TIMESTAMP '2024-01-01 10:00:59.5'), date_part('second', TIMESTAMP
+    #   '2024-01-01 10:00:07.9'), second(TIMESTAMP '2024-01-01 10:00:59.5')
+    'extract_second_fraction': [
+        (59, 7, 59),
+    ],
+    # SELECT id, date_part('year', d), date_part('dow', d), date_part('second', ts) FROM t
+    'date_part_fields': [
+        (1, 2024, 1, 0),
+        (2, 2024, 4, 59),
+        (3, 2023, 0, 0),
+        (4, 2024, 5, 0),
+        (5, 2024, 4, 30),
+        (6, None, None, None),
+        (7, 2022, 0, 4),
+    ],
     # SELECT id, strftime(d, '%Y-%m') FROM t
     'strftime_ym': [
         (1, '2024-01'),

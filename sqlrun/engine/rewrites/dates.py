@@ -168,3 +168,12 @@ def spark_extract_second(tree, ctx):
         return exp.cast(seconds, exp.DataType.build("DECIMAL(8, 6)"))
 
     return replace_all(tree, exp.Extract, build)
+
+
+@rule("duckdb_extract_second_is_whole_on_spark", sources=("duckdb",), engines=("spark",), kinds=(exp.Extract,))
+def duckdb_extract_second(tree, ctx):
+    # DuckDB's SECOND part is whole seconds; Spark's SECOND() function is too.
+    def build(node):
+        return exp.Second(this=node.expression.copy()) if node.name.upper() in _SECOND else node
+
+    return replace_all(tree, exp.Extract, build)

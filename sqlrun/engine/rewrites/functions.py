@@ -44,7 +44,7 @@ def _make_date(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.E
 
 
 def _date_part(field: exp.Expression, x: exp.Expression) -> exp.Expression:
-    # Spark DATE_PART(field, x) is EXTRACT(field FROM x); the rules for EXTRACT apply to it.
+    # DATE_PART(field, x) is EXTRACT(field FROM x) in Spark and DuckDB; EXTRACT's rules apply.
     if not field.is_string:
         raise Refused(field, "DATE_PART is only translated for a constant field name")
     return exp.Extract(this=exp.var(field.name.upper()), expression=x)
@@ -58,6 +58,7 @@ FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
     (SPARK, "weekday"): _weekday,
     (SPARK, "make_date"): _make_date,
     (SPARK, "date_part"): _date_part,
+    (("duckdb",), "date_part"): _date_part,
 }
 _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items() for source in sources}
 
