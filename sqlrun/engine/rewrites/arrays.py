@@ -8,11 +8,7 @@ import re
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all, rule, typed_nodes
-
-
-def _is_null(node: exp.Expression) -> exp.Expression:
-    return exp.Is(this=node.copy(), expression=exp.Null())
+from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all, rule, typed_nodes
 
 
 def _nonempty(arr: exp.Expression) -> exp.Expression:
@@ -101,7 +97,7 @@ def spark_size_of_null(tree, ctx):
 @rule("size_of_null_on_spark", engines=("spark",), kinds=(exp.ArraySize,))
 def size_of_null_on_spark(tree, ctx):
     def build(node):
-        return exp.case().when(_is_null(node.this), exp.Null()).else_(node.copy())
+        return exp.case().when(is_null(node.this), exp.Null()).else_(node.copy())
 
     return replace_all(tree, exp.ArraySize, build)
 
@@ -113,7 +109,7 @@ def size_of_null_on_spark(tree, ctx):
 def array_contains(tree, ctx):
     def build(node):
         arr, value = node.this, node.expression
-        unknown = exp.or_(_is_null(arr), _is_null(value))
+        unknown = exp.or_(is_null(arr), is_null(value))
         if ctx.engine == "polars":
             found = exp.Anonymous(this="ARRAY_CONTAINS", expressions=[arr.copy(), value.copy()])
             has_null = exp.Anonymous(this="ARRAY_CONTAINS", expressions=[arr.copy(), exp.Null()])
@@ -124,7 +120,7 @@ def array_contains(tree, ctx):
         else:
             found = exp.ArrayContains(this=arr.copy(), expression=value.copy())
             has_null = exp.Anonymous(this="EXISTS", expressions=[arr.copy(), exp.Lambda(
-                this=_is_null(exp.column("sqlrun_e")), expressions=[exp.to_identifier("sqlrun_e")])])
+                this=is_null(exp.column("sqlrun_e")), expressions=[exp.to_identifier("sqlrun_e")])])
         case = exp.case().when(unknown, exp.Null()).when(found, exp.true())
         if ctx.source in SPARK:  # not found, but a NULL element might have been it
             case = case.when(has_null, exp.Null())
@@ -148,7 +144,7 @@ def array_distinct(tree, ctx):
             return exp.ArrayFilter(this=arr.copy(), expression=exp.Lambda(this=first, expressions=[e, i]))
         if ctx.source == "duckdb" and ctx.engine == "spark":
             e = exp.to_identifier("sqlrun_e")
-            keep = exp.Not(this=_is_null(exp.column(e)))
+            keep = exp.Not(this=is_null(exp.column(e)))
             kept = exp.ArrayFilter(this=arr.copy(), expression=exp.Lambda(this=keep, expressions=[e]))
             return exp.ArrayDistinct(this=kept)
         if ctx.source == "duckdb" and ctx.engine == "polars":

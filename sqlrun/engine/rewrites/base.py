@@ -109,6 +109,11 @@ def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:
     return tree
 
 
+def is_null(node: exp.Expression) -> exp.Expression:
+    """`node IS NULL`, on a copy of node."""
+    return exp.Is(this=node.copy(), expression=exp.Null())
+
+
 def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     """Give the tree's nodes sqlglot types, using the sources' column types when known.
 

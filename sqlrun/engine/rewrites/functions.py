@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import SPARK, Refused
+from sqlrun.engine.rewrites.base import SPARK, Refused, is_null
 
 
 def _pmod(a: exp.Expression, n: exp.Expression) -> exp.Expression:
@@ -25,11 +25,11 @@ def _pmod(a: exp.Expression, n: exp.Expression) -> exp.Expression:
 
 
 def _is_null(x: exp.Expression) -> exp.Expression:
-    return exp.Paren(this=exp.Is(this=x, expression=exp.Null()))
+    return exp.Paren(this=is_null(x))
 
 
 def _is_not_null(x: exp.Expression) -> exp.Expression:
-    return exp.Paren(this=exp.Not(this=exp.Is(this=x, expression=exp.Null())))
+    return exp.Paren(this=exp.Not(this=is_null(x)))
 
 
 def _weekday(x: exp.Expression) -> exp.Expression:

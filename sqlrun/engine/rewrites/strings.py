@@ -6,7 +6,7 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, is_null, replace_all, rule
 from sqlrun.engine.rewrites.substrings import int_literal  # registers the SUBSTRING rules first
 
 # --- strings ---
@@ -192,12 +192,12 @@ def polars_strpos(tree, ctx):
             shifted = exp.Sub(this=exp.Add(this=at.copy(), expression=start.copy()), expression=exp.Literal.number(1))
             found = (
                 exp.case()
-                .when(exp.Is(this=start.copy(), expression=exp.Null()), exp.Literal.number(0))
+                .when(is_null(start), exp.Literal.number(0))
                 .when(exp.LT(this=start.copy(), expression=exp.Literal.number(1)), exp.Literal.number(0))
                 .when(exp.EQ(this=at, expression=exp.Literal.number(0)), exp.Literal.number(0))
                 .else_(shifted)
             )
-        unknown = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null()) for a in (s, sub)])
+        unknown = exp.or_(*[is_null(a) for a in (s, sub)])
         return exp.case().when(unknown, exp.Null()).else_(found)
 
     return replace_all(tree, exp.StrPosition, build)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, is_null, replace_all, rule
 
 # --- SUBSTRING: where a start <= 0 or a negative length points differs per dialect ---
 # Every engine agrees on SUBSTRING(s, a, b) when a >= 1 and b >= 0, so the source meaning
@@ -112,7 +112,7 @@ def substring_positions(tree, ctx):
         new = exp.Substring(**args)
         nullable = [a for a in (pos, length) if a is not None and int_literal(a) is None]
         if nullable:  # the CASEs above would turn a NULL start/length into a number
-            test = exp.or_(*[exp.Is(this=a.copy(), expression=exp.Null()) for a in nullable])
+            test = exp.or_(*[is_null(a) for a in nullable])
             new = exp.case().when(test, exp.Null()).else_(new)
         return new
 
@@ -138,8 +138,7 @@ def substring_index(tree, ctx):
             raise Refused(node, "SUBSTRING_INDEX is only translated for a constant count")
         s, delim = node.this, node.args["delimiter"]
         if count == 0:
-            is_null = exp.Is(this=s.copy(), expression=exp.Null())
-            return exp.If(this=is_null, true=exp.Null(), false=exp.Literal.string(""))
+            return exp.If(this=is_null(s), true=exp.Null(), false=exp.Literal.string(""))
         part = f"[1:{count}]" if count > 0 else f"[{count}:]"
         joined = f"ARRAY_TO_STRING(STRING_SPLIT(__s, __d){part}, __d)"
         # Spark gives '' for an empty delimiter; DuckDB would split into characters.
