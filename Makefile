@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ROWS ?= 300000
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps demo test fuzz lint bench clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,11 @@ demo: setup queries/data/.generated
 
 test: setup system-deps
 	$(BIN)/pytest
+
+# The long run of the hostile-input properties (`make test` runs a short seeded one).
+HOSTILE_EXAMPLES ?= 2000
+fuzz: setup
+	SQLRUN_HOSTILE_EXAMPLES=$(HOSTILE_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q tests/test_hostile_cli.py tests/test_hardening_output.py -k "any"
 
 # Benchmarks (not part of `make test`); results go to bench/results/, summarized in docs/benchmarks.md.
 BENCH_ROWS ?= 20000000

@@ -19,6 +19,7 @@ from sqlrun.engine.pipeline import (
     Plan,
     StepReport,
     build_dag,
+    check_params,
     make_plan,
     materialized_inputs,
     referenced_tables,
@@ -26,7 +27,7 @@ from sqlrun.engine.pipeline import (
 )
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store
-from sqlrun.errors import CatalogError, SqlrunError
+from sqlrun.errors import CatalogError, EngineError, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,7 +51,10 @@ class Session:
     def engine(self, name: str | None = None) -> Engine:
         name = name or self.project.engine
         if name not in self._engines:
-            self._engines[name] = create_engine(name, self.project.engine_settings(name))
+            settings = self.project.engine_settings(name)
+            if name == "spark":  # the JVM's own output goes to a log in the project, not to stderr
+                settings["log_dir"] = str(self.project.root / STORE_DIR / "logs")
+            self._engines[name] = create_engine(name, settings)
             self._registered[name] = set()
         return self._engines[name]
 
@@ -65,6 +69,7 @@ class Session:
         if is_create_model(query.sql):
             return self.models.compile(query, engine, _strings(params))
         plan = Plan(query.name, build_dag(self.catalog, self.project.sources, query))
+        check_params(plan.steps, _strings(params))  # as a run checks them: compile shows what run sends
         token = FUNCTIONS.set(self.models.inline)  # trained models' FUNCTIONs become SQL
         try:
             tree = step_tree(plan, query.name, engine, _strings(params), self._schema(plan))
@@ -103,7 +108,9 @@ class Session:
     def plan(self, ref: str | Query, params: dict | None = None, refresh: bool = False) -> Plan:
         """The pipeline steps the query needs, upstream first, and which are fresh in the store."""
         query = self.query(ref)
-        return make_plan(self.catalog, self.project.sources, self.store, query, _strings(params), refresh)
+        return make_plan(
+            self.catalog, self.project.sources, self.store, query, _strings(params), refresh, self.models.versions
+        )
 
     def _prepare(self, query: Query, tables: dict, engine_name: str, stored: tuple[str, ...] = ()) -> Engine:
         """Check that every table the query reads is a source; register those on the engine."""
@@ -140,24 +147,59 @@ class Session:
         params = _strings(params)
         if is_create_model(self.query(ref).sql):
             return self.models.train(self.query(ref), engine_name, params, refresh, replace, on_step)
-        plan = self.plan(ref, params, refresh)
-        report = on_step or (lambda _: None)
-        result = None
-        for name, step in plan.steps.items():
-            status = plan.status(name)
-            if status != "run":
-                stored = plan.stored.get(name)
-                report(StepReport(name, status, stored.rows if stored else None))
-                if name == plan.target and stored:
-                    result = stored.read()
-                continue
-            started = time.perf_counter()
+        # The stored versions this run reads or writes are held: no other run's cleanup removes them.
+        with self.store.reading():
+            query = self.query(ref)
+            plan = make_plan(self.catalog, self.project.sources, self.store, query, params, refresh,
+                             self.models.versions, hold=True)
+            report = on_step or (lambda _: None)
+            result = None
+            for name in plan.steps:
+                status = plan.status(name)
+                if status != "run":
+                    stored = plan.stored.get(name)
+                    if name == plan.target and stored:
+                        result = self._read_stored(stored)
+                    if name == plan.target and stored and result is None:
+                        del plan.stored[name]  # damaged after all: recomputed below
+                    else:
+                        report(StepReport(name, status, stored.rows if stored else None))
+                        continue
+                started = time.perf_counter()
+                result = self._compute(plan, name, engine_name, params)
+                report(StepReport(name, "ran", result.num_rows, time.perf_counter() - started))
+            return result
+
+    def _read_stored(self, stored) -> pa.Table | None:
+        """A stored result, or None if reading it shows it is damaged (then said once)."""
+        try:
+            return stored.read()
+        except Exception:
+            if self.store.verify(stored):
+                raise
+            return None
+
+    def _compute(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
+        """Run one step (and store it if it is materialized). A failure that turns out to be a
+        damaged stored input (checksums) recomputes that input and tries once more."""
+        try:
             result = self._run_step(plan, name, engine_name, params)
-            if step.materialize == "parquet":
-                plan.stored[name] = self.store.write(
-                    name, result, plan.fingerprints[name], engine_name, step.partition_by
-                )
-            report(StepReport(name, "ran", result.num_rows, time.perf_counter() - started))
+        except Exception:
+            damaged = [s for s in list(plan.stored) if not self.store.verify(plan.stored[s])]
+            if not damaged:
+                raise
+            order = list(plan.steps)
+            for step_name in damaged:
+                del plan.stored[step_name]  # later steps: recomputed when the loop reaches them
+            for step_name in damaged:
+                if order.index(step_name) < order.index(name):
+                    self._compute(plan, step_name, engine_name, params)
+            result = self._run_step(plan, name, engine_name, params)
+        step = plan.steps[name]
+        if step.materialize == "parquet":
+            plan.stored[name] = self.store.write(
+                name, result, plan.fingerprints[name], engine_name, step.partition_by, hold=True
+            )
         return result
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
@@ -179,7 +221,10 @@ class Session:
         for upstream in stored:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, plan.stored[upstream].source())
-        return engine.to_arrow(sql)
+        try:
+            return engine.to_arrow(sql)
+        except EngineError as exc:  # the engine's own words, with the file whose SQL it ran
+            raise EngineError(f"{query.path}: {exc}") from None
 
     def parity(
         self, refs: list[str], engines: list[str] | None = None, params: dict | None = None

@@ -10,13 +10,14 @@ The plotting libraries are imported only when a chart is drawn (the `charts` ext
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlrun.atomic import check_target, open_output
 from sqlrun.errors import CatalogError, SqlrunError
-from sqlrun.output import atomic_path
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 KINDS = ("line", "bar", "scatter")
 SUFFIXES = (".png", ".html")
 _KEYS = ("x", "y", "title", "xlabel", "ylabel")
+_LIBRARIES = {".png": ("matplotlib", "PNG"), ".html": ("plotly", "HTML")}
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 
 
@@ -86,8 +88,20 @@ def resolve(
     return spec
 
 
+def check_output(path: str | Path) -> None:
+    """Before the query runs: the file can be written and the plotting library is installed."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise SqlrunError(f"a chart is written to .png or .html, not {Path(path).name}")
+    check_target(path)
+    module, kind = _LIBRARIES[suffix]
+    if importlib.util.find_spec(module) is None:
+        raise SqlrunError(f"{kind} charts need {module}: pip install 'sqlrun[charts]'")
+
+
 def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
-    """One clear error for a column the result lacks, or a y column that is not numeric."""
+    """One clear error for a column the result lacks, an x that cannot be an axis (nested,
+    binary), or a y column that is not numeric."""
     import pyarrow.types as pt
 
     names = table.column_names
@@ -95,6 +109,12 @@ def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
         if column not in names:
             raise SqlrunError(f"chart {role} '{column}': no such column in the result of {query} "
                               f"(columns: {', '.join(names)})")
+    x = table.schema.field(spec.x).type
+    x = x.value_type if pt.is_dictionary(x) else x
+    axis = (pt.is_integer, pt.is_floating, pt.is_decimal, pt.is_boolean, pt.is_string, pt.is_large_string,
+            pt.is_string_view, pt.is_date, pt.is_timestamp, pt.is_time)
+    if not any(is_kind(x) for is_kind in axis):
+        raise SqlrunError(f"chart --x '{spec.x}' cannot be an axis ({x}) in the result of {query}")
     for column in spec.y:
         kind = table.schema.field(column).type
         if not (pt.is_integer(kind) or pt.is_floating(kind) or pt.is_decimal(kind)):
@@ -102,15 +122,15 @@ def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
 
 
 def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path, query: str = "the query") -> Path:
-    """Draw the chart into `path` (.png or .html), atomically; returns the path."""
+    """Draw the chart into `path` (.png or .html) through open_output (atomic); returns the path."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise SqlrunError(f"a chart is written to .png or .html, not {path.name}")
     check_columns(table, spec, query)
     data = _columns(table, spec)
-    with atomic_path(path, suffix) as tmp:
-        (_png if suffix == ".png" else _html)(data, spec, tmp)
+    with open_output(path) as handle:
+        (_png if suffix == ".png" else _html)(data, spec, handle)
     return path
 
 
@@ -145,7 +165,7 @@ def _unit_range(data: dict, spec: ChartSpec) -> bool:
     return bool(values) and min(values) >= 0 and max(values) <= 1
 
 
-def _png(data: dict, spec: ChartSpec, path: str) -> None:
+def _png(data: dict, spec: ChartSpec, handle) -> None:
     try:
         import matplotlib
     except ImportError:
@@ -182,12 +202,12 @@ def _png(data: dict, spec: ChartSpec, path: str) -> None:
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(frameon=False)
         fig.tight_layout()
-        fig.savefig(path, format="png")
+        fig.savefig(handle, format="png")
     finally:
         plt.close(fig)
 
 
-def _html(data: dict, spec: ChartSpec, path: str) -> None:
+def _html(data: dict, spec: ChartSpec, handle) -> None:
     try:
         import plotly.graph_objects as go
     except ImportError:
@@ -207,4 +227,4 @@ def _html(data: dict, spec: ChartSpec, path: str) -> None:
     if _unit_range(data, spec):
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     # Self-contained (plotly.js inline): the file opens offline, e.g. as an e-mail attachment.
-    fig.write_html(path, include_plotlyjs=True, full_html=True)
+    handle.write(fig.to_html(include_plotlyjs=True, full_html=True).encode())

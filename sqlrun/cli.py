@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sqlrun.console import err, out, progress
+from sqlrun.console import err, out, progress, text
 from sqlrun.errors import SqlrunError
 
 app = typer.Typer(
@@ -51,8 +51,10 @@ def list_queries(project: ProjectOpt = None) -> None:
     table = Table("name", "dialect", "params", "description")
     for query in session.catalog.queries.values():
         params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in query.params)
-        table.add_row(query.name, query.dialect, params, query.description)
+        table.add_row(text(query.name), text(query.dialect), text(params), text(query.description or ""))
     out.print(table)
+    for problem in session.catalog.problems():  # files that could not be loaded: the rest still work
+        err.print(f"warning: {problem}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("compile")
@@ -73,7 +75,8 @@ def run_cmd(
     engine: EngineOpt = None,
     param: ParamOpt = None,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the result here (format from the extension).")
+        Optional[Path],
+        typer.Option("--output", "-o", help="Write the result here (format from the extension); '-' is stdout."),
     ] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | csv | json | parquet")] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
@@ -88,12 +91,16 @@ def run_cmd(
 
     With --output FILE.png or FILE.html the result is drawn as a chart (--chart/--x/--y, or the
     query's '-- chart:' header)."""
-    from sqlrun.output import FORMATS, render_table, write_result, write_stdout
+    from sqlrun.output import FORMATS, check_output, render_table, write_result, write_stdout
 
     if fmt is not None and fmt not in FORMATS:
         raise SqlrunError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    if max_rows < 0:
+        raise SqlrunError("--max-rows must be 0 or more")
     if fmt == "parquet" and output is None:
-        raise SqlrunError("--format parquet needs --output FILE")
+        raise SqlrunError("--format parquet needs --output FILE (or -o - for stdout)")
+    if output is not None and str(output) == "-" and fmt == "table":
+        output = None  # the table, printed
     with _session(project) as session:
         name = engine or session.project.engine
         if dry_run:
@@ -101,16 +108,18 @@ def run_cmd(
                 typer.echo(statement.rstrip().rstrip(";") + ";")
             return
         spec = _chart_spec(session.query(query), output, chart, x, y)
+        if output is not None and spec is None:
+            fmt = check_output(output, fmt)  # a bad place or format fails now, not after the query
         with progress(f"running {query} on {name}"):
             table = session.run(query, name, _params(param), refresh, _step_printer(session.query(query).name))
     if spec is not None:
         from sqlrun.chart import write_chart
 
         write_chart(table, spec, output, session.query(query).name)
-        err.print(f"wrote a {spec.kind} chart of {table.num_rows} rows to {output}", highlight=False)
-    elif output is not None:
+        err.print(f"wrote a {spec.kind} chart of {table.num_rows} rows to {output}")
+    elif output is not None and str(output) != "-":
         write_result(table, output, fmt)
-        err.print(f"wrote {table.num_rows} rows to {output}", highlight=False)
+        err.print(f"wrote {table.num_rows} rows to {output}")
     elif fmt in (None, "table"):
         out.print(render_table(table, f"{query} on {name}", max_rows))
     else:
@@ -119,14 +128,16 @@ def run_cmd(
 
 def _chart_spec(query, output: Path | None, kind: str | None, x: str | None, y: str | None):
     """The chart to draw, checked before the query runs; None when the output is not a chart."""
-    from sqlrun.chart import SUFFIXES, resolve
+    from sqlrun.chart import SUFFIXES, check_output, resolve
 
     is_chart_file = output is not None and output.suffix.lower() in SUFFIXES
     if not is_chart_file and (kind or x or y):
         raise SqlrunError("--chart/--x/--y need --output FILE.png or FILE.html")
     if not is_chart_file:
         return None
-    return resolve(query.headers.get("chart"), kind, x, y, query.description or query.name, str(query.path))
+    spec = resolve(query.headers.get("chart"), kind, x, y, query.description or query.name, str(query.path))
+    check_output(output)
+    return spec
 
 
 def _step_printer(target: str):
@@ -156,12 +167,12 @@ def plan_cmd(
     from rich.table import Table
 
     plan = _session(project).plan(query, _params(param), refresh)
-    table = Table("step", "reads", "materialize", "status", title=f"plan for {plan.target}")
+    table = Table("step", "reads", "materialize", "status", title=text(f"plan for {plan.target}"))
     for name, step in plan.steps.items():
         reads = ", ".join([*step.inputs, *(f"{s} (source)" for s in step.sources)])
         mode = step.materialize + (f" by {', '.join(step.partition_by)}" if step.partition_by else "")
-        status = {"run": "[yellow]will run[/]", "fresh": "[green]fresh[/]", "view": "inlined"}[plan.status(name)]
-        table.add_row(name, reads, mode, status)
+        status = {"run": text("will run", "yellow"), "fresh": text("fresh", "green"), "view": text("inlined")}
+        table.add_row(text(name), text(reads), text(mode), status[plan.status(name)])
     out.print(table)
 
 
@@ -178,20 +189,22 @@ def parity_cmd(
     from rich.table import Table
 
     names = [e.strip() for e in engines.split(",") if e.strip()]
+    if not names:
+        raise SqlrunError("--engines needs at least one engine")
     with _session(project) as session:
         with progress(f"comparing {len(queries)} quer{'y' if len(queries) == 1 else 'ies'} on {', '.join(names)}"):
             results = session.parity(queries, names, _params(param))
     table = Table("query", "engine", "result", "rows", "seconds", "detail")
     for r in results:
-        mark = "[green]pass[/]" if r.ok else "[red]FAIL[/]"
-        table.add_row(r.query, r.engine, mark, str(r.rows), f"{r.seconds:.2f}", r.detail)
+        mark = text("pass", "green") if r.ok else text("FAIL", "red")
+        table.add_row(text(r.query), text(r.engine), mark, text(r.rows), text(f"{r.seconds:.2f}"), text(r.detail))
     out.print(table)
     failures = [r for r in results if not r.ok]
     for r in failures:
         if r.comparison and r.comparison.left_rows:
-            out.print(f"{r.query} on {r.engine}: {r.detail}", highlight=False)
-            out.print(f"  reference: {r.comparison.left_rows[0]}", highlight=False)
-            out.print(f"  {r.engine}: {r.comparison.right_rows[0]}", highlight=False)
+            out.print(f"{r.query} on {r.engine}: {r.detail}")
+            out.print(f"  reference: {r.comparison.left_rows[0]}")
+            out.print(f"  {r.engine}: {r.comparison.right_rows[0]}")
     if failures:
         raise SqlrunError(f"{len(failures)} of {len(results)} results differ or failed")
 
@@ -223,20 +236,20 @@ def bench_cmd(
         report = bench(session.project, query, names, repeat, _params(param))
     table = Table(
         "engine", "result", "rows", "min s", "median s", "peak RSS MiB", "start-up s",
-        title=f"{target.name}: {repeat} run{'s' if repeat != 1 else ''} per engine",
+        title=text(f"{target.name}: {repeat} run{'s' if repeat != 1 else ''} per engine"),
     )
     for r in report.runs:
         if r.error:
-            table.add_row(r.engine, "[red]error[/]", "", "", "", f"{r.peak_rss / 2**20:.0f}", "")
+            table.add_row(text(r.engine), text("error", "red"), "", "", "", f"{r.peak_rss / 2**20:.0f}", "")
             continue
-        mark = {None: "reference", True: "[green]same[/]", False: "[red]DIFFERENT[/]"}[r.matched]
-        table.add_row(r.engine, mark, f"{r.rows:,}", f"{r.min:.3f}", f"{r.median:.3f}",
+        mark = {None: text("reference"), True: text("same", "green"), False: text("DIFFERENT", "red")}[r.matched]
+        table.add_row(text(r.engine), mark, f"{r.rows:,}", f"{r.min:.3f}", f"{r.median:.3f}",
                       f"{r.peak_rss / 2**20:.0f}", f"{r.startup:.2f}")
     out.print(table)
     for r in report.runs:
         if r.error or r.matched is False:
-            out.print(f"{r.engine}: {r.error or r.detail}", highlight=False, markup=False)
-    out.print(report.recommendation(), highlight=False, markup=False)
+            out.print(f"{r.engine}: {r.error or r.detail}")
+    out.print(report.recommendation())
     if any(r.matched is False for r in report.runs):
         raise SqlrunError("results differ between engines (see above)")
 
@@ -263,7 +276,8 @@ app.add_typer(models_app, name="models")
 
 
 def main() -> None:
-    """Entry point: every sqlrun error is one line on stderr and exit status 1."""
+    """Entry point: every sqlrun error is one line on stderr and exit status 1; Ctrl-C is the
+    line "interrupted" and exit status 130."""
     try:
         code = app(standalone_mode=False)
     except (SqlrunError, typer.TyperException) as exc:
@@ -275,6 +289,22 @@ def main() -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        err.print("interrupted", highlight=False)
-        sys.exit(130)
+        _interrupted()
+    if code == 130:  # typer's own answer to Ctrl-C (no sqlrun command returns a code)
+        _interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted() -> None:
+    """Ctrl-C: one line and exit status 130. Further Ctrl-Cs are ignored from here on, so an
+    engine shutting down (Spark's JVM is stopped at exit) cannot end in a traceback."""
+    import signal
+
+    while True:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            break
+        except KeyboardInterrupt:  # one already pending runs as the handler is replaced
+            continue
+    err.print("interrupted", highlight=False, markup=False)
+    sys.exit(130)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from sqlrun.cli import EngineOpt, ParamOpt, ProjectOpt, _params, _session, _step_printer
-from sqlrun.console import err, out, progress
+from sqlrun.console import err, out, progress, text
 from sqlrun.errors import SqlrunError
 
 models_app = typer.Typer(help="Models: CREATE MODEL files in the catalog, trained locally or on Redshift.",
@@ -23,7 +23,7 @@ def list_models(project: ProjectOpt = None) -> None:
 
     table = Table("name", "engine", "state", "type", "target", "function", "metrics", "trained at")
     for row in _session(project).models.rows():
-        table.add_row(*(str(row.get(k) or "") for k in (
+        table.add_row(*(text(row.get(k) or "") for k in (
             "name", "engine", "state", "type", "target", "function", "metrics", "trained_at")))
     out.print(table)
 
@@ -38,7 +38,20 @@ def show_model(name: Annotated[str, typer.Argument(help="Model or catalog name."
     remote = models.store.remote(models.spec(query).name)
     if remote:
         record = {**record, "redshift": remote}
-    typer.echo(json.dumps(record, indent=2, default=str))
+    typer.echo(json.dumps(_strict(record), indent=2, default=str))
+
+
+def _strict(value):
+    """Valid JSON: NaN and infinite metrics as the strings "NaN", "Infinity", "-Infinity" (as --format json)."""
+    from sqlrun.output import json_float
+
+    if isinstance(value, float):
+        return json_float(value)
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
 
 
 @models_app.command("train")
@@ -74,8 +87,12 @@ def evaluate_model(
 ) -> None:
     """Metrics of NAME on held-out rows, computed in SQL on the engine."""
     from sqlrun.engine.models.evaluate import evaluate
-    from sqlrun.output import write_result
+    from sqlrun.output import check_output, write_result
 
+    if pr_curve is not None:
+        if str(pr_curve) == "-":
+            raise SqlrunError("--pr-curve needs a file (.parquet, .csv or .json)")
+        check_output(pr_curve, None)  # a bad place fails before the evaluation runs
     with _session(project) as session:
         with progress(f"evaluating {name} on {on}"):
             result = evaluate(session, name, on, engine)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import glob
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlrun.errors import ConfigError
 from sqlrun.s3 import S3Location, is_s3
+from sqlrun.settings_schema import DIALECTS, ENGINES, FORMATS, validate
 
+__all__ = ["CONFIG_NAME", "DIALECTS", "ENGINES", "FORMATS", "Project", "Source", "load_project"]
 CONFIG_NAME = "sqlrun.toml"
-FORMATS = ("parquet", "csv", "orc")
-ENGINES = ("duckdb", "polars", "spark", "redshift")
-DIALECTS = ("spark", "redshift", "duckdb", "postgres", "hive", "databricks", "trino", "polars")
+S3_KEYS = ("endpoint_url", "region", "profile")
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,26 @@ class Source:
             return found
         path = Path(self.path)
         if path.is_dir():
-            found = sorted(str(p) for p in path.rglob(f"*.{self.format}") if not p.name.startswith((".", "_")))
-        else:
-            found = sorted(glob.glob(self.path, recursive=True))
+            found = self._walk(path)
+        else:  # a directory a glob matches (Spark writes out.parquet/ directories) is read like a path
+            found = []
+            for match in sorted(glob.glob(self.path, recursive=True)):
+                found.extend(self._walk(Path(match)) if os.path.isdir(match) else [match])
         if not found:
             raise ConfigError(f"source '{self.name}': no {self.format} files at {self.path}")
         return found
+
+    def _walk(self, directory: Path) -> list[str]:
+        """The directory's *.<format> files, skipping hidden and _-prefixed files and folders
+        (_SUCCESS, _temporary/, .crc), as Spark and Hive write them."""
+        try:
+            os.scandir(directory).close()  # rglob skips an unreadable directory silently
+        except OSError as exc:
+            raise ConfigError(f"source '{self.name}': cannot read directory {directory}: {exc.strerror}") from None
+        return sorted(
+            str(p) for p in directory.rglob(f"*.{self.format}")
+            if not any(part.startswith((".", "_")) for part in p.relative_to(directory).parts) and p.is_file()
+        )
 
 
 @dataclass(frozen=True)
@@ -64,95 +80,102 @@ class Project:
     queries_dir: Path | None = None
     sources: dict[str, Source] = field(default_factory=dict)
     engines: dict[str, dict] = field(default_factory=dict)
+    unsafe_sql: bool = False  # [project] unsafe_sql: catalog files may have effects and read any file
 
     def engine_settings(self, name: str) -> dict:
         return dict(self.engines.get(name, {}))
 
 
-def _infer_format(path: str) -> str:
+def _infer_format(name: str, path: str) -> str:
     stem = path.rstrip("/*")
     for fmt in FORMATS:
         if stem.endswith(f".{fmt}") or path.endswith(f"*.{fmt}"):
             return fmt
-    raise ConfigError(f"cannot infer the format of '{path}': set format = parquet | csv | orc")
+    raise ConfigError(f"[sources.{name}] cannot infer the format of '{path}': set format = parquet | csv | orc")
 
 
-def _redshift_table(name: str, spec: dict) -> str | bool | None:
-    value = spec.get("redshift")
-    if value is None or value is False:
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'[sources.{name}] redshift must be a table name ("schema.table") or false')
-    return value.strip()
-
-
-def _source(root: Path, name: str, spec: object) -> Source:
-    if not isinstance(spec, dict):
-        raise ConfigError(f"[sources.{name}] must be a table")
-    redshift = _redshift_table(name, spec)
+def _source(root: Path, name: str, spec: dict) -> Source:
+    """One [sources.NAME] table, already checked against the schema."""
+    redshift = spec.get("redshift")
+    redshift = redshift.strip() if isinstance(redshift, str) else redshift
     if "path" not in spec and isinstance(redshift, str):
         return Source(name=name, path="", format="", redshift=redshift)
-    if not isinstance(spec.get("path"), str):
+    path = spec.get("path")
+    if not isinstance(path, str) or not path.strip():
         raise ConfigError(f'[sources.{name}] needs path = "..." (or redshift = "schema.table")')
-    path = spec["path"]
-    fmt = spec.get("format") or _infer_format(path)
-    if fmt not in FORMATS:
-        raise ConfigError(f"[sources.{name}] format '{fmt}' is not one of {', '.join(FORMATS)}")
+    if "\0" in path:
+        raise ConfigError(f"[sources.{name}] path: contains a NUL character")
+    fmt = spec.get("format") or _infer_format(name, path)
+    if "delimiter" in spec and fmt != "csv":
+        raise ConfigError(f'[sources.{name}] delimiter: only applies to format = "csv"')
     if "://" not in path and not Path(path).is_absolute():
         path = str(root / path)
-    options = {k: v for k, v in spec.items() if k not in ("path", "format", "redshift", *S3_KEYS)}
-    location = _s3_location(name, path, spec)
+    options = {"delimiter": spec["delimiter"]} if "delimiter" in spec else {}
+    given = {k: spec[k] for k in S3_KEYS if k in spec}
+    if given and not is_s3(path):
+        raise ConfigError(f"[sources.{name}] {', '.join(given)} only apply to s3:// paths")
+    location = S3Location.parse(name, path, given) if is_s3(path) else None
     return Source(name=name, path=path, format=fmt, options=options, redshift=redshift, s3=location)
 
 
-S3_KEYS = ("endpoint_url", "region", "profile")
-SECRET_HINTS = ("secret", "access_key", "token", "password", "credential")
+def _project_root(project_dir: str | Path | None) -> Path:
+    given = Path(project_dir or ".")
+    try:
+        root = given.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13
+        raise ConfigError(f"project directory {given}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not root.is_dir():
+        raise ConfigError(f"project directory {'is not a directory' if root.exists() else 'not found'}: {root}")
+    return root
 
 
-def _s3_location(name: str, path: str, spec: dict) -> S3Location | None:
-    """S3 settings of a source; credentials are refused here (they come from the AWS chain)."""
-    secrets = sorted(k for k in spec if any(h in k.lower() for h in SECRET_HINTS))
-    if secrets:
-        raise ConfigError(
-            f"[sources.{name}] {', '.join(secrets)}: credentials never go in sqlrun.toml; they come from"
-            " the AWS chain (AWS_PROFILE / profile = \"...\", environment variables, instance role)"
-        )
-    given = {k: spec[k] for k in S3_KEYS if k in spec}
-    if not is_s3(path):
-        if given:
-            raise ConfigError(f"[sources.{name}] {', '.join(given)} only apply to s3:// paths")
-        return None
-    return S3Location.parse(name, path, given)
+def _read_config(config_file: Path) -> dict:
+    """sqlrun.toml parsed; one line naming the file for anything that is not a UTF-8 TOML file."""
+    try:
+        info = config_file.stat()
+    except FileNotFoundError:
+        if config_file.is_symlink():
+            raise ConfigError(f"{config_file}: a symbolic link to a missing file") from None
+        raise ConfigError(f"no {CONFIG_NAME} in {config_file.parent} (use --project DIR)") from None
+    except OSError as exc:
+        raise ConfigError(f"{config_file}: cannot read it: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"{config_file}: is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise ConfigError(f"{config_file}: not a regular file")
+    try:
+        raw = config_file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{config_file}: cannot read it: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a BOM, as some editors write
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{config_file}: not UTF-8 text (line {line}); save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{config_file}: arrays or tables nested too deeply") from None
+    except ValueError as exc:  # an integer of 5,000 digits
+        raise ConfigError(f"{config_file}: cannot parse it: {str(exc).split(';')[0]}") from None
 
 
 def load_project(project_dir: str | Path | None = None) -> Project:
-    """Read sqlrun.toml from project_dir (default: the current directory)."""
-    root = Path(project_dir or ".").resolve()
+    """Read sqlrun.toml from project_dir (default: the current directory), checked against its schema."""
+    root = _project_root(project_dir)
     config_file = root / CONFIG_NAME
-    if not root.is_dir():
-        raise ConfigError(f"project directory not found: {root}")
-    if not config_file.is_file():
-        raise ConfigError(f"no {CONFIG_NAME} in {root} (use --project DIR)")
+    data = _read_config(config_file)
     try:
-        data = tomllib.loads(config_file.read_text())
-    except tomllib.TOMLDecodeError as exc:
+        validate(data)
+        # SQL names are case-insensitive: a source is found by its lower-case name.
+        sources = {name.lower(): _source(root, name.lower(), spec) for name, spec in data.get("sources", {}).items()}
+    except ConfigError as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
     project = data.get("project", {})
-    if not isinstance(project, dict):
-        raise ConfigError(f"{config_file}: [project] must be a table")
-    unknown = set(project) - {"dialect", "engine", "queries"}
-    if unknown:
-        raise ConfigError(f"{config_file}: unknown [project] key(s): {', '.join(sorted(unknown))}")
-    dialect = project.get("dialect", "spark")
-    if dialect not in DIALECTS:
-        raise ConfigError(f"{config_file}: dialect '{dialect}' is not one of {', '.join(DIALECTS)}")
-    engine = project.get("engine", "duckdb")
-    if engine not in ENGINES:
-        raise ConfigError(f"{config_file}: engine '{engine}' is not one of {', '.join(ENGINES)}")
     queries = project.get("queries")
     queries_dir = root / queries if queries else (root / "queries" if (root / "queries").is_dir() else root)
-    sources = {name: _source(root, name, spec) for name, spec in data.get("sources", {}).items()}
-    engines = data.get("engines", {})
-    if not isinstance(engines, dict) or not all(isinstance(v, dict) for v in engines.values()):
-        raise ConfigError(f"{config_file}: [engines.NAME] entries must be tables")
-    return Project(root, dialect, engine, queries_dir, sources, engines)
+    dialect, engine = project.get("dialect", "spark"), project.get("engine", "duckdb")
+    engines, unsafe = data.get("engines", {}), project.get("unsafe_sql", False)
+    return Project(root, dialect, engine, queries_dir, sources, engines, unsafe_sql=unsafe)

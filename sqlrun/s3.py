@@ -47,7 +47,8 @@ class S3Location:
             raise ConfigError(f"[sources.{name}] path '{path}' names no bucket (s3://bucket/prefix/*.parquet)")
         endpoint = settings.get("endpoint_url")
         if endpoint is not None and not re.match(r"https?://[^/]+", str(endpoint)):
-            raise ConfigError(f"[sources.{name}] endpoint_url must be http(s)://host[:port], not '{endpoint}'")
+            # Not echoed: a URL may carry credentials (http://user:password@host).
+            raise ConfigError(f"[sources.{name}] endpoint_url must be http(s)://host[:port]")
         for key_name in ("region", "profile"):
             if key_name in settings and not isinstance(settings[key_name], str):
                 raise ConfigError(f"[sources.{name}] {key_name} must be a string")

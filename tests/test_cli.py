@@ -137,7 +137,7 @@ def test_bad_param_syntax(demo_project):
 
 def test_bad_config(tmp_path):
     (tmp_path / "sqlrun.toml").write_text("[project]\nengine = 'oracle'\n")
-    assert_one_line_error(sqlrun("list", "--project", str(tmp_path)), "engine 'oracle'")
+    assert_one_line_error(sqlrun("list", "--project", str(tmp_path)), '[project] engine: expected one of', '"oracle"')
 
 
 def test_no_config(tmp_path):
@@ -204,3 +204,15 @@ def test_spinner_shows_on_a_terminal_only_for_slow_work():
     with progress("crunching", delay=0.0, console=Console(file=piped, force_terminal=False)):
         time.sleep(0.1)
     assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "pr_curve", "--max-rows", "-1"], "--max-rows must be 0 or more"),
+        (["parity", "pr_curve", "--engines", ","], "--engines needs at least one engine"),
+        (["bench", "pr_curve", "--engines", "duckdb", "-n", "0"], "--repeat at least 1"),
+    ],
+)
+def test_bad_option_values_are_one_line_before_anything_runs(demo_project, args, message):
+    assert_one_line_error(sqlrun(*args, "--project", str(demo_project)), message)

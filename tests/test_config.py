@@ -54,12 +54,12 @@ def test_source_files_are_listed_or_missing_data_is_an_error(tmp_path):
     "text, message",
     [
         ("[project\n", "sqlrun.toml"),
-        ('[project]\ndialect = "oracle"\n', "dialect 'oracle'"),
-        ('[project]\nengine = "snowflake"\n', "engine 'snowflake'"),
-        ('[project]\nengin = "duckdb"\n', "unknown \\[project\\] key"),
+        ('[project]\ndialect = "oracle"\n', 'dialect: expected one of .*, got "oracle"'),
+        ('[project]\nengine = "snowflake"\n', 'engine: expected one of .*, got "snowflake"'),
+        ('[project]\nengin = "duckdb"\n', "\\[project\\] unknown key\\(s\\): engin"),
         ('[sources.t]\nformat = "parquet"\n', "needs path"),
         ('[sources.t]\npath = "x.avro"\n', "cannot infer the format"),
-        ('[sources.t]\npath = "x.parquet"\nformat = "avro"\n', "format 'avro'"),
+        ('[sources.t]\npath = "x.parquet"\nformat = "avro"\n', 'format: expected one of parquet, csv, orc, got "avro"'),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

@@ -115,7 +115,7 @@ def test_redshift_only_sql_is_sent_exactly_as_compiled(demo, shim, name):
     engine = demo.engine("redshift")
     expected = engine.statements(demo.compile(name, "redshift"))[:2]  # BEGIN, DECLARE ... FOR <sql>
     before = len(shim.sent_sql)
-    with pytest.raises(EngineError, match="^redshift: (syntax error|function .* does not exist)"):
+    with pytest.raises(EngineError, match=r"\.sql: redshift: (syntax error|function .* does not exist)"):
         demo.run(name, "redshift")
     assert shim.sent_sql[before:][-3:] == [*expected, "ROLLBACK"]
 

@@ -68,9 +68,10 @@ def test_a_password_in_sqlrun_toml_is_refused():
         RedshiftEngine({"host": "h", "user": "u", "password": "hunter2"})
 
 
-def test_a_missing_password_variable_names_the_variable_only(monkeypatch):
+def test_a_missing_password_variable_is_named_by_its_key_only(monkeypatch):
+    # Not by its value: password_env may hold the password itself, by mistake (issue 11, class 4).
     monkeypatch.delenv("NOT_SET_PW", raising=False)
-    with pytest.raises(SqlrunError, match="environment variable NOT_SET_PW is not set"):
+    with pytest.raises(SqlrunError, match="password_env: the environment variable it names is not set"):
         RedshiftEngine({"host": "127.0.0.1", "user": "u", "password_env": "NOT_SET_PW"}).to_arrow("SELECT 1")
 
 

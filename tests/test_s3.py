@@ -151,16 +151,16 @@ def test_key_globs_match_like_local_globs(pattern, matches, misses):
 def test_s3_settings_are_parsed_and_credentials_refused(tmp_path):
     (tmp_path / "sqlrun.toml").write_text(
         '[sources.t]\npath = "s3://b-1/p/*.parquet"\nendpoint_url = "http://127.0.0.1:9"\n'
-        'region = "eu-west-1"\nprofile = "analytics"\nhive_partitioning = true\n'
+        'region = "eu-west-1"\nprofile = "analytics"\n'
     )
     source = load_project(tmp_path).sources["t"]
     assert (source.s3.bucket, source.s3.key, source.s3.region, source.s3.profile) == (
         "b-1", "p/*.parquet", "eu-west-1", "analytics"
     )
-    assert source.options == {"hive_partitioning": True}  # reader options stay reader options
+    assert source.options == {}  # S3 settings are not reader options
     for extra, message in [
         ('aws_secret_access_key = "x"', "credentials never go in sqlrun.toml"),
-        ('endpoint_url = "127.0.0.1:9000"', "endpoint_url must be http"),
+        ('endpoint_url = "127.0.0.1:9000"', "endpoint_url: expected an http"),
     ]:
         (tmp_path / "sqlrun.toml").write_text(f'[sources.t]\npath = "s3://b-1/p.parquet"\n{extra}\n')
         with pytest.raises(ConfigError, match=message):

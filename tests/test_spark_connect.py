@@ -22,8 +22,8 @@ from tests.servers import free_port, moto_server, spark_connect_server
         ({"masterr": "local[2]"}, "unknown key.*masterr"),
         ({"master": "local[2]", "remote": "sc://h:15002"}, "not both"),
         ({"remote": "http://h:15002"}, "Spark Connect URL"),
-        ({"conf": "spark.sql.ansi.enabled=true"}, "conf must be a table"),
-        ({"s3_read": "boto"}, "s3_read must be one of"),
+        ({"conf": "spark.sql.ansi.enabled=true"}, "conf: expected a table"),
+        ({"s3_read": "boto"}, "s3_read: expected one of"),
     ],
 )
 def test_bad_spark_settings_are_config_errors_before_any_jvm(settings, message):

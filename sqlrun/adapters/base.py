@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ class Engine(ABC):
     SUPPORTS_UDF: bool = False
     SUPPORTS_MODELS: bool = False
     IN_PROCESS: bool = True
+    # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
+    MAX_NESTING: int | None = None
 
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
@@ -48,3 +51,36 @@ class Engine(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def run_interruptibly(call, cancel):
+    """Run a blocking engine call in a worker thread, so that Ctrl-C reaches the main thread at
+    once (it waits on an event, not inside a driver that looks at signals late or never: py4j,
+    gRPC, DuckDB's aggregates); on Ctrl-C `cancel` stops the engine's work, which is waited for
+    (briefly), and the KeyboardInterrupt goes on."""
+    outcome: dict = {}
+    done = threading.Event()  # not Thread.join: on 3.11 a join interrupted by Ctrl-C marks a running thread stopped
+
+    def work() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="sqlrun-engine", daemon=True).start()
+    try:
+        while not done.wait(0.25):
+            pass
+    except KeyboardInterrupt:
+        try:
+            cancel()
+        except Exception:  # cancelling is best effort; the process is ending anyway
+            pass
+        done.wait(10)
+        outcome.clear()  # the worker's error holds its frames, and so the engine's open result
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

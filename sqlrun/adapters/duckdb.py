@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
-from sqlrun.adapters.base import Engine
+from sqlrun.adapters.base import Engine, run_interruptibly
+from sqlrun.engine.source_check import check_files
 from sqlrun.errors import ConfigError, EngineError
+from sqlrun.settings_schema import validate_section
 
-_READERS = {"parquet": "read_parquet", "csv": "read_csv_auto"}
+_READERS = {"parquet": "read_parquet", "csv": "read_csv"}
+# Read as the other engines do: the paths' k=v folders are not columns (DuckDB guesses they are);
+# CSV is RFC 4180 with a header line, an empty field (quoted or not) is NULL, and a row with
+# another field count is an error (skip=0: else the sniffer skips to the widest rows).
+_COMMON = {"hive_partitioning": False}
+_CSV_OPTIONS = {
+    "header": True, "skip": 0, "quote": '"', "escape": '"', "strict_mode": True, "null_padding": False,
+    "allow_quoted_nulls": True,
+}
 
 
 class DuckDBEngine(Engine):
@@ -17,10 +29,13 @@ class DuckDBEngine(Engine):
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
+        validate_section("engines.duckdb", self.settings)
         import duckdb
 
         self._duckdb = duckdb
-        config = {}
+        # DuckDB stops at 1000 levels by default; sqlrun accepts statements up to deep.MAX_DEPTH,
+        # and its rewrites may add levels.
+        config = {"max_expression_depth": "100000"}
         for key in ("threads", "memory_limit"):
             if key in self.settings:
                 config[key] = str(self.settings[key])
@@ -31,6 +46,7 @@ class DuckDBEngine(Engine):
 
     def register_source(self, name, source) -> None:
         files = source.files()
+        check_files(source, files)
         if source.format == "orc":
             import pyarrow.dataset as ds
 
@@ -42,10 +58,11 @@ class DuckDBEngine(Engine):
             return
         if source.s3 is not None:
             self._mount_s3(source)
+        options = _CSV_OPTIONS | {"delim": source.options.get("delimiter", ",")} if source.format == "csv" else {}
         reader = exp.func(
             _READERS[source.format],
             exp.Array(expressions=[exp.Literal.string(f) for f in files]),
-            *(exp.EQ(this=exp.column(k), expression=exp.convert(v)) for k, v in source.options.items()),
+            *(exp.EQ(this=exp.column(k), expression=exp.convert(v)) for k, v in {**options, **_COMMON}.items()),
         )
         view = exp.select("*").from_(reader)
         self.execute(f"CREATE OR REPLACE VIEW {exp.to_identifier(name).sql('duckdb')} AS {view.sql('duckdb')}")
@@ -72,19 +89,38 @@ class DuckDBEngine(Engine):
         self._s3_settings = settings
 
     def execute(self, sql: str) -> None:
-        try:
-            self.con.execute(sql)
-        except self._duckdb.Error as exc:
-            raise EngineError(f"duckdb: {str(exc).splitlines()[0]}") from None
+        self._run(sql, lambda: self.con.execute(sql))
 
     def to_arrow(self, sql: str):
-        try:
+        def query():
             relation = self.con.sql(sql)
             if relation is None:
                 raise EngineError("duckdb: the statement returns no rows")
             return relation.to_arrow_table()
+
+        return self._run(sql, query)
+
+    def _run(self, sql: str, call):
+        """DuckDB's errors as one line. On Ctrl-C the query is interrupted at once: DuckDB looks
+        at Python's signals only now and then (a grouped aggregate took 30 s to notice)."""
+        try:
+            return run_interruptibly(call, self.con.interrupt)
+        except self._duckdb.InterruptException:  # con.interrupt() from elsewhere
+            raise KeyboardInterrupt from None
         except self._duckdb.Error as exc:
-            raise EngineError(f"duckdb: {str(exc).splitlines()[0]}") from None
+            raise EngineError(f"duckdb: {_one_line(str(exc), sql)}") from None
 
     def close(self) -> None:
         self.con.close()
+
+
+def _one_line(message: str, sql: str) -> str:
+    """The first line of DuckDB's message, with the line of the generated SQL it points at
+    (DuckDB's "LINE n:" counts from its own start; the text is found in what was sent)."""
+    first = message.strip().splitlines()[0]
+    match = re.search(r"^LINE \d+: ?(.*)$", message, re.M)
+    if not match or not match.group(1).strip():
+        return first
+    text = match.group(1).strip()
+    number = next((i for i, line in enumerate(sql.splitlines(), 1) if line.strip() == text), None)
+    return f"{first} (generated SQL line {number}: {text})" if number else f"{first} (in the generated SQL: {text})"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlrun.adapters.base import Engine
 from sqlrun.errors import CatalogError, ConfigError, EngineError
+from sqlrun.settings_schema import validate_section
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -24,13 +25,6 @@ if TYPE_CHECKING:
 
     from sqlrun.config import Source
 
-COMMON_KEYS = {"transport", "database", "statement_timeout", "fetch_rows", "region", "profile"}
-WIRE_KEYS = {
-    "host", "port", "user", "password_env", "ssl", "sslmode", "timeout", "server_cursor",
-    "application_name", "iam", "cluster_identifier", "workgroup", "db_user", "db_groups",
-    "auto_create", "serverless_acct_id",
-}
-DATA_API_KEYS = {"cluster_identifier", "workgroup", "db_user", "secret_arn", "poll_interval"}
 CURSOR = "sqlrun_cursor"
 # FETCH FORWARD is capped at 1000 rows on single-node clusters.
 DEFAULT_FETCH_ROWS = 1000
@@ -115,18 +109,8 @@ class RedshiftEngine(Engine):
         """`client`: an existing boto3 redshift-data client for the Data API transport."""
         super().__init__(settings)
         self._client = client
-        if "password" in self.settings:
-            raise ConfigError(
-                "[engines.redshift] must not hold a password: name an environment variable"
-                ' with password_env = "REDSHIFT_PASSWORD"'
-            )
+        validate_section("engines.redshift", self.settings)  # sqlrun.toml's schema: keys, types, transport
         self.transport_name = self.settings.get("transport", "wire")
-        allowed = COMMON_KEYS | (DATA_API_KEYS if self.transport_name == "data-api" else WIRE_KEYS)
-        if self.transport_name not in ("wire", "data-api"):
-            raise ConfigError("[engines.redshift] transport must be \"wire\" or \"data-api\"")
-        unknown = sorted(set(self.settings) - allowed)
-        if unknown:
-            raise ConfigError(f"[engines.redshift] unknown key(s): {', '.join(unknown)}")
         self.fetch_rows = int(self.settings.get("fetch_rows", DEFAULT_FETCH_ROWS))
         self.timeout_ms = int(float(self.settings.get("statement_timeout", 0)) * 1000)
         self.tables: dict[str, str] = {}
@@ -234,8 +218,11 @@ def password_from_env(settings: dict) -> str | None:
     if not var:
         return None
     value = os.environ.get(var)
-    if value is None:
-        raise ConfigError(f"[engines.redshift] password_env: environment variable {var} is not set")
+    if value is None:  # the name is not repeated: it may be the password itself, put there by mistake
+        raise ConfigError(
+            "[engines.redshift] password_env: the environment variable it names is not set"
+            " (password_env holds the variable's name; the password goes in the variable)"
+        )
     return value
 
 

@@ -9,11 +9,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sqlrun.adapters.base import Engine
+from sqlrun.adapters.base import Engine, run_interruptibly
+from sqlrun.adapters.spark_jvm import LOG_NAME, quiet_python_loggers, start_jvm
+from sqlrun.engine.source_check import check_files
 from sqlrun.errors import ConfigError, EngineError
 
 _READERS = {"parquet": "parquet", "csv": "csv", "orc": "orc"}
+_CSV_OPTIONS = {
+    "header": "true", "inferSchema": "true", "mode": "FAILFAST", "multiLine": "true", "quote": '"', "escape": '"',
+    "encoding": "UTF-8",
+}
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
+# sqlrun binds parameters into the syntax tree; Spark would then expand ${...} in the SQL text
+# (${env:AWS_SECRET_ACCESS_KEY} became the secret, an unknown name ''), so that is off everywhere.
+SUBSTITUTE = "spark.sql.variable.substitute"
 
 
 def check_java() -> None:
@@ -42,33 +51,35 @@ def default_conf(settings: dict) -> dict[str, str]:
         "spark.sql.ansi.enabled": "false",
         "spark.driver.memory": "2g",
         "spark.ui.showConsoleProgress": "false",
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG}",
+        # -Xss: Spark's parser recurses per level of nesting; the default 1 MB thread stack gives
+        # FAILED_TO_PARSE_TOO_COMPLEX near 500 levels, 256 MB (reserved, touched only as used) 1000+.
+        "spark.driver.extraJavaOptions": f"-Xss256m -Dlog4j2.configurationFile=file:{LOG4J_CONFIG}",
     }
-    conf.update({k: str(v) for k, v in settings.get("conf", {}).items()})
+    return {**conf, **user_conf(settings), SUBSTITUTE: "false"}
+
+
+def user_conf(settings: dict) -> dict[str, str]:
+    """[engines.spark] conf as Spark takes it (text); substitution cannot be turned back on."""
+    conf = {str(k): str(v) for k, v in settings.get("conf", {}).items()}
+    for key, value in conf.items():
+        if key.strip() == SUBSTITUTE and value.strip().lower() != "false":
+            raise ConfigError(
+                f'[engines.spark] conf."{SUBSTITUTE}": sqlrun keeps it false, since Spark would expand'
+                " ${...} inside string literals and parameters (even ${env:...} secrets)"
+            )
     return conf
 
 
 # Session settings a Spark Connect client may set (runtime SQL confs); the server owns the rest.
-CONNECT_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false"}
-SETTINGS = ("master", "remote", "conf", "s3_read")
-S3_READS = ("s3a", "copy", "arrow")
+CONNECT_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false", SUBSTITUTE: "false"}
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 def check_settings(settings: dict) -> None:
-    """[engines.spark]: master | remote, conf, s3_read; anything else is a typo worth stopping for."""
-    unknown = sorted(set(settings) - set(SETTINGS))
-    if unknown:
-        raise ConfigError(f"[engines.spark] unknown key(s): {', '.join(unknown)} (known: {', '.join(SETTINGS)})")
-    if "master" in settings and "remote" in settings:
-        raise ConfigError("[engines.spark] set master (a classic session) or remote (Spark Connect), not both")
-    remote = settings.get("remote")
-    if remote is not None and not (isinstance(remote, str) and remote.startswith("sc://")):
-        raise ConfigError(f'[engines.spark] remote must be a Spark Connect URL like "sc://host:15002", not {remote!r}')
-    if not isinstance(settings.get("conf", {}), dict):
-        raise ConfigError("[engines.spark] conf must be a table of Spark settings")
-    if settings.get("s3_read", "s3a") not in S3_READS:
-        raise ConfigError(f"[engines.spark] s3_read must be one of {', '.join(S3_READS)}")
+    """[engines.spark]: master | remote, conf, s3_read, as sqlrun.toml's schema declares them."""
+    from sqlrun.settings_schema import validate_section
+
+    validate_section("engines.spark", settings)
 
 
 def runs_here(settings: dict) -> bool:
@@ -99,6 +110,8 @@ class SparkEngine(Engine):
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
+        # Where the JVM's own output goes (the Session passes <project>/.sqlrun/logs); not a user key.
+        self.log_dir = self.settings.pop("log_dir", None)
         check_settings(self.settings)
         self.remote = self.settings.get("remote")
         # For messages: the URL without its ";token=..." parameters.
@@ -113,21 +126,25 @@ class SparkEngine(Engine):
         os.environ.setdefault("PYSPARK_PYTHON", shutil.which("python3") or "python3")
         from pyspark.sql import SparkSession
 
-        builder = SparkSession.builder.appName("sqlrun").master(
-            self.settings.get("master", f"local[{os.cpu_count() or 2}]")
-        )
-        for key, value in default_conf(self.settings).items():
+        conf = default_conf(self.settings)
+        master = self.settings.get("master", f"local[{os.cpu_count() or 2}]")
+        builder = SparkSession.builder.appName("sqlrun").master(master)
+        for key, value in conf.items():
             builder = builder.config(key, value)
+        quiet_python_loggers()
         try:
+            start_jvm({**conf, "spark.master": master, "spark.app.name": "sqlrun"}, self.log_dir)
             # One JVM per process, but a session per engine: its own temp views and SQL
             # settings, so two projects' sources of the same name never replace each other.
             spark = builder.getOrCreate().newSession()
         except Exception as exc:  # py4j/JVM start-up failures have no common base class
-            raise EngineError(f"spark: cannot start a session: {str(exc).splitlines()[0]}") from None
+            log = f" (its log: {Path(self.log_dir) / LOG_NAME})" if self.log_dir else ""
+            raise EngineError(f"spark: cannot start a session: {_first_line(exc)}{log}") from None
         spark.sparkContext.setLogLevel("ERROR")
-        for key, value in default_conf(self.settings).items():
+        for key, value in conf.items():
             if key.startswith("spark.sql.") and spark.conf.isModifiable(key):
                 spark.conf.set(key, value)
+        _check_no_substitution(spark)
         return spark
 
     def _connect(self):
@@ -140,13 +157,14 @@ class SparkEngine(Engine):
             raise EngineError(
                 f"spark: Spark Connect needs pyspark's connect extras ({exc.name}): pip install 'pyspark[connect]'"
             ) from None
+        conf = {**CONNECT_DEFAULTS, **user_conf(self.settings), SUBSTITUTE: "false"}
+        quiet_python_loggers()
         self._check_reachable()
         try:
             spark = SparkSession.builder.remote(self.remote).create()
             spark.sql("SELECT 1").collect()  # the handshake: a wrong server fails here, clearly
         except Exception as exc:
             raise EngineError(f"spark: cannot reach Spark Connect at {self.remote_shown}: {_first_line(exc)}") from None
-        conf = {**CONNECT_DEFAULTS, **{k: str(v) for k, v in self.settings.get("conf", {}).items()}}
         for key, value in conf.items():
             try:
                 spark.conf.set(key, value)
@@ -156,6 +174,7 @@ class SparkEngine(Engine):
                     f"spark: cannot set {key} on a Spark Connect session (server-side settings belong"
                     f" in the server's own configuration): {_first_line(exc)}"
                 ) from None
+        _check_no_substitution(spark)
         return spark
 
     def _check_reachable(self, timeout: float = 5.0) -> None:
@@ -171,7 +190,7 @@ class SparkEngine(Engine):
 
     def register_source(self, name, source) -> None:
         try:
-            frame = self._read(source)
+            frame = self._interruptibly(lambda: self._read(source))  # CSV schema inference runs a job
             frame.createOrReplaceTempView(name)
         except (EngineError, ConfigError):
             raise
@@ -197,12 +216,15 @@ class SparkEngine(Engine):
             files = self._copy_local(source)
         elif mode == "s3a":
             files = ["s3a://" + f.split("://", 1)[1] for f in files]
-        reader = self.spark.read
+        check_files(source, files)  # local files (and S3 copies) only
+        reader = self.spark.read.format(_READERS[source.format])
         if source.format == "csv":
-            reader = reader.option("header", "true").option("inferSchema", "true")
-        for key, value in source.options.items():
-            reader = reader.option(key, value)
-        return getattr(reader, _READERS[source.format])(*files)
+            # As DuckDB and Polars read it: RFC 4180 ("" inside quotes, newlines in quoted values),
+            # a header line, and a row with another field count is an error, not padded or cut.
+            options = {**_CSV_OPTIONS, "sep": source.options.get("delimiter", ",")}
+            for key, value in options.items():
+                reader = reader.option(key, value)
+        return reader.load(files)
 
     def _copy_local(self, source) -> list[str]:
         """The source's objects on local disk (downloaded once per ETag), for Spark's own readers."""
@@ -212,25 +234,28 @@ class SparkEngine(Engine):
             self._s3_dir = tempfile.mkdtemp(prefix="sqlrun-s3-")
         return download(source, self._s3_dir, self._s3_copies)
 
-    def _sql(self, sql: str):
+    def _sql(self, sql: str, action: str):
+        """Run `sql` and `action` on its DataFrame (collect, toArrow), Ctrl-C cancelling it."""
+        from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
 
-        try:
-            return self.spark.sql(sql)
-        except PySparkException as exc:
-            raise EngineError(f"spark: {str(exc).strip().splitlines()[0]}") from None
+        def run():
+            try:
+                return getattr(self.spark.sql(sql), action)()
+            except (PySparkException, Py4JError) as exc:  # a task's failure (FAILFAST CSV) is a Py4JJavaError
+                raise EngineError(f"spark: {_error_line(exc, sql)}") from None
+
+        return self._interruptibly(run)
+
+    def _interruptibly(self, call):
+        cancel = self.spark.interruptAll if self.remote else self.spark.sparkContext.cancelAllJobs
+        return run_interruptibly(call, cancel)
 
     def execute(self, sql: str) -> None:
-        self._sql(sql).collect()
+        self._sql(sql, "collect")
 
     def to_arrow(self, sql: str):
-        from pyspark.errors import PySparkException
-
-        frame = self._sql(sql)
-        try:
-            return frame.toArrow()
-        except PySparkException as exc:
-            raise EngineError(f"spark: {str(exc).strip().splitlines()[0]}") from None
+        return self._sql(sql, "toArrow")
 
     def close(self) -> None:
         # The session is shared by the process (one JVM); drop only what we registered.
@@ -249,3 +274,21 @@ def _first_line(exc: Exception) -> str:
     java = getattr(exc, "java_exception", None)  # py4j: the message is on the Java side
     text = str(java.toString() if java is not None else exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _error_line(exc: Exception, sql: str) -> str:
+    """Spark's message in one line; the line it points at is one of the SQL it was sent
+    (generated by sqlrun), so that line is quoted."""
+    first = _first_line(exc)
+    match = re.search(r"[;(]?\s*line (\d+),? pos \d+\)?;?$", first)
+    lines = sql.splitlines()
+    if match and 0 < int(match.group(1)) <= len(lines):
+        number = int(match.group(1))
+        first = f"{first[: match.start()].rstrip(' ;')} (generated SQL line {number}: {lines[number - 1].strip()})"
+    return first
+
+
+def _check_no_substitution(spark) -> None:
+    """Every session sqlrun runs SQL in has ${...} substitution off, or sqlrun does not use it."""
+    if str(spark.conf.get(SUBSTITUTE)).lower() != "false":
+        raise EngineError(f"spark: cannot turn {SUBSTITUTE} off on this session; sqlrun does not run without that")

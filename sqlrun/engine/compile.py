@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlglot
@@ -17,11 +17,13 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
 from sqlrun.adapters import engine_class
+from sqlrun.deep import MAX_DEPTH, check_depth, deep, tree_depth
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.rewrites.base import replace_all
 from sqlrun.engine.rewrites.functions import spell_out
+from sqlrun.engine.safety import refusal
 from sqlrun.errors import CatalogError, CompileError
 
 # sqlglot logs a warning before falling back to Command; we raise instead.
@@ -68,9 +70,19 @@ def fail(query: Query, node: exp.Expression | None, engine: str, reason: str) ->
 
 
 @functools.lru_cache(maxsize=256)
+@deep
 def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
     # A run parses each file for the plan and again to compile it: parse once per text.
     return tuple(s for s in sqlglot.parse(sql, read=dialect) if s is not None)
+
+
+@functools.lru_cache(maxsize=256)
+def _refusal(sql: str, dialect: str) -> tuple[exp.Expression, str] | None:
+    return refusal(_parse(sql, dialect)[0])
+
+
+def _too_deep(query: Query) -> CompileError:
+    return CompileError(f"{query.path}: the statement nests too deeply to translate (limit {MAX_DEPTH} levels)")
 
 
 def parse_query(query: Query, copy: bool = True) -> exp.Expression:
@@ -78,8 +90,11 @@ def parse_query(query: Query, copy: bool = True) -> exp.Expression:
 
     The tree is a fresh copy that callers may change, or with copy=False the shared parse,
     only to be read."""
+    check_depth(query.sql, str(query.path))
     try:
         statements = _parse(query.sql, query.dialect)
+    except RecursionError:
+        raise _too_deep(query) from None
     except ParseError as exc:
         err = exc.errors[0] if exc.errors else {}
         loc = f"{query.path}:{err.get('line', '?')}:{err.get('col', '?')}"
@@ -89,19 +104,26 @@ def parse_query(query: Query, copy: bool = True) -> exp.Expression:
         raise CompileError(f"{query.path}: cannot tokenize {query.dialect} SQL: {exc}") from None
     if len(statements) != 1:
         raise CompileError(f"{query.path}: expected one statement, found {len(statements)}")
+    if not query.unsafe_sql and (found := _refusal(query.sql, query.dialect)) is not None:
+        node, reason = found
+        allow = "unsafe_sql = true in [project] allows it"
+        raise CompileError(f"{where(query, node)}: {construct(node)}: {reason} ({allow})")
     return statements[0].copy() if copy else statements[0]
 
 
 def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
-    bad = CatalogError(f"{query.path}: parameter {param.name}={raw!r} is not a valid {param.type}")
+    shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    bad = CatalogError(f"{query.path}: parameter {param.name}={shown!r} is not a valid {param.type}")
     try:
         if param.type == "date":
             return exp.cast(exp.Literal.string(date.fromisoformat(raw).isoformat()), "date")
         if param.type == "timestamp":
-            value = datetime.fromisoformat(raw).isoformat(sep=" ")
-            return exp.cast(exp.Literal.string(value), "timestamp")
+            return exp.cast(exp.Literal.string(_timestamp(raw)), "timestamp")
         if param.type == "int":
-            return exp.convert(int(raw))
+            value = int(raw)
+            if not -(2**63) <= value < 2**63:
+                raise CatalogError(f"{query.path}: parameter {param.name}={shown!r} is out of the 64-bit int range")
+            return exp.convert(value)
         if param.type == "float":
             value = float(raw)
             if not math.isfinite(value):
@@ -111,18 +133,38 @@ def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
                 this=exp.cast(exp.Literal.number(repr(-value)), "double")
             )
         if param.type == "decimal":
-            value = Decimal(raw)
-            if not value.is_finite():
-                raise bad
-            return exp.Literal.number(str(value)) if value >= 0 else exp.Neg(
-                this=exp.Literal.number(str(-value))
-            )
+            return _decimal(query, param, shown, Decimal(raw.strip()))
         if param.type == "bool":
             flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
             return exp.Boolean(this=flags[raw.strip().lower()])
     except (ValueError, KeyError, InvalidOperation):
         raise bad from None
     return exp.Literal.string(raw)
+
+
+def _timestamp(raw: str) -> str:
+    """A timestamp parameter as UTC wall time: every engine runs in UTC, and a TIMESTAMP literal
+    with an offset means 10:00 to DuckDB and Polars but 05:00 to Spark; so the offset is applied here."""
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+def _decimal(query: Query, param: Param, shown: str, value: Decimal) -> exp.Expression:
+    """A decimal parameter keeps every digit: CAST('<digits>' AS DECIMAL(p, s)) with the precision and
+    scale of its digits (a bare literal over 38 digits is a DOUBLE to Spark), or an error past 38."""
+    if not value.is_finite():
+        raise InvalidOperation
+    _, digits, exponent = value.as_tuple()
+    scale = max(0, -exponent)
+    precision = max(len(digits) + max(exponent, 0), scale, 1)
+    if precision > 38:
+        raise CatalogError(
+            f"{query.path}: parameter {param.name}={shown!r} needs {precision} digits; decimals hold at most 38"
+        )
+    text = format(value, "f")
+    return exp.cast(exp.Literal.string(text), exp.DataType.build(f"DECIMAL({precision}, {scale})"))
 
 
 def _placeholder_at(query: Query, name: str) -> str:
@@ -168,6 +210,7 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
+@deep
 def compile_tree(
     query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> exp.Expression:
@@ -197,20 +240,31 @@ def compile_tree(
         return rewrites.apply(query, tree, engine, target, schema)
     except rewrites.Refused as exc:
         raise fail(query, exc.node, engine, exc.reason) from None
+    except RecursionError:
+        raise _too_deep(query) from None
 
 
+@deep
 def generate(query: Query, tree: exp.Expression, engine: str, copy: bool = True) -> str:
     """Render a compiled tree for `engine`; anything sqlglot cannot render is an error.
 
     copy=False lets sqlglot's generator change the tree instead of a copy of it: for a tree
     that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
-    target = engine_class(engine).dialect
+    adapter = engine_class(engine)
+    target = adapter.dialect
+    if adapter.MAX_NESTING is not None and (depth := tree_depth(tree)) > adapter.MAX_NESTING:
+        raise CompileError(
+            f"{query.path}: the statement nests {depth} levels deep; {engine}'s SQL parser stops at about"
+            f" {adapter.MAX_NESTING} (write it flatter, or run it on another engine) ({query.dialect} -> {engine})"
+        )
     try:
         return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]
         node = culprit(tree, target)
         raise fail(query, node, engine, f"not supported by {engine}: {reason}") from None
+    except RecursionError:
+        raise _too_deep(query) from None
 
 
 def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:

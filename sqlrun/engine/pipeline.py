@@ -5,8 +5,9 @@ excluded). Steps run upstream first, on one engine. A step without a `materializ
 a view: its SQL is inlined as CTEs into each step that reads it, so every engine run is one
 SQL string. A `-- materialize: parquet` step is written to the store (.sqlrun/) keyed by a
 fingerprint of its content - SQL text, bound parameters and its inputs' fingerprints (for a
-source: its files' paths, sizes and mtimes) - so it is engine-independent, and an unchanged
-step is read back instead of recomputed.
+source: its files' paths, sizes and mtimes; for a call of a trained model's FUNCTION: the
+model's stored version) - so it is engine-independent, and an unchanged step is read back
+instead of recomputed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from sqlrun.config import Source
 
 MATERIALIZE = ("view", "parquet")
+# The stored versions of the models whose FUNCTIONs a query calls (ModelCatalog.versions).
+ModelVersions = Callable[[Query], dict[str, str | None]]
 
 
 def referenced_tables(query: Query, tree: exp.Expression) -> dict[str, exp.Expression]:
@@ -106,6 +110,8 @@ def build_dag(catalog: Catalog, sources: dict[str, Source], target: Query) -> di
             if upstream is not None and name in sources:
                 raise CatalogError(f"{where(query, node)}: '{name}' is both a source and a catalog query")
             if upstream is None:
+                if name not in sources and catalog.problem(name) is not None:
+                    raise catalog.problem(name)  # a catalog file that could not be loaded
                 if name not in sources:
                     known = ", ".join(sorted(sources)) or "none"
                     raise CatalogError(
@@ -158,23 +164,28 @@ def source_fingerprint(source: Source) -> str:
     return _digest({"format": source.format, "options": source.options, "files": files})
 
 
-def fingerprints(steps: dict[str, Step], sources: dict[str, Source], params: dict[str, str]) -> dict[str, str]:
-    """One content fingerprint per step; steps are in topological order, so inputs come first."""
+def fingerprints(
+    steps: dict[str, Step], sources: dict[str, Source], params: dict[str, str], models: ModelVersions | None = None
+) -> dict[str, str]:
+    """One content fingerprint per step; steps are in topological order, so inputs come first
+    (a view's models reach the steps it is inlined into through its fingerprint)."""
     result: dict[str, str] = {}
     for name, step in steps.items():
         query = step.query
         given = step_params(query, params)
         bound = {p.name: given.get(p.name, p.default) for p in query.params}
-        result[name] = _digest(
-            {
-                "sql": query.sql,
-                "dialect": query.dialect,
-                "params": bound,
-                "partition_by": list(step.partition_by),
-                "steps": {i: result[i] for i in step.inputs},
-                "sources": {s: source_fingerprint(sources[s]) for s in step.sources},
-            }
-        )
+        content = {
+            "sql": query.sql,
+            "dialect": query.dialect,
+            "params": bound,
+            "partition_by": list(step.partition_by),
+            "steps": {i: result[i] for i in step.inputs},
+            "sources": {s: source_fingerprint(sources[s]) for s in step.sources},
+        }
+        called = models(query) if models else {}
+        if called:  # only then: fingerprints of steps without models stay as they were
+            content["models"] = called
+        result[name] = _digest(content)
     return result
 
 
@@ -184,17 +195,18 @@ def _digest(data: dict) -> str:
 
 def make_plan(
     catalog: Catalog, sources: dict[str, Source], store: Store, target: Query,
-    params: dict[str, str], refresh: bool = False,
+    params: dict[str, str], refresh: bool = False, models: ModelVersions | None = None, hold: bool = False,
 ) -> Plan:
+    """`hold`: keep the fresh stored versions from removal (inside store.reading(): a run)."""
     steps = build_dag(catalog, sources, target)
     check_params(steps, params)
     plan = Plan(target.name, steps)
     if not any(s.materialize != "view" for s in steps.values()):
         return plan  # nothing stored: no need to stat the sources' files
-    plan.fingerprints = fingerprints(steps, sources, params)
+    plan.fingerprints = fingerprints(steps, sources, params, models)
     if not refresh:
         for name, step in steps.items():
-            stored = store.current(name) if step.materialize != "view" else None
+            stored = store.current(name, hold, plan.fingerprints[name]) if step.materialize != "view" else None
             if stored is not None and stored.fingerprint == plan.fingerprints[name]:
                 plan.stored[name] = stored
     return plan

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlrun.engine.source_check import CHECKED, check_files
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -56,16 +58,24 @@ class SchemaCache:
     def __init__(self, path: Path):
         self.path = path
         self._entries: dict[str, dict[str, str]] | None = None
+        self._checked: dict[str, list] = {}  # source_check verdicts: file key -> its columns
         self._changed = False
 
     def columns(self, source: Source) -> dict[str, str] | None:
-        """Column types of a file source (footers only), or None when they cannot be read."""
+        """Column types of a file source (footers only), or None when they cannot be read.
+
+        Raises SourceFileError for files that are not what their format says, or that engines
+        would read differently (source_check): at compile time, before any engine starts."""
         try:
             if source.s3 is not None:
                 from sqlrun.s3 import arrow_dataset
 
                 return arrow_columns(arrow_dataset(source).schema)
             files = source.files()
+        except Exception:  # missing data: the run itself reports it properly
+            return None
+        self._check(source, files)
+        try:
             stat = os.stat(files[0])
             key = json.dumps([source.format, source.options, files[0], stat.st_size, stat.st_mtime_ns], default=str)
             entries = self._load()
@@ -76,14 +86,27 @@ class SchemaCache:
         except Exception:  # missing or unreadable data: the run itself reports it properly
             return None
 
+    def _check(self, source: Source, files: list[str]) -> None:
+        """Check the source's files once per version (the verdicts are kept with the types)."""
+        self._load()
+        for key in check_files(source, files):
+            if key not in self._checked:
+                self._checked[key] = CHECKED[key]
+                self._changed = True
+
     def _load(self) -> dict[str, dict[str, str]]:
         if self._entries is None:
+            self._entries, self._checked = {}, {}
             try:
                 data = json.loads(self.path.read_text())
-                ok = data.get("version") == self.VERSION and isinstance(data.get("entries"), dict)
-                self._entries = data["entries"] if ok else {}
+                if data.get("version") == self.VERSION and isinstance(data.get("entries"), dict):
+                    self._entries = data["entries"]
+                    checked = data.get("checked")
+                    self._checked = checked if isinstance(checked, dict) else {}
             except (OSError, ValueError, AttributeError):
-                self._entries = {}
+                pass
+            # Files are keyed by path, size and modification time: a verdict on disk still holds.
+            CHECKED.update({k: v for k, v in self._checked.items() if isinstance(v, list)})
         return self._entries
 
     def save(self) -> None:
@@ -93,10 +116,11 @@ class SchemaCache:
         from sqlrun.output import atomic_path
 
         entries = dict(list(self._load().items())[-1000:])  # the newest: files come and go
+        checked = dict(list(self._checked.items())[-5000:])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(self.path) as tmp:
-                Path(tmp).write_text(json.dumps({"version": self.VERSION, "entries": entries}))
+                Path(tmp).write_text(json.dumps({"version": self.VERSION, "entries": entries, "checked": checked}))
             self._changed = False
         except OSError:
             pass

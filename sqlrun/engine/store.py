@@ -1,36 +1,35 @@
 """The materialization store: each `-- materialize: parquet` step's latest result under
-`<project>/.sqlrun/<step>/`, keyed by the step's content fingerprint.
+`<project>/.sqlrun/steps/<step>/`, keyed by the step's content fingerprint.
 
-Layout of one step:
-    .sqlrun/<step>/current.json       which version is current: fingerprint, dir, rows, ...
-    .sqlrun/<step>/<fp16>-<id>/       a complete result: part-0.parquet, or ds=.../part-0.parquet
-    .sqlrun/<step>/.tmp-<pid>-<id>/   a result being written (never read)
+Versions, the current.json pointer, locks, checks and cleanup are engine/versions.py's (shared
+with the model store); a version here holds part-0.parquet, or `col=value/part-0.parquet`
+directories. A write goes to a temp directory, is renamed to a version directory once complete,
+and only then does current.json (replaced atomically) point at it: a failed or killed write
+leaves the previous version current and readable.
 
-A write goes to a temp directory, is renamed to a version directory once complete, and only
-then does current.json (replaced atomically) point at it. A failed or killed write therefore
-leaves the previous version current and readable; old versions are removed afterwards.
+A damaged entry (pointer, manifest, sizes, or checksums when mtimes differ) counts as absent:
+the step is recomputed, with one warning line.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
+import sys
 import time
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlrun.config import Source
+from sqlrun.engine.versions import Damaged, Version, VersionedStore
 from sqlrun.errors import CatalogError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 STORE_DIR = ".sqlrun"
-_POINTER = "current.json"
+STEPS_DIR = "steps"
 _NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
@@ -57,57 +56,80 @@ class Stored:
         return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-class Store:
-    def __init__(self, project_root: Path):
-        self.root = Path(project_root) / STORE_DIR
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
-    def current(self, step: str) -> Stored | None:
-        """The step's current result, or None if there is none (or it is damaged)."""
-        pointer = self.root / step / _POINTER
+
+class Store:
+    def __init__(self, project_root: Path, warn: Callable[[str], None] = _warn):
+        self.versions = VersionedStore(Path(project_root) / STORE_DIR / STEPS_DIR)
+        self.root = self.versions.root
+        self.warn = warn
+        self._warned: set[str] = set()
+
+    def reading(self):
+        """Steps read with current(hold=True) in this block are not removed until it ends."""
+        return self.versions.reading()
+
+    def current(self, step: str, hold: bool = False, fingerprint: str | None = None) -> Stored | None:
+        """The step's current result, or None if there is none or it is damaged (said once).
+        With `fingerprint`, a result of another fingerprint is returned unchecked and not held."""
         try:
-            data = json.loads(pointer.read_text())
-        except (OSError, ValueError):
+            version = self.versions.current(step, hold, fingerprint=fingerprint)
+            return None if version is None else _stored(version)
+        except Damaged as exc:
+            self.damaged(step, str(exc))
             return None
-        path = self.root / step / data.get("dir", "")
-        if not data.get("dir") or not path.is_dir():
-            return None
-        return Stored(step, data["fingerprint"], path, data["rows"], data["engine"], tuple(data["partition_by"]))
+
+    def verify(self, stored: Stored) -> bool:
+        """Checksums too (after a read failed): False, and a warning, if the files are damaged."""
+        try:
+            version = self.versions.current(stored.step)
+            if version is None or version.path != stored.path:
+                raise Damaged("its version was removed")
+            self.versions.verify(version)
+        except Damaged as exc:
+            self.damaged(stored.step, str(exc))
+            return False
+        return True
+
+    def damaged(self, step: str, reason: str) -> None:
+        if step not in self._warned:
+            self._warned.add(step)
+            self.warn(f"warning: stored step {step} was damaged ({reason}); recomputing it")
 
     def write(
-        self, step: str, table: pa.Table, fingerprint: str, engine: str, partition_by: tuple[str, ...] = ()
+        self, step: str, table: pa.Table, fingerprint: str, engine: str, partition_by: tuple[str, ...] = (),
+        hold: bool = False,
     ) -> Stored:
         """Write a new version of the step's result and make it current, atomically."""
-        step_dir = self.root / step
-        step_dir.mkdir(parents=True, exist_ok=True)
-        token = uuid.uuid4().hex[:8]
-        tmp = step_dir / f".tmp-{os.getpid()}-{token}"
-        try:
-            write_parquet(table, tmp, partition_by, step)
-            version = step_dir / f"{fingerprint[:16]}-{token}"
-            os.rename(tmp, version)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         record = {
             "fingerprint": fingerprint,
-            "dir": version.name,
             "rows": table.num_rows,
             "engine": engine,
             "partition_by": list(partition_by),
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        pointer_tmp = step_dir / f".{_POINTER}.{token}"
-        with open(pointer_tmp, "w") as handle:
-            json.dump(record, handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(pointer_tmp, step_dir / _POINTER)
-        _remove_stale(step_dir, keep=version.name)
-        return Stored(step, fingerprint, version, table.num_rows, engine, tuple(partition_by))
+        # write_parquet is looked up at call time (tests replace it to fail mid-write).
+        version = self.versions.write(
+            step, fingerprint, lambda directory: write_parquet(table, directory, partition_by, step), record, hold
+        )
+        self._warned.discard(step)
+        return _stored(version)
+
+
+def _stored(version: Version) -> Stored:
+    record = version.record
+    try:
+        return Stored(version.name, str(record["fingerprint"]), version.path, int(record["rows"]),
+                      str(record["engine"]), tuple(str(c) for c in record["partition_by"]))
+    except (KeyError, TypeError, ValueError):
+        raise Damaged("current.json misses fingerprint, rows, engine or partition_by") from None
 
 
 def write_parquet(table: pa.Table, directory: Path, partition_by: tuple[str, ...], step: str) -> None:
-    """One file, or Hive-style `col=value/` directories.
+    """One file, or Hive-style `col=value/` directories (column and value %-quoted, so each is
+    one safe path component).
 
     The partition columns stay inside the files as well (like DuckDB's WRITE_PARTITION_COLUMNS):
     every engine then reads back the exact type, with no guessing from directory names.
@@ -122,38 +144,26 @@ def write_parquet(table: pa.Table, directory: Path, partition_by: tuple[str, ...
     if not partition_by or table.num_rows == 0:
         pq.write_table(table, directory / "part-0.parquet")
         return
-    keys = table.select(list(partition_by)).group_by(list(partition_by)).aggregate([]).to_pylist()
-    for key in keys:
+    # Grouped under plain names: Arrow reads a name like ".x" as a nested field path.
+    plain = [f"k{i}" for i in range(len(partition_by))]
+    groups = table.select(list(partition_by)).rename_columns(plain).group_by(plain).aggregate([]).to_pylist()
+    for group in groups:
+        key = {column: group[k] for column, k in zip(partition_by, plain)}
         mask = None
         for column, value in key.items():
             match = pc.is_null(table[column]) if value is None else pc.equal(table[column], value)
             mask = match if mask is None else pc.and_(mask, match)
-        part = directory.joinpath(*(f"{c}={_hive_value(v)}" for c, v in key.items()))
+        names = [f"{_quote(c)}={_hive_value(v)}" for c, v in key.items()]
+        if any(len(name.encode()) > 255 for name in names):
+            raise CatalogError(f"step '{step}': a partition_by value is too long for a directory name")
+        part = directory.joinpath(*names)
         part.mkdir(parents=True)
         pq.write_table(table.filter(mask), part / "part-0.parquet")
 
 
+def _quote(text: str) -> str:
+    return quote(text, safe="")
+
+
 def _hive_value(value: object) -> str:
-    return _NULL_PARTITION if value is None else quote(str(value), safe="")
-
-
-def _remove_stale(step_dir: Path, keep: str) -> None:
-    """Drop old versions, and temp dirs of writers that are no longer running."""
-    for entry in step_dir.iterdir():
-        if entry.name == keep or not entry.is_dir():
-            continue
-        if entry.name.startswith(".tmp-"):
-            pid = entry.name.split("-")[1]
-            if pid.isdigit() and _alive(int(pid)):
-                continue  # another process is writing this step right now
-        shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return _NULL_PARTITION if value is None else _quote(str(value))

@@ -21,6 +21,7 @@ from sqlrun.engine.models import to_sql
 from sqlrun.engine.models.spec import ModelSpec, is_create_model, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.pipeline import build_dag, fingerprints
+from sqlrun.engine.versions import Damaged, check_name
 from sqlrun.errors import CatalogError, CompileError
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ class ModelCatalog:
     # -- the catalog side ------------------------------------------------------------
     def spec(self, query: Query) -> ModelSpec:
         if query.name not in self._specs:
-            self._specs[query.name] = parse_model(query)
+            spec = parse_model(query)
+            check_name(spec.name, "model name", str(query.path))  # it names the model's store directory
+            self._specs[query.name] = spec
         return self._specs[query.name]
 
     def model_queries(self) -> dict[str, Query]:
@@ -64,7 +67,7 @@ class ModelCatalog:
         for query in self.model_queries().values():
             try:
                 name = self.spec(query).function.lower()
-            except CompileError:
+            except (CompileError, CatalogError):
                 continue  # a broken model file fails when it is run, not in unrelated queries
             if name in found:
                 raise CatalogError(f"FUNCTION {name} is declared by {found[name].path} and {query.path}")
@@ -89,7 +92,7 @@ class ModelCatalog:
         """The statement, its parameters, and every pipeline step and source it trains on."""
         training = self.training_query(query)
         steps = build_dag(self.session.catalog, self.session.project.sources, training)
-        prints = fingerprints(steps, self.session.project.sources, params)
+        prints = fingerprints(steps, self.session.project.sources, params, self.versions)
         return _digest({"sql": query.sql, "dialect": query.dialect, "params": params, "inputs": prints})
 
     # -- training --------------------------------------------------------------------
@@ -107,7 +110,10 @@ class ModelCatalog:
 
         require_ml()
         fingerprint = self.fingerprint(query, params)
-        current = self.store.current(spec.name)
+        try:
+            current = self.store.current(spec.name)
+        except Damaged:
+            current = None  # retraining replaces it
         if current is not None and current.meta["fingerprint"] == fingerprint and not refresh:
             return pa.Table.from_pylist([_summary(current.meta, "fresh")])
         started = time.perf_counter()
@@ -128,7 +134,33 @@ class ModelCatalog:
         return pa.Table.from_pylist([_summary(stored.meta, "trained")])
 
     def trained(self, query: Query) -> StoredModel | None:
-        return self.store.current(self.spec(query).name)
+        """The stored model (None: not trained); a damaged one is an error saying to retrain."""
+        name = self.spec(query).name
+        try:
+            return self.store.current(name)
+        except Damaged as exc:
+            raise CatalogError(
+                f"model {name} is damaged in the store ({exc}): retrain it with `sqlrun run {query.name}`"
+            ) from None
+
+    def versions(self, query: Query) -> dict[str, str | None]:
+        """The stored version of each model whose FUNCTION `query` calls (None: not trained),
+        so a step's fingerprint changes when a model it calls is retrained."""
+        calls = {n.name.lower() for n in query.ast().find_all(exp.Anonymous)}
+        if not calls:
+            return {}
+        functions = self.functions()
+        used: dict[str, str | None] = {}
+        for call in sorted(calls):
+            base = call[: -len(PROBABILITIES)] if call.endswith(PROBABILITIES) and call not in functions else call
+            if base not in functions:
+                continue
+            try:
+                stored = self.store.current(self.spec(functions[base]).name)
+            except Damaged:
+                stored = None  # scoring fails, saying to retrain
+            used[base] = stored.path.name if stored else None
+        return used
 
     def compile(self, query: Query, engine: str, params: dict[str, str]) -> str:
         """What training sends: the CREATE MODEL statement on Redshift, else the training query."""
@@ -192,10 +224,16 @@ class ModelCatalog:
         for name, query in sorted(self.model_queries().items()):
             try:
                 spec = self.spec(query)
-            except CompileError as exc:
+            except (CompileError, CatalogError) as exc:
                 rows.append({"name": name, "engine": "", "state": "INVALID", "detail": str(exc)})
                 continue
-            stored = self.store.current(spec.name)
+            try:
+                stored = self.store.current(spec.name)
+            except Damaged as exc:
+                rows.append({"name": spec.name, "engine": "", "state": "DAMAGED", "type": spec.model_type or "AUTO",
+                             "target": spec.target, "function": spec.function,
+                             "metrics": f"{exc}: retrain with `sqlrun run {name}`"})
+                continue
             if stored is not None:
                 state = "READY" if stored.meta["statement"] == _digest(query.sql) else "STALE"
                 rows.append({**_summary(stored.meta, state), "type": stored.meta["model_type"]})

@@ -16,6 +16,8 @@ from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
 from sqlrun.engine.catalog import Query
+from sqlrun.engine.models.hyperparameters import HYPERPARAMETERS
+from sqlrun.engine.models.hyperparameters import problems as hyperparameter_problems
 from sqlrun.errors import CompileError
 
 MODEL_TYPES = ("XGBOOST", "LINEAR_LEARNER", "KMEANS", "MLP", "FORECAST")
@@ -33,17 +35,6 @@ XGBOOST_OBJECTIVES = {
     "binary:hinge": ("BINARY_CLASSIFICATION",), "multi:softmax": ("MULTICLASS_CLASSIFICATION",),
 }
 FORECAST_OBJECTIVES = ("rmse", "wape", "mape", "mase", "averageweightedquantileloss")
-# Hyperparameters Redshift lets HYPERPARAMETERS DEFAULT EXCEPT set, per model type.
-HYPERPARAMETERS = {
-    "XGBOOST": {
-        "NUM_ROUND", "MAX_DEPTH", "ETA", "GAMMA", "MIN_CHILD_WEIGHT", "SUBSAMPLE",
-        "COLSAMPLE_BYTREE", "COLSAMPLE_BYLEVEL", "COLSAMPLE_BYNODE", "LAMBDA", "ALPHA",
-        "MAX_DELTA_STEP", "SCALE_POS_WEIGHT", "NUM_CLASS", "TREE_METHOD", "MAX_BIN", "SEED",
-    },
-    "LINEAR_LEARNER": {"EPOCHS", "L1", "WD", "LEARNING_RATE", "MINI_BATCH_SIZE", "NORMALIZE_DATA"},
-    "KMEANS": {"K", "INIT_METHOD", "MAX_ITERATIONS", "EPOCHS", "MINI_BATCH_SIZE", "TOL", "SEED"},
-    "MLP": {"HIDDEN_LAYER_SIZES", "EPOCHS", "LEARNING_RATE", "BATCH_SIZE", "SEED"},
-}
 SETTINGS = {
     "S3_BUCKET", "TAGS", "KMS_KEY_ID", "S3_GARBAGE_COLLECT", "MAX_CELLS", "MAX_RUNTIME",
     "HORIZON", "FREQUENCY", "PERCENTILES", "MAX_BATCH_ROWS",
@@ -353,6 +344,9 @@ def validate(spec: ModelSpec, r: _Reader, seen: dict[str, Token]) -> None:
                 f"unknown {model_type} hyperparameter(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
                 "HYPERPARAMETERS",
             )
+        wrong = hyperparameter_problems(model_type or "", spec.hyperparameters)
+        if wrong:
+            raise bad("; ".join(wrong), "HYPERPARAMETERS")
     if spec.preprocessors is not None and not spec.auto:
         raise bad("PREPROCESSORS needs AUTO ON", "PREPROCESSORS")
     _validate_objective(spec, bad)

@@ -1,25 +1,28 @@
 """Trained models under `<project>/.sqlrun/models/<name>/`, replaced atomically.
 
-    current.json          metadata of the current version (spec, features, metrics, ...) + its dir
+    current.json          metadata of the current version (spec, features, metrics, ...), its
+                          dir and its files' manifest (engine/versions.py, shared with steps)
     <fp16>-<id>/          model.json (what to_sql compiles) and the library's artifact
     redshift.json         the last CREATE MODEL sent to Redshift (its fingerprint and state)
 
 A version directory is complete before current.json (replaced with os.replace) points at
-it, so a failed retraining leaves the previous model in use.
+it, so a failed retraining leaves the previous model in use. Models are small: their files'
+checksums are verified on every read, and a damaged entry raises Damaged.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlrun.engine.store import STORE_DIR
+from sqlrun.engine.versions import Damaged, VersionedStore
 
 MODELS_DIR = "models"
+# What the catalog reads from a model's record (its summary, the scoring checks).
+_META_KEYS = ("name", "engine", "statement", "fingerprint", "model_type", "problem_type", "target", "function",
+              "rows", "trained_at", "train_seconds", "artifact")
 
 
 @dataclass(frozen=True)
@@ -31,67 +34,62 @@ class StoredModel:
 
     def model(self) -> dict:
         if not self._model:
-            self._model.update(json.loads((self.path / "model.json").read_text()))
+            self._model.update(_load_model(self.path))
         return self._model
 
     def artifact(self) -> tuple[str, bytes]:
         name = self.meta["artifact"]
-        return name, (self.path / name).read_bytes()
+        try:
+            return name, (self.path / name).read_bytes()
+        except OSError as exc:
+            raise Damaged(f"cannot read {name}: {exc.strerror}") from None
 
 
 class ModelStore:
     def __init__(self, project_root: Path):
-        self.root = Path(project_root) / STORE_DIR / MODELS_DIR
+        self.versions = VersionedStore(Path(project_root) / STORE_DIR / MODELS_DIR)
+        self.root = self.versions.root
 
     def names(self) -> list[str]:
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
+        return self.versions.names()
 
     def current(self, name: str) -> StoredModel | None:
-        try:
-            meta = json.loads((self.root / name / "current.json").read_text())
-        except (OSError, ValueError):
-            return None
-        path = self.root / name / meta.get("dir", "")
-        if not meta.get("dir") or not (path / "model.json").is_file():
-            return None
-        return StoredModel(name, path, meta)
+        """The current model, checked (checksums too) and loaded; None if never trained.
+        Raises Damaged if its files do not check out."""
+        with self.versions.reading():  # held while model.json is read
+            version = self.versions.current(name, hold=True, verify=True)
+            if version is None:
+                return None
+            meta = version.record
+            missing = [k for k in _META_KEYS if k not in meta]
+            if missing:
+                raise Damaged(f"current.json misses {', '.join(missing)}")
+            if meta["artifact"] not in meta["files"]:
+                raise Damaged(f"its artifact {meta['artifact']!r} is not one of its files")
+            return StoredModel(name, version.path, meta, _load_model(version.path))
 
     def write(self, name: str, model: dict, artifact_name: str, artifact: bytes, meta: dict) -> StoredModel:
-        model_dir = self.root / name
-        model_dir.mkdir(parents=True, exist_ok=True)
-        token = uuid.uuid4().hex[:8]
-        tmp = model_dir / f".tmp-{os.getpid()}-{token}"
-        version = model_dir / f"{meta['fingerprint'][:16]}-{token}"
-        try:
-            tmp.mkdir()
-            (tmp / "model.json").write_text(json.dumps(model))
-            (tmp / artifact_name).write_bytes(artifact)
-            os.rename(tmp, version)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        meta = {**meta, "dir": version.name, "artifact": artifact_name}
-        _write_json(model_dir / "current.json", meta)
-        for entry in model_dir.iterdir():
-            if entry.is_dir() and entry != version and not entry.name.startswith(".tmp-"):
-                shutil.rmtree(entry, ignore_errors=True)
-        return StoredModel(name, version, meta)
+        def fill(directory: Path) -> None:
+            directory.mkdir(parents=True)
+            (directory / "model.json").write_text(json.dumps(model))
+            (directory / artifact_name).write_bytes(artifact)
+
+        self.versions.entry(name, artifact_name)  # the artifact's name is checked like any path
+        version = self.versions.write(name, meta["fingerprint"], fill, {**meta, "artifact": artifact_name})
+        return StoredModel(name, version.path, version.record, dict(model))
 
     def remote(self, name: str) -> dict | None:
-        try:
-            return json.loads((self.root / name / "redshift.json").read_text())
-        except (OSError, ValueError):
-            return None
+        return self.versions.read_json(name, "redshift.json")
 
     def write_remote(self, name: str, record: dict) -> None:
-        (self.root / name).mkdir(parents=True, exist_ok=True)
-        _write_json(self.root / name / "redshift.json", record)
+        self.versions.write_json(name, "redshift.json", record)
 
 
-def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    with open(tmp, "w") as handle:
-        json.dump(data, handle, indent=2, default=str)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+def _load_model(path: Path) -> dict:
+    try:
+        model = json.loads((path / "model.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise Damaged(f"cannot read model.json: {getattr(exc, 'strerror', None) or exc}") from None
+    if not isinstance(model, dict):
+        raise Damaged("model.json is not an object")
+    return model
