@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -290,9 +291,21 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         _interrupted()
+    except Exception as exc:  # an OSError (disk full, ...) or a bug: still one line; SQLRUN_DEBUG=1 re-raises
+        if os.environ.get("SQLRUN_DEBUG"):
+            raise
+        err.print(f"error: {_unexpected(exc)}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(1)
     if code == 130:  # typer's own answer to Ctrl-C (no sqlrun command returns a code)
         _interrupted()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _unexpected(exc: Exception) -> str:
+    if isinstance(exc, OSError):  # the machine said no: disk full, permissions, a file gone meanwhile
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    text = " ".join(str(exc).split())[:200]
+    return f"internal error ({type(exc).__name__}: {text}); SQLRUN_DEBUG=1 shows where"
 
 
 def _interrupted() -> None:

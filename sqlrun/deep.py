@@ -40,42 +40,51 @@ def check_depth(sql: str, where: str) -> None:
 
 
 def deep(fn: Callable[..., T]) -> Callable[..., T]:
-    """Run `fn` in the deep-stack thread (directly when already there)."""
+    """`fn` as is, and again in the deep-stack thread if it hits Python's recursion limit (a thread
+    costs milliseconds, so shallow statements, nearly all of them, never pay it). Only for functions
+    that do not change their arguments: the first attempt may stop anywhere."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if threading.current_thread().name == _NAME:
-            return fn(*args, **kwargs)
-        outcome: dict = {}
-        context = contextvars.copy_context()  # the caller's context variables, in the thread
-
-        def target() -> None:
-            # The limit is per interpreter: raised only while this thread works (the caller waits).
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, _LIMIT))
-            try:
-                outcome["value"] = context.run(fn, *args, **kwargs)
-            except BaseException as exc:  # re-raised in the caller's thread
-                outcome["error"] = exc
-            finally:
-                sys.setrecursionlimit(limit)
-
-        previous = threading.stack_size(_STACK)
         try:
-            worker = threading.Thread(target=target, name=_NAME, daemon=True)
-            worker.start()
-        finally:
-            threading.stack_size(previous)
-        while worker.is_alive():  # join in slices: Ctrl-C still reaches the main thread
-            worker.join(0.05)
-        if "error" in outcome:
-            error = outcome["error"]
-            if isinstance(error, RecursionError):
-                raise CompileError(f"the statement nests too deeply for sqlglot ({error})") from None
-            raise error.with_traceback(None)
-        return outcome["value"]
+            return fn(*args, **kwargs)
+        except RecursionError:
+            if threading.current_thread().name == _NAME:
+                raise
+        return run_deep(fn, *args, **kwargs)
 
     return wrapper
+
+
+def run_deep(fn: Callable[..., T], *args, **kwargs) -> T:
+    """fn(*args, **kwargs) in a thread with a large stack and a high recursion limit."""
+    if threading.current_thread().name == _NAME:
+        return fn(*args, **kwargs)
+    outcome: dict = {}
+    context = contextvars.copy_context()  # the caller's context variables, in the thread
+
+    def target() -> None:
+        # The limit is per interpreter: raised only while this thread works (the caller waits).
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _LIMIT))
+        try:
+            outcome["value"] = context.run(fn, *args, **kwargs)
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+        finally:
+            sys.setrecursionlimit(limit)
+
+    previous = threading.stack_size(_STACK)
+    try:
+        worker = threading.Thread(target=target, name=_NAME, daemon=True)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    while worker.is_alive():  # join in slices: Ctrl-C still reaches the main thread
+        worker.join(0.05)
+    if "error" in outcome:
+        raise outcome["error"].with_traceback(None)
+    return outcome["value"]
 
 
 def tree_depth(tree) -> int:

@@ -49,6 +49,7 @@ def cli(*args: str, cwd: Path) -> tuple[int, str, str]:
 def assert_clean(code, stderr: str) -> None:
     assert code in (0, 1), (code, stderr)
     assert "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr  # the CLI's last resort: a bug, even as one line
     if code == 1:
         lines = stderr.strip().splitlines()
         assert len(lines) >= 1 and lines[-1].startswith("error: "), stderr
@@ -197,3 +198,28 @@ def test_any_config_gives_a_result_or_one_error_line(project, entries, raw):
     for args in (["list"], ["compile", "q"], ["run", "q", "-f", "csv"]):
         code, _, err = cli(*args, cwd=project)
         assert_clean(code, err)
+
+
+@pytest.mark.parametrize(
+    "error, line",
+    [
+        (OSError(28, "No space left on device", "/data/out.csv"), "error: No space left on device: /data/out.csv"),
+        (
+            ValueError("a bug\nover two lines"),
+            "error: internal error (ValueError: a bug over two lines); SQLRUN_DEBUG=1 shows where",
+        ),
+    ],
+)
+def test_an_unexpected_failure_is_still_one_line(project, monkeypatch, error, line):
+    from sqlrun.api import Session
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(Session, "compile", broken)
+    (project / "queries" / "q.sql").write_text("SELECT 1 AS one\n")
+    code, _, err = cli("compile", "q", cwd=project)
+    assert code == 1 and err.strip().splitlines() == [line], err
+    monkeypatch.setenv("SQLRUN_DEBUG", "1")
+    with pytest.raises(type(error)):
+        cli("compile", "q", cwd=project)

@@ -17,7 +17,7 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
 from sqlrun.adapters import engine_class
-from sqlrun.deep import MAX_DEPTH, check_depth, deep, tree_depth
+from sqlrun.deep import MAX_DEPTH, check_depth, deep, nesting, run_deep, tree_depth
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
@@ -70,15 +70,28 @@ def fail(query: Query, node: exp.Expression | None, engine: str, reason: str) ->
 
 
 @functools.lru_cache(maxsize=256)
-@deep
 def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
     # A run parses each file for the plan and again to compile it: parse once per text.
+    if nesting(sql) > SHALLOW_TEXT:
+        return run_deep(_parse_text, sql, dialect)
+    return _parse_text(sql, dialect)
+
+
+@deep
+def _parse_text(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
     return tuple(s for s in sqlglot.parse(sql, read=dialect) if s is not None)
 
 
 @functools.lru_cache(maxsize=256)
 def _refusal(sql: str, dialect: str) -> tuple[exp.Expression, str] | None:
     return refusal(_parse(sql, dialect)[0])
+
+
+# Measured: sqlglot's parser takes ~20 Python frames per level of parentheses, its generator up to
+# ~6 per tree level; Python's default limit is 1000 frames. Within these, no thread is needed (a
+# thread costs milliseconds); past them, or on a RecursionError, the work runs in deep.run_deep.
+SHALLOW_TEXT = 15  # deep.nesting() of the text
+SHALLOW_TREE = 60  # deep.tree_depth() of the tree
 
 
 def _too_deep(query: Query) -> CompileError:
@@ -210,7 +223,6 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
-@deep
 def compile_tree(
     query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> exp.Expression:
@@ -218,6 +230,18 @@ def compile_tree(
 
     `schema` ({table: {column: type}}) lets type-dependent rules translate instead of refusing.
     """
+    try:
+        if nesting(query.sql) > SHALLOW_TEXT:
+            return run_deep(_compile_tree, query, engine, params, schema)
+        return _compile_tree(query, engine, params, schema)
+    except RecursionError:
+        raise _too_deep(query) from None
+
+
+@deep
+def _compile_tree(
+    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+) -> exp.Expression:
     if query.engines and engine not in query.engines:
         raise CompileError(
             f"{query.path}: query '{query.name}' is limited to engines {', '.join(query.engines)}"
@@ -240,31 +264,38 @@ def compile_tree(
         return rewrites.apply(query, tree, engine, target, schema)
     except rewrites.Refused as exc:
         raise fail(query, exc.node, engine, exc.reason) from None
-    except RecursionError:
-        raise _too_deep(query) from None
 
 
-@deep
 def generate(query: Query, tree: exp.Expression, engine: str, copy: bool = True) -> str:
     """Render a compiled tree for `engine`; anything sqlglot cannot render is an error.
 
     copy=False lets sqlglot's generator change the tree instead of a copy of it: for a tree
     that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
     adapter = engine_class(engine)
-    target = adapter.dialect
-    if adapter.MAX_NESTING is not None and (depth := tree_depth(tree)) > adapter.MAX_NESTING:
+    depth = tree_depth(tree)
+    if adapter.MAX_NESTING is not None and depth > adapter.MAX_NESTING:
         raise CompileError(
             f"{query.path}: the statement nests {depth} levels deep; {engine}'s SQL parser stops at about"
             f" {adapter.MAX_NESTING} (write it flatter, or run it on another engine) ({query.dialect} -> {engine})"
         )
+    try:
+        # The generator recurses ~4 frames per level and may change the tree (copy=False): a deep
+        # tree goes straight to the deep-stack thread rather than being retried there.
+        if depth > SHALLOW_TREE:
+            return run_deep(_render, query, tree, engine, copy)
+        return _render(query, tree, engine, copy)
+    except RecursionError:
+        raise _too_deep(query) from None
+
+
+def _render(query: Query, tree: exp.Expression, engine: str, copy: bool) -> str:
+    target = engine_class(engine).dialect
     try:
         return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]
         node = culprit(tree, target)
         raise fail(query, node, engine, f"not supported by {engine}: {reason}") from None
-    except RecursionError:
-        raise _too_deep(query) from None
 
 
 def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:

@@ -130,6 +130,8 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
             quote_identifiers=False, identify=False, expand_stars=False,
         )
         annotate_types(copy, schema=ctx.schema, dialect=ctx.source)
+    except RecursionError:
+        raise  # too deep for this thread: compile_tree retries in the deep-stack one
     except Exception:  # sqlglot could not qualify it: fall back to what is known without a schema
         return annotate_types(tree, dialect=ctx.source)
     for original, typed in pairs:
