@@ -109,6 +109,9 @@ def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
         if column not in names:
             raise SqlrunError(f"chart {role} '{column}': no such column in the result of {query} "
                               f"(columns: {', '.join(names)})")
+        if names.count(column) > 1:
+            raise SqlrunError(f"chart {role} '{column}': the result of {query} has {names.count(column)} "
+                              "columns of that name; alias them")
     x = table.schema.field(spec.x).type
     x = x.value_type if pt.is_dictionary(x) else x
     axis = (pt.is_integer, pt.is_floating, pt.is_decimal, pt.is_boolean, pt.is_string, pt.is_large_string,

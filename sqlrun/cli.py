@@ -33,6 +33,8 @@ def _params(values: list[str] | None) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise SqlrunError(f"--param expects NAME=VALUE, got '{item}'")
+        if name.strip() in params:  # which one was meant? never silently the last
+            raise SqlrunError(f"--param {name.strip()} given twice")
         params[name.strip()] = value
     return params
 
@@ -255,6 +257,9 @@ def bench_cmd(
         raise SqlrunError("results differ between engines (see above)")
 
 
+MAX_DEMO_ROWS = 1_000_000_000
+
+
 @app.command("demo-data")
 def demo_data_cmd(
     rows: Annotated[int, typer.Option("--rows", help="Play-log rows to generate.")] = 300_000,
@@ -263,8 +268,8 @@ def demo_data_cmd(
     """Generate the example catalog's deterministic demo data under PROJECT/data."""
     from sqlrun.demo import generate
 
-    if rows < 1:
-        raise SqlrunError("--rows must be positive")
+    if not 1 <= rows <= MAX_DEMO_ROWS:  # beyond it numpy cannot size the arrays (or memory runs out)
+        raise SqlrunError(f"--rows must be between 1 and {MAX_DEMO_ROWS:,}")
     target = (project or Path(".")) / "data"
     with progress(f"generating demo data in {target}"):
         counts = generate(target, rows)
@@ -281,6 +286,10 @@ def main() -> None:
     line "interrupted" and exit status 130."""
     try:
         code = app(standalone_mode=False)
+    except SystemExit:
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":  # typer's mark of a broken pipe
+            sys.exit(141)  # the reader went away (`| head`): quiet, as cat or grep would be (128 + SIGPIPE)
+        raise
     except (SqlrunError, typer.TyperException) as exc:
         message = exc.format_message() if isinstance(exc, typer.TyperException) else str(exc)
         if not message:  # `sqlrun` alone: the help was printed

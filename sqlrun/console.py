@@ -8,6 +8,7 @@ the data would drive the terminal) are shown as visible escapes such as `\\x1b`.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -41,6 +42,15 @@ def text(value: object, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
+def _escape_unencodable(stream) -> None:
+    """On a stream whose encoding lacks a character (PYTHONIOENCODING=ascii, a Latin-1 locale),
+    print it as a \\x / \\u escape rather than fail with UnicodeEncodeError."""
+    if stream is not None and hasattr(stream, "reconfigure") and getattr(stream, "errors", "") == "strict":
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 class _LazyConsole:
     """A rich Console made on first use: importing rich is ~25 ms that `compile` never needs.
 
@@ -55,6 +65,7 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
+            _escape_unencodable(sys.stderr if self._options.get("stderr") else sys.stdout)
             self._console = Console(**self._options)
         return self._console
 

@@ -47,7 +47,7 @@ def check_output(path: str | Path, requested: str | None) -> str:
     fmt = format_for(path, requested)
     if not is_stdout(path):
         check_target(path)
-    elif fmt == "parquet" and sys.stdout.isatty():
+    elif fmt == "parquet" and _stdout().isatty():
         raise SqlrunError("-o - --format parquet: stdout is a terminal; redirect it or give a file")
     return fmt
 
@@ -173,6 +173,23 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     return table
 
 
+def _stdout() -> BinaryIO:
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise SqlrunError("stdout is closed: give --output FILE")
+    return sys.stdout.buffer
+
+
+def _check_names(table: pa.Table, fmt: str) -> None:
+    """JSON objects hold each key once: a second column of the same name would silently drop the first."""
+    if fmt != "json":
+        return
+    seen: set[str] = set()
+    for name in table.column_names:
+        if name in seen:
+            raise SqlrunError(f"the result has two columns named '{name}'; JSON needs distinct names: alias them")
+        seen.add(name)
+
+
 def _write(table: pa.Table, fmt: str, handle: BinaryIO) -> None:
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -194,13 +211,15 @@ def _write(table: pa.Table, fmt: str, handle: BinaryIO) -> None:
 def write_result(table: pa.Table, path: str | Path, fmt: str | None = None) -> str | Path:
     """Write a result as csv, json lines or parquet: to stdout for `-`, else through open_output."""
     fmt = format_for(path, fmt)
+    _check_names(table, fmt)
     with open_output(path) as handle:
         _write(table, fmt, handle)
     return path
 
 
 def write_stdout(table: pa.Table, fmt: str, handle: BinaryIO | None = None) -> None:
-    handle = handle or sys.stdout.buffer
+    _check_names(table, fmt)
+    handle = handle or _stdout()
     _write(table, fmt, handle)
     handle.flush()
 
@@ -214,6 +233,7 @@ def render_table(table: pa.Table, title: str, max_rows: int = 20):
 
     from sqlrun.console import text
 
+    max_rows = min(max_rows, table.num_rows)  # Arrow's slice takes a C long, --max-rows any int
     shown = table.slice(0, max_rows)
     caption = f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}"
     if table.num_rows > max_rows:

@@ -45,25 +45,32 @@ def _unique(entries: list[tuple[str, Callable[[str], str]]]) -> list[Known]:
     return known
 
 
+def _session_compile(session: Session, ref: str | Query) -> Callable[[str], str]:
+    return lambda engine: session.compile(ref, engine)
+
+
+def _compile_query(q: Query, schema: dict | None = None) -> Callable[[str], str]:
+    return lambda engine: compile_query(q, engine, schema=schema)
+
+
 def corpus(tmp: Path) -> list[Known]:
     """The conformance corpus, compiled by one session over the corpus tables (test_corpus)."""
     session = Session(make_corpus_project(tmp / "corpus"))
-    return [Known(c.key, lambda e, q=query_of(c): session.compile(q, e)) for c in all_cases()]
+    return [Known(c.key, _session_compile(session, query_of(c))) for c in all_cases()]
 
 
 def rewrites(tmp: Path) -> list[Known]:
     """The rewrite tables of test_rewrites and test_rewrites_strings_arrays, compiled as there."""
     entries = []
     for source, sql, *_ in test_rewrites.CASES:  # transpile(): no schema
-        q = semantics.query(sql, source)
-        entries.append((f"rewrites: {source}: {sql}", lambda e, q=q: compile_query(q, e)))
+        entries.append((f"rewrites: {source}: {sql}", _compile_query(semantics.query(sql, source))))
     for source, sql, *_ in test_rewrites.TYPED_CASES:
-        q = semantics.query(sql, source)
-        entries.append((f"typed: {source}: {sql}", lambda e, q=q: compile_query(q, e, schema=test_rewrites.T_SCHEMA)))
+        typed = _compile_query(semantics.query(sql, source), test_rewrites.T_SCHEMA)
+        entries.append((f"typed: {source}: {sql}", typed))
     session = Session(make_corpus_project(tmp / "strings_arrays"))
     for source, sql, *_ in test_rewrites_strings_arrays.CASES:
         q = Query(name="q", path=Path("q.sql"), dialect=source, sql=sql)
-        entries.append((f"strings_arrays: {source}: {sql}", lambda e, q=q: session.compile(q, e)))
+        entries.append((f"strings_arrays: {source}: {sql}", _session_compile(session, q)))
     return _unique(entries)
 
 
@@ -75,7 +82,7 @@ def tpch(tmp: Path) -> list[Known]:
     root = tmp / "tpch"
     root.mkdir(parents=True, exist_ok=True)
     session = Session(dataclasses.replace(tpch_project(TPCH_SCALE), root=root))
-    return [Known(name, lambda e, n=name: session.compile(n, e)) for name in sorted(session.catalog.queries)]
+    return [Known(name, _session_compile(session, name)) for name in sorted(session.catalog.queries)]
 
 
 def catalog(tmp: Path) -> list[Known]:
@@ -91,7 +98,7 @@ def catalog(tmp: Path) -> list[Known]:
             shutil.copy(path, root / path.name)
     generate(root / "data", rows=DEMO_ROWS)
     session = Session(root)
-    return [Known(name, lambda e, n=name: session.compile(n, e)) for name in sorted(session.catalog.queries)]
+    return [Known(name, _session_compile(session, name)) for name in sorted(session.catalog.queries)]
 
 
 COLLECTIONS: dict[str, Callable[[Path], list[Known]]] = {

@@ -216,3 +216,18 @@ def test_spinner_shows_on_a_terminal_only_for_slow_work():
 )
 def test_bad_option_values_are_one_line_before_anything_runs(demo_project, args, message):
     assert_one_line_error(sqlrun(*args, "--project", str(demo_project)), message)
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    """`sqlrun run q -f csv | head -1`: exit 141 (SIGPIPE's code, as cat or grep), nothing on stderr."""
+    (tmp_path / "sqlrun.toml").write_text('[project]\ndialect = "duckdb"\n')
+    (tmp_path / "many.sql").write_text("SELECT * FROM range(500000) t(x)\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sqlrun", "run", "many", "-f", "csv", "-p", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline() == b'"x"\n'
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == ""

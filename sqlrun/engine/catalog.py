@@ -88,7 +88,12 @@ def load_query(path: Path, default_dialect: str = "spark", unsafe_sql: bool = Fa
             continue  # an ordinary comment
         value = match.group(2)
         if key == "param":
-            params.append(_parse_param(path, value))
+            param = _parse_param(path, value)
+            if any(p.name == param.name for p in params):  # never silently the last one
+                raise CatalogError(f"{path}: header 'param {param.name}' given twice")
+            params.append(param)
+        elif key in headers:
+            raise CatalogError(f"{path}: header '{key}' given twice")
         else:
             headers[key] = value
     dialect = headers.get("dialect", default_dialect)

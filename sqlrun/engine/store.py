@@ -166,4 +166,9 @@ def _quote(text: str) -> str:
 
 
 def _hive_value(value: object) -> str:
-    return _NULL_PARTITION if value is None else _quote(str(value))
+    if value is None:
+        return _NULL_PARTITION
+    text = _quote(str(value))
+    # The string itself must not share NULL's directory (hive partitioning is off on read: the
+    # values are in the files, directory names need only be distinct).
+    return "%5F" + text[1:] if text == _NULL_PARTITION else text
