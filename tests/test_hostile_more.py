@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -155,3 +156,27 @@ def test_a_non_utf8_stdout_prints_unicode_data_escaped(project):
     assert "\\xfcn\\xef \\u2603" in result.stdout and "1 row" in result.stdout
     result = sqlrun("list", cwd=project, env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        (pa.table({"d": pa.array([10**49], pa.decimal256(60, 0))}), "column 'd' (decimal256(60, 0)): more than 38"),
+        (pa.table({"t": pa.array([1000], pa.duration("ms"))}), "column 't' (duration[ms]): a duration"),
+        (pa.table([pa.array([1]), pa.array([2])], names=["a", "A"]), "column 'A' appears twice"),
+        (pa.table({"l": pa.array([[10**49]], pa.list_(pa.decimal256(60, 0)))}), "more than 38 digits"),
+    ],
+)
+def test_source_columns_engines_read_differently_are_one_line(tmp_path, engine, table, message):
+    """Seen: decimal256(60,0) came back from DuckDB as 1.1111111111111111e+49 while Polars refused it;
+    duration[ms] as 1000 on DuckDB but PT1S on Polars; duplicate names renamed on one, refused on the other."""
+    pq.write_table(table, tmp_path / "odd.parquet")
+    (tmp_path / "sqlrun.toml").write_text('[project]\ndialect = "duckdb"\n\n[sources.odd]\npath = "odd.parquet"\n')
+    (tmp_path / "q.sql").write_text("SELECT * FROM odd\n")
+    command = [sys.executable, "-m", "sqlrun", "run", "q", "-e", engine, "-f", "csv", "-p", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "odd.parquet" in lines[0], result.stderr
+    assert message in lines[0], lines[0]

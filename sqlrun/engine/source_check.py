@@ -106,7 +106,39 @@ def _columns(source, path: str, size: int) -> list:
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError... for a damaged footer
         problem = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SourceFileError(f"{where}: cannot read its {source.format} footer: {problem}") from None
+    problem = _columns_problem(schema)
+    if problem:
+        raise SourceFileError(f"{where}: {problem}")
     return [[field.name, str(field.type)] for field in schema]
+
+
+def _columns_problem(schema) -> str | None:
+    """Columns the engines would read differently: duplicate names, over-wide decimals, durations."""
+    seen: set[str] = set()
+    for field in schema:
+        if field.name.lower() in seen:  # DuckDB renames the second one, Polars refuses the file
+            return f"column {field.name!r} appears twice (names are case-insensitive in SQL)"
+        seen.add(field.name.lower())
+        wrong = _type_problem(field.type)
+        if wrong:
+            return f"column {field.name!r} ({field.type}): {wrong}"
+    return None
+
+
+def _type_problem(arrow_type) -> str | None:
+    import pyarrow as pa
+
+    if pa.types.is_decimal(arrow_type) and arrow_type.precision > 38:
+        return "more than 38 digits (DuckDB reads it as a rounded DOUBLE, Polars and Spark refuse it)"
+    if pa.types.is_duration(arrow_type):
+        return "a duration (DuckDB reads the bare number without its unit, Polars a duration)"
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type) or pa.types.is_fixed_size_list(arrow_type):
+        return _type_problem(arrow_type.value_type)
+    if pa.types.is_map(arrow_type):
+        return _type_problem(arrow_type.key_type) or _type_problem(arrow_type.item_type)
+    if pa.types.is_struct(arrow_type):
+        return next((p for f in arrow_type for p in [_type_problem(f.type)] if p), None)
+    return None
 
 
 def _an(fmt: str) -> str:
