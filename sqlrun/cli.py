@@ -39,6 +39,16 @@ def _params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
+def _engine_list(engines: str) -> list[str]:
+    names = [e.strip() for e in engines.split(",") if e.strip()]
+    if not names:
+        raise SqlrunError("--engines needs at least one engine")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SqlrunError(f"--engines names {', '.join(twice)} twice")
+    return names
+
+
 def _session(project: Path | None):
     from sqlrun.api import Session
 
@@ -191,9 +201,7 @@ def parity_cmd(
     """Run each query on each engine and compare the results; exit 1 if any differ."""
     from rich.table import Table
 
-    names = [e.strip() for e in engines.split(",") if e.strip()]
-    if not names:
-        raise SqlrunError("--engines needs at least one engine")
+    names = _engine_list(engines)
     with _session(project) as session:
         with progress(f"comparing {len(queries)} quer{'y' if len(queries) == 1 else 'ies'} on {', '.join(names)}"):
             results = session.parity(queries, names, _params(param))
@@ -228,9 +236,9 @@ def bench_cmd(
     from sqlrun.adapters import engine_class
     from sqlrun.engine.bench import bench
 
-    names = [e.strip() for e in engines.split(",") if e.strip()]
-    if not names or repeat < 1:
-        raise SqlrunError("--engines needs at least one engine and --repeat at least 1")
+    names = _engine_list(engines)
+    if repeat < 1:
+        raise SqlrunError("--repeat must be at least 1")
     for name in names:
         engine_class(name)
     session = _session(project)

@@ -68,7 +68,7 @@ def test_bench_command_prints_the_table_and_one_recommendation(demo_project):
 @pytest.mark.parametrize(
     "args, fragment",
     [(["nope"], "unknown query 'nope'"), (["pr_curve", "--engines", "duckdb,oracle"], "unknown engine 'oracle'"),
-     (["pr_curve", "-n", "0"], "--repeat at least 1")],
+     (["pr_curve", "-n", "0"], "--repeat must be at least 1")],
 )
 def test_bench_command_errors_are_one_line(demo_project, args, fragment):
     assert_one_line_error(sqlrun("bench", *args, "-p", str(demo_project)), fragment)

@@ -211,7 +211,9 @@ def test_spinner_shows_on_a_terminal_only_for_slow_work():
     [
         (["run", "pr_curve", "--max-rows", "-1"], "--max-rows must be 0 or more"),
         (["parity", "pr_curve", "--engines", ","], "--engines needs at least one engine"),
-        (["bench", "pr_curve", "--engines", "duckdb", "-n", "0"], "--repeat at least 1"),
+        (["bench", "pr_curve", "--engines", "duckdb", "-n", "0"], "--repeat must be at least 1"),
+        (["parity", "pr_curve", "--engines", "duckdb, duckdb"], "--engines names duckdb twice"),
+        (["bench", "pr_curve", "--engines", "polars,duckdb,polars"], "--engines names polars twice"),
     ],
 )
 def test_bad_option_values_are_one_line_before_anything_runs(demo_project, args, message):
