@@ -1,7 +1,8 @@
 """The conformance corpus: every case of every source dialect on duckdb, polars and spark.
 
 Expected rows are frozen in tests/corpus (see its __init__); known gaps and bugs are the
-markers in tests/corpus/markers.toml, refreshed by `python -m tests.corpus.triage --write`.
+markers in tests/corpus/markers.toml: `python -m tests.corpus.triage --write` proposes, a person
+decides (a proposal is no xfail: the case keeps failing until its kind and reason are written).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 
 from sqlrun.api import Session
 from sqlrun.errors import CompileError
-from tests.corpus import BUG_KINDS, ENGINES, GAP_KINDS, all_cases
+from tests.corpus import ENGINES, GAP_KINDS, PROPOSED, all_cases
 from tests.corpus.runner import check, query_of
 from tests.corpus.tables import make_project
 
@@ -29,8 +30,8 @@ def params():
                     # one that starts passing fails the run until its marker is removed.
                     marks += [getattr(pytest.mark, kind),
                               pytest.mark.xfail(strict=True, raises=CompileError, reason=reason)]
-                elif kind in BUG_KINDS:
-                    marks.append(pytest.mark.xfail(strict=False, reason=f"{kind.upper()}: {reason}"))
+                elif kind.startswith(PROPOSED):
+                    pass  # triage's proposal, not a decision: the case fails until a person decides
                 else:
                     raise ValueError(f"{case.key}: unknown marker kind {kind!r} for {engine}")
             yield pytest.param(case, engine, marks=marks, id=f"{case.dialect}-{case.topic}-{case.id}-{engine}")
@@ -60,3 +61,29 @@ def test_corpus_size_per_dialect():
 def test_every_case_has_expected_rows():
     missing = [c.key for c in CASES if not c.rows]
     assert not missing, f"run `python -m tests.corpus.freeze` for: {missing}"
+
+
+@pytest.mark.parametrize(
+    "status, before, after",
+    [
+        ("compile", None, "proposed-compile: d"),  # a new refusal is proposed, never written as a gap
+        ("compile", "notyet: the engine lacks it", "notyet: the engine lacks it"),  # a person's decision stays
+        ("wrong", "notimpl: was refused", "proposed-wrong: d"),  # a gap that now answers wrongly is no gap
+        ("error", None, "proposed-error: d"),
+        ("pass", "notimpl: x", None),
+    ],
+)
+def test_triage_proposes_and_never_blesses(status, before, after):
+    from tests.corpus import Case
+    from tests.corpus.triage import new_marker
+
+    case = Case("spark", "math", "c", "SELECT 1", markers={"duckdb": before} if before else {})
+    assert new_marker(case, "duckdb", status, "d") == after
+    if after and after.startswith("proposed"):
+        proposed = Case("spark", "math", "c", "SELECT 1", markers={"duckdb": after})
+        CASES.append(proposed)
+        try:
+            marks = [m.name for p in params() if p.values[0] is proposed for m in p.marks]
+        finally:
+            CASES.remove(proposed)
+        assert "xfail" not in marks  # a proposal keeps the case failing

@@ -23,8 +23,9 @@ TOPICS = (
 )
 # Ibis-style gap kinds: a strict xfail that must raise CompileError ...
 GAP_KINDS = ("notimpl", "notyet", "never")
-# ... and today's failures that are not a clean CompileError (a bug to fix, never a gap).
-BUG_KINDS = ("wrong", "error")
+# What triage writes for a failure no person has classified: the case keeps failing (no xfail)
+# until someone turns it into a gap kind with a reason, or fixes it.
+PROPOSED = "proposed"
 MARKERS_FILE = HERE / "markers.toml"
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from tests.corpus import BUG_KINDS, DIALECTS, ENGINES, GAP_KINDS, TOPICS, all_cases
+from tests.corpus import DIALECTS, ENGINES, GAP_KINDS, PROPOSED, TOPICS, all_cases
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "engine-support.md"
-KINDS = ("pass",) + GAP_KINDS + BUG_KINDS
+KINDS = ("pass",) + GAP_KINDS + (PROPOSED,)
 
 INTRO = """\
 # Engine support
@@ -27,7 +27,7 @@ A cell reads `pass/total`, then the gaps:
 - **notimpl**: sqlrun could translate it but does not yet; it fails with a CompileError.
 - **notyet**: the engine lacks the feature; it fails with a CompileError.
 - **never**: will not be supported; it fails with a CompileError.
-- **wrong** / **error**: a wrong answer or an engine error instead of a CompileError: a bug.
+- **proposed**: a failure triage recorded that no person has classified yet (the case fails).
 """
 
 
@@ -45,7 +45,7 @@ def render() -> str:
         mine = [c for c in cases if c.dialect == dialect]
         cells = []
         for engine in ENGINES:
-            counts = Counter((c.marker(engine) or ("pass", ""))[0] for c in mine)
+            counts = Counter((c.marker(engine) or ("pass", ""))[0].split("-")[0] for c in mine)
             cells.append(cell(counts, len(mine)))
         out.append(f"| {dialect} | {len(mine)} | " + " | ".join(cells) + " |\n")
     for dialect in DIALECTS:
@@ -57,7 +57,7 @@ def render() -> str:
                 continue
             cells = []
             for engine in ENGINES:
-                counts = Counter((c.marker(engine) or ("pass", ""))[0] for c in mine)
+                counts = Counter((c.marker(engine) or ("pass", ""))[0].split("-")[0] for c in mine)
                 cells.append(cell(counts, len(mine)))
             out.append(f"| {topic} | {len(mine)} | " + " | ".join(cells) + " |\n")
     out.append("\n## Gaps and bugs\n\n| case | engine | kind | reason |\n|---|---|---|---|\n")

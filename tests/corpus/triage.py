@@ -3,9 +3,10 @@
     .venv/bin/python -m tests.corpus.triage            # print what changed
     .venv/bin/python -m tests.corpus.triage --write    # ... and rewrite markers.toml
 
-A CompileError keeps its hand-chosen gap kind (notimpl / notyet / never) if it had one, else
-becomes `notimpl`. A wrong answer or an engine error is recorded as `wrong` / `error`: bugs
-for the compiler, never gaps. A case that now passes loses its marker.
+A CompileError keeps its hand-chosen gap kind (notimpl / notyet / never) if it had one. Anything
+else that fails is written as `proposed-<status>: detail` (status: compile, wrong or error): a
+proposal makes no xfail, so the case keeps failing until a person writes its kind and reason, or
+fixes it. Triage never turns a failure into a pass. A case that now passes loses its marker.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from sqlrun.api import Session
-from tests.corpus import DIALECTS, ENGINES, GAP_KINDS, MARKERS_FILE, Case, all_cases
+from tests.corpus import DIALECTS, ENGINES, GAP_KINDS, MARKERS_FILE, PROPOSED, Case, all_cases
 from tests.corpus.runner import run_case
 from tests.corpus.tables import make_project
 
@@ -25,9 +26,9 @@ HEADER = """\
 # Known gaps and bugs of the conformance corpus, per source dialect, case and engine:
 #   engine = "kind: reason", kind one of
 #   notimpl (sqlrun could do it) / notyet (the engine lacks it) / never  -> strict xfail, must
-#       raise CompileError;
-#   wrong (a wrong answer) / error (an engine error instead of a CompileError) -> a bug to fix,
-#       non-strict xfail until then.
+#       raise CompileError; written by a person, with the reason;
+#   proposed-compile / proposed-wrong / proposed-error -> triage's proposal: no xfail, the case
+#       fails until a person decides (a gap kind and reason, or a fix).
 # Rewritten by `.venv/bin/python -m tests.corpus.triage --write`; gap kinds and reasons edited
 # by hand are kept while the case still raises CompileError.
 """
@@ -37,12 +38,10 @@ def new_marker(case: Case, engine: str, status: str, detail: str) -> str | None:
     if status == "pass":
         return None
     one_line = " ".join(detail.split())[:300]
-    if status == "compile":
-        old = case.marker(engine)
-        if old and old[0] in GAP_KINDS:
-            return f"{old[0]}: {old[1]}"
-        return f"notimpl: {one_line}"
-    return f"{status}: {one_line}"
+    old = case.marker(engine)
+    if status == "compile" and old and old[0] in GAP_KINDS:
+        return f"{old[0]}: {old[1]}"
+    return f"{PROPOSED}-{status}: {one_line}"
 
 
 def render(markers: dict) -> str:
