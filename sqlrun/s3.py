@@ -229,7 +229,13 @@ def download(source: Source, directory: str, copies: dict[tuple[str, str], str])
     for obj in list_objects(source):
         url = source.s3.url(obj.key)
         if (url, obj.etag) not in copies:
-            target = Path(directory) / source.s3.bucket / obj.key
+            parts = obj.key.split("/")
+            if any(part in ("", ".", "..") for part in parts):  # a key is a name, never a way out of `directory`
+                raise EngineError(
+                    f"source '{source.name}': object key {obj.key!r} cannot be copied to local disk"
+                    " (empty, '.' or '..' path segments); use s3_read = \"s3a\" or rename the object"
+                )
+            target = Path(directory, source.s3.bucket, *parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 s3.download_file(source.s3.bucket, obj.key, str(target))

@@ -268,3 +268,24 @@ def test_no_credentials_is_a_clear_error(remote_project, monkeypatch):
             session.run("users_by_country", "polars")
     finally:
         s3_module.client.cache_clear()
+
+
+@pytest.mark.parametrize("key", ["keys/../../../escaped.parquet", "keys//x.parquet", "keys/./x.parquet"])
+def test_object_keys_never_become_paths_outside_the_copy_directory(s3, endpoint, tmp_path, key):
+    """Spark's copy mode downloads objects keeping their key paths: a key with '..' segments once
+    wrote outside the download directory."""
+    from sqlrun.config import Source
+    from sqlrun.s3 import S3Location, download
+
+    body = (tmp_path / "x.parquet")
+    pq.write_table(pa.table({"a": [1]}), body)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body.read_bytes())
+    try:
+        location = S3Location.parse("t", f"s3://{BUCKET}/keys/", {"endpoint_url": endpoint})
+        source = Source(name="t", path=f"s3://{BUCKET}/keys/", format="parquet", s3=location)
+        copies = tmp_path / "deep" / "down" / "copies"
+        with pytest.raises(EngineError, match="cannot be copied to local disk"):
+            download(source, str(copies), {})
+        assert not list(tmp_path.rglob("escaped.parquet"))
+    finally:
+        s3.delete_object(Bucket=BUCKET, Key=key)
