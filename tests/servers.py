@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from sqlrun.adapters.spark import LOG4J_CONFIG
 
 
@@ -62,6 +64,8 @@ def moto_server(log_dir: Path) -> Iterator[str]:
 @contextmanager
 def spark_connect_server(log_dir: Path) -> Iterator[str]:
     """A local Spark Connect server (its own JVM, local[2]); yields its sc:// URL."""
+    if os.environ.get("SQLRUN_FORBID_SPARK"):  # set by tests/conftest.py while a test not marked spark runs
+        pytest.fail("a Spark Connect server starts a JVM: mark it @pytest.mark.spark", pytrace=False)
     import pyspark
 
     port = free_port()

@@ -83,6 +83,7 @@ def test_run_writes_output_files(demo_project, tmp_path, engine, suffix):
     assert out.stat().st_mode & 0o644 == 0o644  # readable like any file the user writes
 
 
+@pytest.mark.spark
 def test_spark_run_writes_the_same_rows_as_duckdb(demo_project, tmp_path):
     paths = {}
     for engine in ("duckdb", "spark"):

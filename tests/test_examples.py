@@ -16,6 +16,7 @@ def trained_models(demo_session):
     return {name: demo_session.run(name, "duckdb").to_pylist()[0] for name in MODELS}
 
 
+@pytest.mark.spark
 @pytest.mark.parametrize("name", QUERIES)
 def test_example_query_has_parity_on_all_engines(demo_session, trained_models, name):
     results = demo_session.parity([name], ["duckdb", "polars", "spark"])

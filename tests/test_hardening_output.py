@@ -27,7 +27,12 @@ from hypothesis import strategies as st
 
 from tests.test_cli import assert_one_line_error
 
-ENV = {**os.environ, "COLUMNS": "250"}  # rich wraps a table to the terminal's width; 80 in a pipe
+
+def env() -> dict:
+    """The environment as the test runs (conftest sets SQLRUN_FORBID_SPARK per test), with COLUMNS:
+    rich wraps a table to the terminal's width; 80 in a pipe."""
+    return {**os.environ, "COLUMNS": "250"}
+
 
 STRINGS = ["arr[i] = 1", "x:smile:y", "a[/]b", "[bold]b[/bold]", "e\x1b[31mred\x1b[0m", "bell\x07 cr\r csi\x9bZ"]
 
@@ -41,11 +46,11 @@ FROM t ORDER BY id
 
 def sqlrun(*args, cwd=None, timeout=300):
     return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=timeout, env=ENV)
+                          timeout=timeout, env=env())
 
 
 def sqlrun_bytes(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, cwd=cwd, timeout=300, env=ENV)
+    return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, cwd=cwd, timeout=300, env=env())
 
 
 @pytest.fixture
@@ -152,10 +157,10 @@ def test_a_link_to_dev_stdout_writes_to_stdout(project, tmp_path, stdout_is):
     link.symlink_to("/dev/stdout")
     args = [sys.executable, "-m", "sqlrun", "run", "small", "-o", str(link), "-p", str(project)]
     if stdout_is == "pipe":
-        written = subprocess.run(args, capture_output=True, timeout=300, env=ENV).stdout
+        written = subprocess.run(args, capture_output=True, timeout=300, env=env()).stdout
     else:
         with open(tmp_path / "redirected", "wb") as handle:
-            subprocess.run(args, stdout=handle, stderr=subprocess.DEVNULL, timeout=300, env=ENV)
+            subprocess.run(args, stdout=handle, stderr=subprocess.DEVNULL, timeout=300, env=env())
         written = (tmp_path / "redirected").read_bytes()
     assert link.is_symlink()
     assert [row["s"] for row in csv.DictReader(io.StringIO(written.decode()))] == STRINGS

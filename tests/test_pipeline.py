@@ -143,6 +143,7 @@ def test_partition_by_writes_hive_directories(project):
     assert sum(pq.read_metadata(f).num_rows for f in stored.source().files()) == stored.rows
 
 
+@pytest.mark.spark  # every engine reads it back, spark too
 def test_step_stored_by_one_engine_is_read_back_by_every_engine(project, engine_name):
     """The store is engine-independent: churn_plays written by one engine feeds a view on each."""
     with Session(project) as session:

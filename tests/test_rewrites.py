@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.errors import CompileError
+from tests.conftest import engine_params
 from tests.semantics import query, transpile
 
 D = date
@@ -101,17 +101,22 @@ def engines(tmp_path_factory):
     from tests.semantics import make_project
 
     project = load_project(make_project(tmp_path_factory.mktemp("rewrites")))
-    opened = {}
-    for name in LOCAL_ENGINES:
-        eng = create_engine(name)
-        eng.register_source("t", project.sources["t"])
-        opened[name] = eng
+
+    class Opened(dict):
+        """Each engine opened at its first use: a run without spark starts no JVM."""
+
+        def __missing__(self, name):
+            eng = self[name] = create_engine(name)
+            eng.register_source("t", project.sources["t"])
+            return eng
+
+    opened = Opened()
     yield opened
     for eng in opened.values():
         eng.close()
 
 
-@pytest.mark.parametrize("engine", LOCAL_ENGINES)
+@pytest.mark.parametrize("engine", engine_params())
 @pytest.mark.parametrize("source,sql,expected,refused", CASES, ids=[f"{c[0]}:{c[1][:50]}" for c in CASES])
 def test_rewrite_gives_the_source_answer(engines, engine, source, sql, expected, refused):
     if engine in refused:
@@ -226,7 +231,7 @@ TYPED_CASES = [
 ]
 
 
-@pytest.mark.parametrize("engine", LOCAL_ENGINES)
+@pytest.mark.parametrize("engine", engine_params())
 @pytest.mark.parametrize("source,sql,expected,refused", TYPED_CASES, ids=[f"{c[0]}:{c[1][:50]}" for c in TYPED_CASES])
 def test_typed_rewrite_gives_the_source_answer(engines, engine, source, sql, expected, refused):
     from sqlrun.engine.compile import compile_query

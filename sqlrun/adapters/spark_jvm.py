@@ -12,6 +12,8 @@ import subprocess
 import threading
 from pathlib import Path
 
+from sqlrun.errors import EngineError
+
 LOG_NAME = "spark.log"
 LOG_LIMIT = 8 * 2**20  # past this size the log moves to spark.log.1
 
@@ -19,6 +21,8 @@ LOG_LIMIT = 8 * 2**20  # past this size the log moves to spark.log.1
 def start_jvm(conf: dict[str, str], log_dir: str | None) -> None:
     """Start this process's JVM with `conf`, its output appended to `log_dir`/spark.log
     (dropped without a log_dir); nothing to do if one runs already (it is then not ours)."""
+    if os.environ.get("SQLRUN_FORBID_SPARK"):  # set by the tests for a test not marked spark
+        raise EngineError("spark: SQLRUN_FORBID_SPARK is set, and this run would start a Spark JVM")
     from pyspark import SparkConf, SparkContext
     from pyspark.java_gateway import launch_gateway
 
