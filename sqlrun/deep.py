@@ -1,7 +1,7 @@
 """Deeply nested SQL: sqlglot parses, types and generates recursively (~20 Python frames per
-level of parentheses), so Python's default limit stops it near 50 levels. Work on syntax trees
-runs in a thread with a large stack and a high recursion limit; nesting deeper than MAX_DEPTH
-is one error line."""
+level of parentheses), so Python's default limit stops it near 50 levels. Deep statements are
+worked on in a thread with a large stack and a high recursion limit (shallow ones, nearly all,
+stay in the caller's thread); nesting deeper than MAX_DEPTH is one error line."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
-
-from sqlrun.errors import CompileError
 
 MAX_DEPTH = 1000  # levels of parentheses / CASE ... END a statement may nest
 _STACK = 1024 * 2**20  # virtual: pages are only touched as deep as the recursion goes
@@ -32,11 +30,6 @@ def nesting(sql: str) -> int:
         depth += 1 if match.group() == "(" or match.group().upper() == "CASE" else -1
         deepest = max(deepest, depth)
     return deepest
-
-
-def check_depth(sql: str, where: str) -> None:
-    if len(sql) > 2 * MAX_DEPTH and nesting(sql) > MAX_DEPTH:
-        raise CompileError(f"{where}: the statement nests more than {MAX_DEPTH} levels deep")
 
 
 def deep(fn: Callable[..., T]) -> Callable[..., T]:

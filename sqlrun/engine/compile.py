@@ -17,7 +17,7 @@ from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
 from sqlrun.adapters import engine_class
-from sqlrun.deep import MAX_DEPTH, check_depth, deep, nesting, run_deep, tree_depth
+from sqlrun.deep import MAX_DEPTH, deep, nesting, run_deep, tree_depth
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
@@ -72,7 +72,10 @@ def fail(query: Query, node: exp.Expression | None, engine: str, reason: str) ->
 @functools.lru_cache(maxsize=256)
 def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
     # A run parses each file for the plan and again to compile it: parse once per text.
-    if nesting(sql) > SHALLOW_TEXT:
+    depth = nesting(sql)
+    if depth > MAX_DEPTH:
+        raise RecursionError(depth)
+    if depth > SHALLOW_TEXT:
         return run_deep(_parse_text, sql, dialect)
     return _parse_text(sql, dialect)
 
@@ -95,7 +98,7 @@ SHALLOW_TREE = 60  # deep.tree_depth() of the tree
 
 
 def _too_deep(query: Query) -> CompileError:
-    return CompileError(f"{query.path}: the statement nests too deeply to translate (limit {MAX_DEPTH} levels)")
+    return CompileError(f"{query.path}: the statement nests more than {MAX_DEPTH} levels deep")
 
 
 def parse_query(query: Query, copy: bool = True) -> exp.Expression:
@@ -103,7 +106,6 @@ def parse_query(query: Query, copy: bool = True) -> exp.Expression:
 
     The tree is a fresh copy that callers may change, or with copy=False the shared parse,
     only to be read."""
-    check_depth(query.sql, str(query.path))
     try:
         statements = _parse(query.sql, query.dialect)
     except RecursionError:
