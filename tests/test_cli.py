@@ -1,6 +1,7 @@
 """The sqlrun command, run as a user runs it: a subprocess, its exit code and its output."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -8,17 +9,24 @@ import pyarrow.parquet as pq
 import pytest
 
 
-def sqlrun(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def sqlrun(*args, cwd=None, env: dict | None = None, timeout: float = 300):
+    """`python -m sqlrun ARGS` as a user runs it; the environment is read now (tests/conftest.py
+    sets SQLRUN_FORBID_SPARK while a test not marked spark runs), plus `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
-def assert_one_line_error(result, *fragments):
+def assert_one_line_error(result, *fragments) -> str:
+    """Exit 1, no traceback, exactly one stderr line starting 'error: ' holding every fragment."""
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     for fragment in fragments:
-        assert fragment in lines[0]
+        assert fragment in lines[0], lines[0]
+    return lines[0]
 
 
 def test_help_lists_the_commands():

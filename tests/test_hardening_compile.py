@@ -3,8 +3,6 @@ statements with effects, hyperparameter values. Each answer comes from the real 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal, localcontext
 from pathlib import Path
 
@@ -12,20 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.test_cli import assert_one_line_error, sqlrun
+
 ENGINES = ["duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark)]
-
-
-def sqlrun(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")

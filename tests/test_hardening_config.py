@@ -6,8 +6,6 @@ on duckdb, polars and spark."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,22 +16,7 @@ import pytest
 from sqlrun.api import Session
 from sqlrun.config import load_project
 from sqlrun.errors import ConfigError, SqlrunError
-
-
-def sqlrun(*args, cwd=None, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "sqlrun", *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
+from tests.test_cli import assert_one_line_error, sqlrun
 
 
 def config_error(tmp_path: Path, text: str) -> str:

@@ -31,6 +31,7 @@ from tests.redshift.fixtures import (  # noqa: F401  (pytest fixtures)
 )
 from tests.servers import spark_connect_server
 from tests.test_cli import assert_one_line_error
+from tests.test_cli import sqlrun as run_sqlrun
 
 SECRET = "s3cr3t-sqlrun-test-value"
 # Each of these Spark would expand before parsing (env, JVM system property, Spark conf, unknown).
@@ -86,10 +87,7 @@ def project(tmp_path) -> Path:
 
 
 def sqlrun(*args, env: dict | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "sqlrun", *args],
-        capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
-    )
+    return run_sqlrun(*args, env=env, timeout=600)  # a JVM start and a Ctrl-C take their time
 
 
 def echo_args(project: Path, engine: str) -> list[str]:

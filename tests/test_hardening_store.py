@@ -22,24 +22,15 @@ from sqlrun.engine.catalog import Catalog
 from sqlrun.engine.models.store import ModelStore
 from sqlrun.engine.store import Store, write_parquet
 from sqlrun.errors import CatalogError
+from tests.test_cli import assert_one_line_error
+from tests.test_cli import sqlrun as run_sqlrun
 
 TOML = '[project]\ndialect = "spark"\nengine = "duckdb"\nqueries = "queries"\n\n' \
        '[sources.numbers]\npath = "data/numbers.parquet"\n'
 
 
 def sqlrun(*args: str, project: Path | None = None) -> subprocess.CompletedProcess:
-    extra = ["--project", str(project)] if project is not None else []
-    return subprocess.run([sys.executable, "-m", "sqlrun", *args, *extra], capture_output=True, text=True, timeout=300)
-
-
-def assert_one_line_error(result, *fragments: str) -> str:
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
+    return run_sqlrun(*args, *(["--project", str(project)] if project is not None else []))
 
 
 def write_sql(project: Path, name: str, sql: str | bytes) -> Path:
