@@ -22,6 +22,7 @@ _NESTS = re.compile(r"[()]|\b(?:CASE|END)\b", re.IGNORECASE)
 T = TypeVar("T")
 
 
+@functools.lru_cache(maxsize=256)  # asked of one text by the parse and again by each compile
 def nesting(sql: str) -> int:
     """The deepest nesting of parentheses and CASE ... END in a SQL text (strings and comments
     included: an over-estimate is fine for a limit)."""
