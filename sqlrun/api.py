@@ -8,26 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlrun.adapters import LOCAL_ENGINES, create_engine, engine_class
+from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query
-from sqlrun.engine.compile import FUNCTIONS, generate, where
+from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.models.spec import is_create_model
+from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
-from sqlrun.engine.pipeline import (
-    Plan,
-    StepReport,
-    build_dag,
-    check_params,
-    make_plan,
-    materialized_inputs,
-    referenced_tables,
-    step_tree,
-)
+from sqlrun.engine.pipeline import Plan, StepReport, make_plan
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store
-from sqlrun.errors import CatalogError, EngineError, SqlrunError
+from sqlrun.engine.target import Target, target
+from sqlrun.errors import EngineError, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,48 +39,50 @@ class Session:
         self.store = Store(self.project.root)
         self._columns: dict[str, dict | None] = {}
         self.schemas = SchemaCache(self.project.root / STORE_DIR / "schemas.json")
-        self.models = ModelCatalog(self)
+        self.models = ModelCatalog(self.catalog, self.project)
+        self._targets: dict[str, Target] = {}
+
+    def target(self, name: str | None = None) -> Target:
+        """The engine as compile sees it, resolved once per name: its facts, the project's sources
+        and the project's functions (trained models)."""
+        name = name or self.project.engine
+        if name not in self._targets:
+            self._targets[name] = target(name, self.project.sources, self.models.inline)
+        return self._targets[name]
 
     def engine(self, name: str | None = None) -> Engine:
-        name = name or self.project.engine
-        if name not in self._engines:
-            settings = self.project.engine_settings(name)
-            if name == "spark":  # the JVM's own output goes to a log in the project, not to stderr
+        adapter = self.target(name).adapter
+        if adapter.name not in self._engines:
+            settings = self.project.engine_settings(adapter.name)
+            if adapter.LOG_DIR:  # the engine's own output goes to a log in the project, not to stderr
                 settings["log_dir"] = str(self.project.root / STORE_DIR / "logs")
-            self._engines[name] = create_engine(name, settings)
-            self._registered[name] = set()
-        return self._engines[name]
+            self._engines[adapter.name] = adapter(settings)
+            self._registered[adapter.name] = set()
+        return self._engines[adapter.name]
 
     def query(self, ref: str | Query) -> Query:
         return ref if isinstance(ref, Query) else self.catalog.get(ref)
 
     def compile(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> str:
-        """The SQL an engine runs for the query: view steps it reads inlined, stored steps by name."""
-        engine = engine or self.project.engine
-        engine_class(engine)
-        query = self.query(ref)
+        """The SQL a run of the query sends (`outgoing`, as `run` takes it): view steps it reads
+        inlined, stored steps by name; for a CREATE MODEL file, what training sends."""
+        query, to, values = self.query(ref), self.target(engine), _strings(params)
         if is_create_model(query.sql):
-            return self.models.compile(query, engine, _strings(params))
-        plan = Plan(query.name, build_dag(self.catalog, self.project.sources, query))
-        check_params(plan.steps, _strings(params))  # as a run checks them: compile shows what run sends
-        token = FUNCTIONS.set(self.models.inline)  # trained models' FUNCTIONs become SQL
-        try:
-            tree = step_tree(plan, query.name, engine, _strings(params), self._schema(plan))
-        finally:
-            FUNCTIONS.reset(token)
-        # Engine-side table names (Redshift sources are tables) are part of what is sent.
-        return generate(query, engine_class(engine).map_tables(tree, self.project.sources), engine, copy=False)
+            training = self.compile(self.models.training_query(query), to.name, values)
+            return redshift_models.create_statement(self.models.spec(query), training) if to.adapter.TRAINS_MODELS \
+                else training
+        return self._outgoing(self.plan(query, values), query.name, to, values).sql
 
     def dry_run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> list[str]:
         """Exactly the statements a run of the query would send to the engine; nothing runs."""
-        engine = engine or self.project.engine
-        if is_create_model(self.query(ref).sql):
-            return self.models.dry_run(self.query(ref), engine, _strings(params))
-        sql = self.compile(ref, engine, params)
-        statements = getattr(engine_class(engine), "statements", None)
-        if statements is None:
-            return [sql]
-        return self.engine(engine).statements(sql)
+        query, to = self.query(ref), self.target(engine)
+        sql = self.compile(query, to.name, params)
+        if is_create_model(query.sql) and to.adapter.TRAINS_MODELS:
+            return redshift_models.dry_run(self.models.spec(query), sql)
+        return self.engine(to.name).statements(sql) if to.adapter.WRAPS_QUERIES else [sql]
+
+    def _outgoing(self, plan: Plan, name: str, to: Target, params: dict[str, str]) -> Outgoing:
+        return outgoing(plan, name, to, params, self._schema(plan))
 
     def _schema(self, plan: Plan) -> dict:
         """Column types of the sources and stored steps the plan reads (file footers only)."""
@@ -112,21 +107,6 @@ class Session:
             self.catalog, self.project.sources, self.store, query, _strings(params), refresh, self.models.versions
         )
 
-    def _prepare(self, query: Query, tables: dict, engine_name: str, stored: tuple[str, ...] = ()) -> Engine:
-        """Check that every table the query reads is a source; register those on the engine."""
-        needed = {k: v for k, v in tables.items() if k not in stored}
-        sources = self.project.sources
-        for name, node in needed.items():
-            if name not in sources:
-                known = ", ".join(sorted(sources)) or "none"
-                raise CatalogError(f"{where(query, node)}: unknown table '{name}' (sources: {known})")
-        engine = self.engine(engine_name)
-        for name in needed:
-            if name not in self._registered[engine_name]:
-                engine.register_source(name, sources[name])
-                self._registered[engine_name].add(name)
-        return engine
-
     def run(
         self,
         ref: str | Query,
@@ -142,11 +122,10 @@ class Session:
         (`refresh` recomputes them); `on_step` gets one report per step. A CREATE MODEL
         file trains the model (`replace`: drop and recreate a changed model on Redshift).
         """
-        engine_name = engine or self.project.engine
-        engine_class(engine_name)
+        engine_name = self.target(engine).name
         params = _strings(params)
         if is_create_model(self.query(ref).sql):
-            return self.models.train(self.query(ref), engine_name, params, refresh, replace, on_step)
+            return self._train(self.query(ref), self.target(engine_name), params, refresh, replace, on_step)
         # The stored versions this run reads or writes are held: no other run's cleanup removes them.
         with self.store.reading():
             query = self.query(ref)
@@ -169,6 +148,24 @@ class Session:
                 result = self._compute(plan, name, engine_name, params)
                 report(StepReport(name, "ran", result.num_rows, time.perf_counter() - started))
             return result
+
+    def _train(self, query: Query, to: Target, params: dict[str, str], refresh: bool, replace: bool,
+               on_step: Callable[[StepReport], None] | None) -> pa.Table:
+        """Train a CREATE MODEL file's model: on an engine that trains models itself, send the
+        statement; else run the training query here and train on its result. One summary row."""
+        spec, training = self.models.spec(query), self.models.training_query(query)
+        if to.adapter.TRAINS_MODELS:
+            statement = redshift_models.create_statement(spec, self.compile(training, to.name, params))
+            return redshift_models.create_on_redshift(self.models, query, spec, statement, replace)
+        from sqlrun.engine.models.train import require_ml
+
+        require_ml()
+        fingerprint, fresh = self.models.fresh(query, params)
+        if fresh is not None and not refresh:
+            return fresh
+        started = time.perf_counter()
+        table = self.run(training, to.name, params, refresh, on_step)
+        return self.models.store_trained(query, to.name, fingerprint, table, time.perf_counter() - started)
 
     def _read_stored(self, stored) -> pa.Table | None:
         """A stored result, or None if reading it shows it is damaged (then said once)."""
@@ -204,25 +201,17 @@ class Session:
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
         query = plan.steps[name].query
-        token = FUNCTIONS.set(self.models.inline)  # trained models' FUNCTIONs become SQL
-        try:
-            tree = step_tree(plan, name, engine_name, params, self._schema(plan))
-        finally:
-            FUNCTIONS.reset(token)
-        tables = referenced_tables(query, tree)  # before generating, which changes the tree
-        sql = generate(query, engine_class(engine_name).map_tables(tree, self.project.sources), engine_name, copy=False)
-        stored = materialized_inputs(plan, name)
-        if stored and engine_name not in LOCAL_ENGINES:
-            raise CatalogError(
-                f"{query.path}: reads materialized step(s) {', '.join(stored)}, which only"
-                f" {', '.join(LOCAL_ENGINES)} can read back (asked for {engine_name})"
-            )
-        engine = self._prepare(query, tables, engine_name, tuple(stored))
-        for upstream in stored:
+        sent = self._outgoing(plan, name, self.target(engine_name), params)
+        engine = self.engine(engine_name)
+        for table, source in sent.sources.items():
+            if table not in self._registered[engine_name]:
+                engine.register_source(table, source)
+                self._registered[engine_name].add(table)
+        for upstream in sent.stored:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, plan.stored[upstream].source())
         try:
-            return engine.to_arrow(sql)
+            return engine.to_arrow(sent.sql)
         except EngineError as exc:  # the engine's own words, with the file whose SQL it ran
             raise EngineError(f"{query.path}: {exc}") from None
 
@@ -232,7 +221,7 @@ class Session:
         """Run each query on each engine and compare every result with the first engine's."""
         engines = engines or list(LOCAL_ENGINES)
         for name in engines:
-            engine_class(name)
+            self.target(name)  # an unknown name fails before anything runs
         results = []
         for ref in refs:
             query = self.query(ref)

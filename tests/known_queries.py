@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlrun.api import Session
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import compile_query
+from sqlrun.engine.target import target
 from tests import semantics, test_rewrites, test_rewrites_strings_arrays
 from tests.corpus import all_cases
 from tests.corpus.runner import query_of
@@ -50,7 +51,7 @@ def _session_compile(session: Session, ref: str | Query) -> Callable[[str], str]
 
 
 def _compile_query(q: Query, schema: dict | None = None) -> Callable[[str], str]:
-    return lambda engine: compile_query(q, engine, schema=schema)
+    return lambda engine: compile_query(q, target(engine), schema=schema)
 
 
 def corpus(tmp: Path) -> list[Known]:

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import compile_query
+from sqlrun.engine.target import target
 
 # One small table every execution test reads: NULLs, negatives, a leap day, a Sunday.
 T_ROWS = {
@@ -38,7 +39,7 @@ def query(sql: str, dialect: str, name: str = "q") -> Query:
 
 def transpile(sql: str, read: str, engine: str) -> str:
     """One statement compiled for one engine, on one line (for table-style asserts)."""
-    text = " ".join(compile_query(query(sql, read), engine).split())
+    text = " ".join(compile_query(query(sql, read), target(engine)).split())
     return text.replace("( ", "(").replace(" )", ")")  # undo pretty-printing
 
 

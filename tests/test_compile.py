@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sqlrun.engine.compile import compile_query
+from sqlrun.engine.target import target
 from sqlrun.errors import CompileError
 from tests.semantics import query
 
@@ -37,12 +38,12 @@ from tests.semantics import query
 )
 def test_compile_error_names_place_construct_and_engines(dialect, sql, engine, pattern):
     with pytest.raises(CompileError, match=pattern):
-        compile_query(query(sql, dialect), engine)
+        compile_query(query(sql, dialect), target(engine))
 
 
 def test_same_dialect_keeps_the_source_function():
     # Spark to Spark: an unknown name may be a registered UDF, so it is left to Spark.
-    assert "MY_UDF(S)" in compile_query(query("SELECT my_udf(s) FROM t", "spark"), "spark").upper()
+    assert "MY_UDF(S)" in compile_query(query("SELECT my_udf(s) FROM t", "spark"), target("spark")).upper()
 
 
 def test_errors_come_before_anything_runs(tmp_path):

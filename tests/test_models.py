@@ -199,10 +199,11 @@ def test_create_model_file_is_not_a_query():
 
     from sqlrun.engine.catalog import Query
     from sqlrun.engine.compile import compile_query
+    from sqlrun.engine.target import target
 
     query = Query("m", Path("m.sql"), "redshift", "CREATE MODEL m FROM t TARGET y FUNCTION f IAM_ROLE default")
     with pytest.raises(CompileError, match="CREATE MODEL is not a query"):
-        compile_query(query, "duckdb")
+        compile_query(query, target("duckdb"))
 
 
 def test_training_needs_numeric_features(tmp_path):

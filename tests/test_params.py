@@ -7,6 +7,7 @@ import pytest
 from sqlrun.adapters import create_engine
 from sqlrun.engine.catalog import load_query
 from sqlrun.engine.compile import compile_query
+from sqlrun.engine.target import target
 from sqlrun.errors import CatalogError
 
 HEADER = (
@@ -31,13 +32,13 @@ def query(tmp_path: Path, body: str, header: str = HEADER):
     ],
 )
 def test_date_param_is_a_typed_literal(tmp_path, engine, expected):
-    sql = compile_query(query(tmp_path, "SELECT * FROM t WHERE ds = :ds"), engine, {"ds": "2025-08-03"})
+    sql = compile_query(query(tmp_path, "SELECT * FROM t WHERE ds = :ds"), target(engine), {"ds": "2025-08-03"})
     assert expected in sql
 
 
 def test_each_type_binds_to_its_literal(tmp_path):
     q = query(tmp_path, "SELECT :ds, :at, :n, :f, :d, :s, :b")
-    sql = compile_query(q, "duckdb", {"ds": "2025-08-03", "n": "-3", "s": "it's"})
+    sql = compile_query(q, target("duckdb"), {"ds": "2025-08-03", "n": "-3", "s": "it's"})
     for fragment in (
         "CAST('2025-08-03' AS DATE)",
         "CAST('2025-01-02 03:04:05' AS TIMESTAMP)",
@@ -54,7 +55,7 @@ def test_each_type_binds_to_its_literal(tmp_path):
 def test_string_param_cannot_inject_sql(tmp_path, engine):
     hostile = "x' OR '1'='1'; DROP TABLE t; --"
     q = query(tmp_path, "SELECT :s AS v", header="-- param s: string\n")
-    sql = compile_query(q, engine, {"s": hostile})
+    sql = compile_query(q, target(engine), {"s": hostile})
     with create_engine(engine) as runner:
         assert runner.to_arrow(sql).column("v").to_pylist() == [hostile]
 
@@ -74,10 +75,10 @@ def test_string_param_cannot_inject_sql(tmp_path, engine):
 def test_bad_params_are_errors(tmp_path, values, message):
     q = query(tmp_path, "SELECT :ds, :n, :f, :b")
     with pytest.raises(CatalogError, match=message):
-        compile_query(q, "duckdb", values)
+        compile_query(q, target("duckdb"), values)
 
 
 def test_undeclared_placeholder_points_at_its_line(tmp_path):
     q = query(tmp_path, "SELECT 1\nFROM t\nWHERE x = :undeclared", header="")
     with pytest.raises(CatalogError, match=r"q.sql:3:\d+: :undeclared has no '-- param"):
-        compile_query(q, "duckdb", {})
+        compile_query(q, target("duckdb"), {})

@@ -21,6 +21,7 @@ from sqlrun.config import load_project
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import compile_query
 from sqlrun.engine.parity import compare, is_ordered
+from sqlrun.engine.target import target
 from sqlrun.errors import CatalogError, EngineError
 from tests.redshift.fixtures import (  # noqa: F401  (pytest fixtures)
     MAPPED,
@@ -89,7 +90,7 @@ def test_redshift_sql_round_trips_through_duckdb(demo, tpch, name):
     """The compiled Redshift SQL, read back as Redshift and run on DuckDB, gives the same rows."""
     session = demo if name in CATALOG else tpch
     query = session.query(name)
-    redshift_sql = compile_query(query, "redshift")  # before table mapping: catalog names
+    redshift_sql = compile_query(query, target("redshift"))  # before table mapping: catalog names
     back = Query(name=f"{name}_rs", path=query.path, dialect="redshift", sql=redshift_sql)
     expected, actual = session.run(query, "duckdb"), session.run(back, "duckdb")
     result = compare(expected, actual, is_ordered(query.ast()))
@@ -98,6 +99,7 @@ def test_redshift_sql_round_trips_through_duckdb(demo, tpch, name):
 
 def test_sql_on_the_wire_is_the_compiled_sql_with_mapped_tables(demo, shim):
     engine = demo.engine("redshift")
+    demo.run("charts_by_age", "redshift")  # connected and registered: this run sends the query alone
     sql = demo.compile("charts_by_age", "redshift")
     expected = engine.statements(sql)
     before = len(shim.sent_sql)

@@ -14,6 +14,7 @@ from sqlrun.config import Source
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites.base import Context, annotate
 from sqlrun.engine.schema import SchemaCache, arrow_columns
+from sqlrun.engine.target import target
 
 
 def test_arrow_types_map_to_sql_types():
@@ -97,6 +98,6 @@ SCHEMA = {"t": {"a": "int", "b": "bigint"}, "u": {"c": "decimal(10, 2)"}}
 )
 def test_annotate_types_unqualified_columns_without_changing_the_sql(sql, left_type):
     tree = sqlglot.parse_one(sql, read="redshift")
-    annotate(tree, Context(Query("q", Path("q.sql"), "redshift", sql), "duckdb", "duckdb", SCHEMA))
+    annotate(tree, Context(Query("q", Path("q.sql"), "redshift", sql), target("duckdb"), SCHEMA))
     assert next(tree.find_all(exp.Div)).this.type.sql("redshift") == left_type
     assert tree.sql("redshift") == sqlglot.parse_one(sql, read="redshift").sql("redshift")

@@ -16,6 +16,7 @@ import sqlglot
 from sqlrun.api import Session
 from sqlrun.engine.compile import compile_query
 from sqlrun.engine.parity import compare, is_ordered
+from sqlrun.engine.target import target
 from sqlrun.errors import EngineError
 from tpch.data import tpch_project
 
@@ -137,5 +138,5 @@ def test_compiles_for_redshift(session, name):
         engine_class("redshift")
     except EngineError as exc:
         pytest.skip(f"no redshift adapter registered yet: {exc}")
-    sql = compile_query(session.query(name), "redshift")
+    sql = compile_query(session.query(name), target("redshift"))
     sqlglot.parse_one(sql, read="redshift")  # what we would send parses as Redshift SQL

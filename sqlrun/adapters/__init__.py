@@ -12,7 +12,7 @@ from sqlrun.errors import EngineError
 ENGINES: dict[str, type[Engine]] = {
     cls.name: cls for cls in (DuckDBEngine, PolarsEngine, SparkEngine, RedshiftEngine)
 }
-LOCAL_ENGINES = ("duckdb", "polars", "spark")
+LOCAL_ENGINES = tuple(name for name, cls in ENGINES.items() if cls.LOCAL)
 
 
 def engine_class(name: str) -> type[Engine]:

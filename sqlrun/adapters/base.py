@@ -17,9 +17,11 @@ class Engine(ABC):
 
     name: str = ""
     dialect: str = ""
-    SUPPORTS_UDF: bool = False
-    SUPPORTS_MODELS: bool = False
-    IN_PROCESS: bool = True
+    # Declared facts, read where decisions are made (engine/target.py is how compile sees them).
+    LOCAL: bool = True  # runs on this machine: reads the store's files back; `parity`'s default engines
+    TRAINS_MODELS: bool = False  # runs CREATE MODEL itself and keeps model FUNCTION calls as they are
+    LOG_DIR: bool = False  # takes settings["log_dir"], a directory in the project for its own log
+    WRAPS_QUERIES: bool = False  # sends a query inside more statements: `statements(sql)` lists them
     # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
     MAX_NESTING: int | None = None
 

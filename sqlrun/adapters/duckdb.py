@@ -25,7 +25,6 @@ _CSV_OPTIONS = {
 class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
-    SUPPORTS_UDF = True
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)

@@ -103,7 +103,9 @@ def quote_table(name: str) -> exp.Table:
 class RedshiftEngine(Engine):
     name = "redshift"
     dialect = "redshift"
-    IN_PROCESS = False
+    LOCAL = False
+    TRAINS_MODELS = True
+    WRAPS_QUERIES = True  # a server-side cursor: BEGIN, DECLARE, FETCH..., CLOSE
 
     def __init__(self, settings: dict | None = None, *, client=None):
         """`client`: an existing boto3 redshift-data client for the Data API transport."""

@@ -106,7 +106,7 @@ def s3_read(settings: dict) -> str:
 class SparkEngine(Engine):
     name = "spark"
     dialect = "spark"
-    SUPPORTS_UDF = True
+    LOG_DIR = True
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)

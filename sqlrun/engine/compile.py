@@ -6,8 +6,6 @@ import functools
 import logging
 import math
 import re
-from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +14,6 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError, UnsupportedError
 
 from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
-from sqlrun.adapters import engine_class
 from sqlrun.deep import MAX_DEPTH, deep, nesting, run_deep, tree_depth
 from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
@@ -24,15 +21,11 @@ from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.rewrites.base import replace_all
 from sqlrun.engine.rewrites.functions import spell_out
 from sqlrun.engine.safety import refusal
+from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError
 
 # sqlglot logs a warning before falling back to Command; we raise instead.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
-
-# The project's own functions (trained models' FUNCTIONs): (query, tree, engine) -> tree,
-# applied before the checks. A Session sets it while it compiles (engine/models/catalog.py).
-FUNCTIONS: ContextVar[Callable | None] = ContextVar("sqlrun_functions", default=None)
-
 
 def position(node: exp.Expression) -> tuple[int, int] | None:
     """The (line, column) of the first token under node, where sqlglot kept one."""
@@ -226,54 +219,53 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
 
 
 def compile_tree(
-    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+    query: Query, target: Target, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> exp.Expression:
-    """The bound and rewritten syntax tree that `engine` will run.
+    """The bound and rewritten syntax tree that `target` will run.
 
     `schema` ({table: {column: type}}) lets type-dependent rules translate instead of refusing.
     """
     try:
         if nesting(query.sql) > SHALLOW_TEXT:
-            return run_deep(_compile_tree, query, engine, params, schema)
-        return _compile_tree(query, engine, params, schema)
+            return run_deep(_compile_tree, query, target, params, schema)
+        return _compile_tree(query, target, params, schema)
     except RecursionError:
         raise _too_deep(query) from None
 
 
 @deep
 def _compile_tree(
-    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+    query: Query, target: Target, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> exp.Expression:
+    engine = target.name
     if query.engines and engine not in query.engines:
         raise CompileError(
             f"{query.path}: query '{query.name}' is limited to engines {', '.join(query.engines)}"
             f" (asked for {engine})"
         )
-    target = engine_class(engine).dialect
     if is_create_model(query.sql):
         raise CompileError(
             f"{query.path}: CREATE MODEL is not a query: `sqlrun run {query.name}` trains the model,"
             " and queries call its FUNCTION"
         )
     tree = bind_params(query, parse_query(query), params or {})
-    inline = FUNCTIONS.get()
-    if inline is not None:
-        tree = inline(query, tree, engine)
+    if target.functions is not None:
+        tree = target.functions(query, tree, target)
     try:
-        if query.dialect != target:
+        if query.dialect != target.dialect:
             tree = spell_out(query.dialect, tree)
-        check_tree(query, tree, engine, target)
-        return rewrites.apply(query, tree, engine, target, schema)
+        check_tree(query, tree, engine, target.dialect)
+        return rewrites.apply(query, tree, target, schema)
     except rewrites.Refused as exc:
         raise fail(query, exc.node, engine, exc.reason) from None
 
 
-def generate(query: Query, tree: exp.Expression, engine: str, copy: bool = True) -> str:
-    """Render a compiled tree for `engine`; anything sqlglot cannot render is an error.
+def generate(query: Query, tree: exp.Expression, target: Target, copy: bool = True) -> str:
+    """Render a compiled tree for `target`; anything sqlglot cannot render is an error.
 
     copy=False lets sqlglot's generator change the tree instead of a copy of it: for a tree
     that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
-    adapter = engine_class(engine)
+    adapter, engine = target.adapter, target.name
     depth = tree_depth(tree)
     if adapter.MAX_NESTING is not None and depth > adapter.MAX_NESTING:
         raise CompileError(
@@ -284,20 +276,19 @@ def generate(query: Query, tree: exp.Expression, engine: str, copy: bool = True)
         # The generator recurses ~4 frames per level and may change the tree (copy=False): a deep
         # tree goes straight to the deep-stack thread rather than being retried there.
         if depth > SHALLOW_TREE:
-            return run_deep(_render, query, tree, engine, copy)
-        return _render(query, tree, engine, copy)
+            return run_deep(_render, query, tree, target, copy)
+        return _render(query, tree, target, copy)
     except RecursionError:
         raise _too_deep(query) from None
 
 
-def _render(query: Query, tree: exp.Expression, engine: str, copy: bool) -> str:
-    target = engine_class(engine).dialect
+def _render(query: Query, tree: exp.Expression, target: Target, copy: bool) -> str:
     try:
-        return tree.sql(dialect=target, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
+        return tree.sql(dialect=target.dialect, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]
-        node = culprit(tree, target)
-        raise fail(query, node, engine, f"not supported by {engine}: {reason}") from None
+        node = culprit(tree, target.dialect)
+        raise fail(query, node, target.name, f"not supported by {target.name}: {reason}") from None
 
 
 def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:
@@ -319,7 +310,7 @@ def culprit(tree: exp.Expression, target: str) -> exp.Expression | None:
 
 
 def compile_query(
-    query: Query, engine: str, params: dict[str, str] | None = None, schema: dict | None = None
+    query: Query, target: Target, params: dict[str, str] | None = None, schema: dict | None = None
 ) -> str:
-    """The SQL string `engine` will run for `query`, or a CompileError."""
-    return generate(query, compile_tree(query, engine, params, schema), engine, copy=False)
+    """The SQL string `target` will run for `query` (one file, no pipeline), or a CompileError."""
+    return generate(query, compile_tree(query, target, params, schema), target, copy=False)

@@ -12,8 +12,6 @@ instead of recomputed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +19,11 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from sqlrun.digest import digest
 from sqlrun.engine.catalog import Catalog, Query
 from sqlrun.engine.compile import compile_tree, generate, where
 from sqlrun.engine.store import Store, Stored
+from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def source_fingerprint(source: Source) -> str:
         from sqlrun.s3 import fingerprint_entries
 
         entries = {"endpoint": source.s3.endpoint_url, "files": fingerprint_entries(source)}
-        return _digest({"format": source.format, "options": source.options, **entries})
+        return digest({"format": source.format, "options": source.options, **entries})
     files = []
     for path in source.files():
         try:
@@ -161,7 +161,7 @@ def source_fingerprint(source: Source) -> str:
             files.append([path, stat.st_size, stat.st_mtime_ns])
         except OSError:
             files.append([path, None, None])
-    return _digest({"format": source.format, "options": source.options, "files": files})
+    return digest({"format": source.format, "options": source.options, "files": files})
 
 
 def fingerprints(
@@ -185,19 +185,16 @@ def fingerprints(
         called = models(query) if models else {}
         if called:  # only then: fingerprints of steps without models stay as they were
             content["models"] = called
-        result[name] = _digest(content)
+        result[name] = digest(content)
     return result
-
-
-def _digest(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def make_plan(
     catalog: Catalog, sources: dict[str, Source], store: Store, target: Query,
     params: dict[str, str], refresh: bool = False, models: ModelVersions | None = None, hold: bool = False,
 ) -> Plan:
-    """`hold`: keep the fresh stored versions from removal (inside store.reading(): a run)."""
+    """The plan, its parameters checked (compile and run alike).
+    `hold`: keep the fresh stored versions from removal (inside store.reading(): a run)."""
     steps = build_dag(catalog, sources, target)
     check_params(steps, params)
     plan = Plan(target.name, steps)
@@ -233,16 +230,16 @@ def materialized_inputs(plan: Plan, name: str) -> list[str]:
 
 
 def step_tree(
-    plan: Plan, name: str, engine: str, params: dict[str, str], schema: dict | None = None
+    plan: Plan, name: str, target: Target, params: dict[str, str], schema: dict | None = None
 ) -> exp.Expression:
     """The step's compiled tree with the view steps it reads inlined as leading CTEs."""
     query = plan.steps[name].query
-    tree = compile_tree(query, engine, step_params(query, params), schema)
+    tree = compile_tree(query, target, step_params(query, params), schema)
     ctes: list[exp.CTE] = []
     for view in inlined_views(plan, name):
         view_query = plan.steps[view].query
-        view_tree = compile_tree(view_query, engine, step_params(view_query, params), schema)
-        generate(view_query, view_tree, engine)  # an untranslatable view fails naming its own file
+        view_tree = compile_tree(view_query, target, step_params(view_query, params), schema)
+        generate(view_query, view_tree, target)  # an untranslatable view fails naming its own file
         ctes.extend(_as_ctes(view, view_tree))
     if not ctes:
         return tree

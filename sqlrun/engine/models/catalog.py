@@ -1,20 +1,19 @@
 """The project's models: CREATE MODEL files in the catalog, trained ones in the store.
 
-A Session owns one ModelCatalog. It trains a model from its training query (run through the
-Session on the chosen engine, pipeline steps included), and inlines a trained model's
-FUNCTION into every query that calls it (`inline`, run by compile_tree before its checks).
+A Session owns one ModelCatalog. The Session runs a model's training query (pipeline steps
+included) and hands the table to `store_trained`; `inline` (the Target's functions, run by
+compile_tree before its checks) puts a trained model's FUNCTION into every query that calls it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import fail
 from sqlrun.engine.models import to_sql
@@ -27,19 +26,18 @@ from sqlrun.errors import CatalogError, CompileError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from sqlrun.api import Session
+    from sqlrun.config import Project
+    from sqlrun.engine.catalog import Catalog
+    from sqlrun.engine.target import Target
 
 PROBABILITIES = "_probabilities"
 
 
-def _digest(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
 class ModelCatalog:
-    def __init__(self, session: Session):
-        self.session = session
-        self.store = ModelStore(session.project.root)
+    def __init__(self, catalog: Catalog, project: Project):
+        self.catalog = catalog
+        self.project = project
+        self.store = ModelStore(project.root)
         self._specs: dict[str, ModelSpec] = {}
         self._redshift = None  # a cursor-less Redshift engine for CREATE/SHOW/DROP MODEL
         self.poll_seconds = 30.0  # SHOW MODEL polling while Redshift trains
@@ -59,7 +57,7 @@ class ModelCatalog:
         return self._specs[query.name]
 
     def model_queries(self) -> dict[str, Query]:
-        return {q.name: q for q in self.session.catalog.queries.values() if is_create_model(q.sql)}
+        return {q.name: q for q in self.catalog.queries.values() if is_create_model(q.sql)}
 
     def functions(self) -> dict[str, Query]:
         """FUNCTION name (lower case) -> the CREATE MODEL query that declares it."""
@@ -91,43 +89,41 @@ class ModelCatalog:
     def fingerprint(self, query: Query, params: dict[str, str]) -> str:
         """The statement, its parameters, and every pipeline step and source it trains on."""
         training = self.training_query(query)
-        steps = build_dag(self.session.catalog, self.session.project.sources, training)
-        prints = fingerprints(steps, self.session.project.sources, params, self.versions)
-        return _digest({"sql": query.sql, "dialect": query.dialect, "params": params, "inputs": prints})
+        steps = build_dag(self.catalog, self.project.sources, training)
+        prints = fingerprints(steps, self.project.sources, params, self.versions)
+        return digest({"sql": query.sql, "dialect": query.dialect, "params": params, "inputs": prints})
 
     # -- training --------------------------------------------------------------------
-    def train(self, query: Query, engine: str, params: dict[str, str], refresh: bool = False,
-              replace_model: bool = False, on_step=None) -> pa.Table:
-        """Train the model on `engine` (or send it to Redshift); one summary row."""
+    def fresh(self, query: Query, params: dict[str, str]) -> tuple[str, pa.Table | None]:
+        """The training fingerprint, and the summary row when the stored model has it already."""
         import pyarrow as pa
 
-        spec = self.spec(query)
-        if engine == "redshift":
-            from sqlrun.engine.models.redshift import create_on_redshift
-
-            return create_on_redshift(self, query, spec, params, replace_model)
-        from sqlrun.engine.models.train import require_ml, train
-
-        require_ml()
         fingerprint = self.fingerprint(query, params)
         try:
-            current = self.store.current(spec.name)
+            current = self.store.current(self.spec(query).name)
         except Damaged:
             current = None  # retraining replaces it
-        if current is not None and current.meta["fingerprint"] == fingerprint and not refresh:
-            return pa.Table.from_pylist([_summary(current.meta, "fresh")])
+        if current is not None and current.meta["fingerprint"] == fingerprint:
+            return fingerprint, pa.Table.from_pylist([_summary(current.meta, "fresh")])
+        return fingerprint, None
+
+    def store_trained(self, query: Query, engine: str, fingerprint: str, table: pa.Table, queried: float) -> pa.Table:
+        """Train on the training query's result (`queried`: seconds it took) and store the model."""
+        import pyarrow as pa
+
+        from sqlrun.engine.models.train import train
+
+        spec = self.spec(query)
         started = time.perf_counter()
-        table = self.session.run(self.training_query(query), engine, params, refresh, on_step)
-        queried = time.perf_counter() - started
         trained = train(spec, table)
-        seconds = time.perf_counter() - started
+        seconds = queried + time.perf_counter() - started
         meta = {
             "name": spec.name, "query": query.name, "function": spec.function, "engine": engine, "state": "READY",
             "model_type": spec.model_type or "XGBOOST", "problem_type": trained.model["problem_type"],
             "target": spec.target, "features": trained.model["features"], "metrics": trained.metrics,
             "rows": trained.rows, "query_seconds": round(queried, 3), "train_seconds": round(seconds - queried, 3),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "fingerprint": fingerprint,
-            "statement": _digest(query.sql), "spec": {k: v for k, v in asdict(spec).items() if k != "training_sql"},
+            "statement": digest(query.sql), "spec": {k: v for k, v in asdict(spec).items() if k != "training_sql"},
             "training_query": spec.training_query,
         }
         stored = self.store.write(spec.name, trained.model, trained.artifact_name, trained.artifact, meta)
@@ -162,24 +158,10 @@ class ModelCatalog:
             used[base] = stored.path.name if stored else None
         return used
 
-    def compile(self, query: Query, engine: str, params: dict[str, str]) -> str:
-        """What training sends: the CREATE MODEL statement on Redshift, else the training query."""
-        if engine == "redshift":
-            from sqlrun.engine.models.redshift import create_statement
-
-            return create_statement(self, query, self.spec(query), params)
-        return self.session.compile(self.training_query(query), engine, params)
-
-    def dry_run(self, query: Query, engine: str, params: dict[str, str]) -> list[str]:
-        if engine == "redshift":
-            from sqlrun.engine.models.redshift import dry_run
-
-            return dry_run(self, query, self.spec(query), params)
-        return [self.compile(query, engine, params)]
-
     # -- scoring ---------------------------------------------------------------------
-    def inline(self, query: Query, tree: exp.Expression, engine: str) -> exp.Expression:
-        """Replace each call of a model FUNCTION by the trained model as SQL (Redshift: kept)."""
+    def inline(self, query: Query, tree: exp.Expression, target: Target) -> exp.Expression:
+        """Replace each call of a model FUNCTION by the trained model as SQL (kept as a call on an
+        engine that trains models itself)."""
         calls = [n for n in tree.find_all(exp.Anonymous) if _is_model_call(n.name, self)]
         if not calls:
             return tree
@@ -188,10 +170,10 @@ class ModelCatalog:
             name = node.name.lower()
             probabilities = name.endswith(PROBABILITIES) and name not in functions
             declared = functions[name[: -len(PROBABILITIES)] if probabilities else name]
-            if engine == "redshift":
-                node.meta["sqlrun_model"] = declared.name  # Redshift runs its own function
+            if target.adapter.TRAINS_MODELS:
+                node.meta["sqlrun_model"] = declared.name  # the engine runs its own function
                 continue
-            node.replace(self._expression(query, node, declared, engine, probabilities))
+            node.replace(self._expression(query, node, declared, target.name, probabilities))
         return tree
 
     def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str,
@@ -200,7 +182,7 @@ class ModelCatalog:
         if stored is None:
             raise fail(query, node, engine,
                        f"model {self.spec(declared).name} is not trained: run `sqlrun run {declared.name}` first")
-        if stored.meta["statement"] != _digest(declared.sql):
+        if stored.meta["statement"] != digest(declared.sql):
             raise fail(query, node, engine,
                        f"{declared.path} changed since model {stored.name} was trained:"
                        f" retrain it with `sqlrun run {declared.name}`")
@@ -235,7 +217,7 @@ class ModelCatalog:
                              "metrics": f"{exc}: retrain with `sqlrun run {name}`"})
                 continue
             if stored is not None:
-                state = "READY" if stored.meta["statement"] == _digest(query.sql) else "STALE"
+                state = "READY" if stored.meta["statement"] == digest(query.sql) else "STALE"
                 rows.append({**_summary(stored.meta, state), "type": stored.meta["model_type"]})
             else:
                 rows.append({"name": spec.name, "engine": "", "state": "NOT TRAINED",

@@ -27,9 +27,9 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def create_statement(models: ModelCatalog, query: Query, spec: ModelSpec, params: dict[str, str]) -> str:
-    """The CREATE MODEL statement as sent: clauses in Redshift's order, training query compiled."""
-    training = models.session.compile(models.training_query(query), "redshift", params)
+def create_statement(spec: ModelSpec, training: str) -> str:
+    """The CREATE MODEL statement as sent: clauses in Redshift's order, `training` the training
+    query compiled for Redshift."""
     lines = [f"CREATE MODEL {spec.name}", "FROM (", *("  " + line for line in training.splitlines()), ")"]
     if spec.target:
         lines.append(f"TARGET {spec.target}")
@@ -61,7 +61,7 @@ def _engine(models: ModelCatalog):
     from sqlrun.adapters import create_engine
 
     if models._redshift is None:
-        settings = dict(models.session.project.engine_settings("redshift"))
+        settings = dict(models.project.engine_settings("redshift"))
         if settings.get("transport", "wire") == "wire":
             settings["server_cursor"] = False
         models._redshift = create_engine("redshift", settings)
@@ -85,11 +85,11 @@ def _reason(shown: dict[str, str]) -> str:
     return "; ".join(reasons) or "no reason given by SHOW MODEL"
 
 
-def create_on_redshift(models: ModelCatalog, query: Query, spec: ModelSpec, params: dict[str, str],
+def create_on_redshift(models: ModelCatalog, query: Query, spec: ModelSpec, statement: str,
                        replace: bool) -> pa.Table:
+    """Send `statement` (create_statement) unless Redshift has that model already; wait for it."""
     import pyarrow as pa
 
-    statement = create_statement(models, query, spec, params)
     fingerprint = hashlib.sha256(statement.encode()).hexdigest()
     engine = _engine(models)
     record = models.store.remote(spec.name)
@@ -138,5 +138,5 @@ def _row(spec: ModelSpec, action: str, shown: dict[str, str]) -> dict:
             "function": spec.function}
 
 
-def dry_run(models: ModelCatalog, query: Query, spec: ModelSpec, params: dict[str, str]) -> list[str]:
-    return [f"SHOW MODEL {spec.name}", create_statement(models, query, spec, params), f"SHOW MODEL {spec.name}"]
+def dry_run(spec: ModelSpec, statement: str) -> list[str]:
+    return [f"SHOW MODEL {spec.name}", statement, f"SHOW MODEL {spec.name}"]

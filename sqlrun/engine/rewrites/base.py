@@ -17,6 +17,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
 from sqlrun.engine.catalog import Query
+from sqlrun.engine.target import Target
 
 RuleFn = Callable[[exp.Expression, "Context"], exp.Expression]
 SPARK = ("spark", "databricks", "hive")
@@ -35,13 +36,21 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Context:
     query: Query
-    engine: str
-    target: str
+    target: Target
     schema: dict | None = None  # {table: {column: type}} where the sources' types are known
 
     @property
     def source(self) -> str:
         return self.query.dialect
+
+    @property
+    def engine(self) -> str:
+        return self.target.name
+
+    @property
+    def dialect(self) -> str:
+        """The target engine's sqlglot dialect."""
+        return self.target.dialect
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class Rule:
     kinds: tuple[type, ...] = ()  # the node types it acts on; empty: it always runs
 
     def applies(self, ctx: Context) -> bool:
-        same = ctx.source == ctx.target and not self.same_dialect
+        same = ctx.source == ctx.dialect and not self.same_dialect
         return (
             not same
             and (not self.sources or ctx.source in self.sources)
@@ -78,10 +87,8 @@ def rule(
     return register
 
 
-def apply(
-    query: Query, tree: exp.Expression, engine: str, target: str, schema: dict | None = None
-) -> exp.Expression:
-    ctx = Context(query, engine, target, schema)
+def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | None = None) -> exp.Expression:
+    ctx = Context(query, target, schema)
     present: set[type] | None = None  # the node types in the tree, while no rule has run
     for r in RULES:
         if not r.applies(ctx):

@@ -1,0 +1,50 @@
+"""What a run of one step sends to its engine, decided before anything runs.
+
+`compile`, `dry_run` and `run` all take their SQL from `outgoing`: what compile shows is what
+run sends, by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlrun.adapters import LOCAL_ENGINES
+from sqlrun.engine.compile import generate, where
+from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree
+from sqlrun.errors import CatalogError
+
+if TYPE_CHECKING:
+    from sqlrun.config import Source
+    from sqlrun.engine.target import Target
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    sql: str
+    sources: dict[str, Source]  # project sources the SQL reads, registered first
+    stored: tuple[str, ...]  # materialized steps it reads, registered from the store
+
+
+def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], schema: dict | None) -> Outgoing:
+    """The step's SQL for `target` (view steps inlined, stored steps by name) and its tables."""
+    query = plan.steps[name].query
+    tree = step_tree(plan, name, target, params, schema)
+    tables = referenced_tables(query, tree)  # before generating, which changes the tree
+    sql = generate(query, target.map_tables(tree), target, copy=False)
+    stored = tuple(materialized_inputs(plan, name))
+    if stored and not target.adapter.LOCAL:
+        raise CatalogError(
+            f"{query.path}: reads materialized step(s) {', '.join(stored)}, which only"
+            f" {', '.join(LOCAL_ENGINES)} can read back (asked for {target.name})"
+        )
+    sources = dict(target.sources)
+    needed = {}
+    for table, node in tables.items():
+        if table in stored:
+            continue
+        if table not in sources:
+            known = ", ".join(sorted(sources)) or "none"
+            raise CatalogError(f"{where(query, node)}: unknown table '{table}' (sources: {known})")
+        needed[table] = sources[table]
+    return Outgoing(sql, needed, stored)
