@@ -19,7 +19,7 @@ from sqlrun.engine import rewrites
 from sqlrun.engine.catalog import Param, Query
 from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.rewrites.base import replace_all
-from sqlrun.engine.rewrites.functions import spell_out
+from sqlrun.engine.rewrites.functions import known
 from sqlrun.engine.safety import refusal
 from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError
@@ -214,7 +214,8 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
     for node in tree.walk():
         if isinstance(node, exp.Command):
             raise fail(query, node, engine, "statement is not understood by sqlglot")
-        if isinstance(node, exp.Anonymous) and query.dialect != target and "sqlrun_model" not in node.meta:
+        if (isinstance(node, exp.Anonymous) and query.dialect != target and "sqlrun_model" not in node.meta
+                and not known(query.dialect, node.name)):
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
@@ -252,8 +253,6 @@ def _compile_tree(
     if target.functions is not None:
         tree = target.functions(query, tree, target)
     try:
-        if query.dialect != target.dialect:
-            tree = spell_out(query.dialect, tree)
         check_tree(query, tree, engine, target.dialect)
         return rewrites.apply(query, tree, target, schema)
     except rewrites.Refused as exc:

@@ -1,15 +1,124 @@
 """Semantic rewrites: where source and target differ in meaning, not just spelling.
 
-Each rule is a small function over the syntax tree in one of the modules below, registered
-with the source dialects and target engines it applies to; `apply` runs them in import order.
-A rule that cannot translate a construct faithfully raises `Refused` (a CompileError later).
+Each rule is a small function over the syntax tree in one of the modules below. RULES is the
+one table of them, in the order they run: `sources` are the dialects whose meaning a rule makes
+explicit, `engines` the targets it is written for (empty: any), `kinds` the node types it acts on
+(a tree without one is skipped). A rule that cannot translate a construct faithfully raises
+`Refused` (a CompileError later). A rule that spells something per engine names each engine it
+knows (base.Context.per_engine): a new engine is refused there, never given another's arm.
 """
 
-from sqlrun.engine.rewrites import date_arith  # noqa: F401, I001  (registers; before dates' type casts)
-from sqlrun.engine.rewrites import aggregates, dates, identifiers, numbers, strings  # noqa: F401  (registers)
-from sqlrun.engine.rewrites import output_names  # noqa: F401  (registers)
-from sqlrun.engine.rewrites import date_names  # noqa: F401  (registers)
-from sqlrun.engine.rewrites import arrays, queries  # noqa: F401  (registers)
-from sqlrun.engine.rewrites.base import RULES, Context, Refused, Rule, apply, rule
+from __future__ import annotations
 
-__all__ = ["RULES", "Context", "Refused", "Rule", "apply", "rule"]
+from sqlglot import exp
+
+from sqlrun.engine.catalog import Query
+from sqlrun.engine.rewrites import (
+    aggregates,
+    arrays,
+    date_arith,
+    date_names,
+    dates,
+    functions,
+    identifiers,
+    numbers,
+    output_names,
+    queries,
+    strings,
+    substrings,
+)
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
+from sqlrun.engine.target import Target
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
+    Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
+    Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),
+    Rule("date_plus_interval_is_timestamp", date_arith.date_interval_timestamp, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Interval,)),
+    Rule("date_minus_date_is_days", date_arith.date_minus_date, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Sub,)),
+    Rule("redshift_add_months_month_end", date_arith.redshift_add_months, POSTGRES_LIKE, (), kinds=(exp.TsOrDsAdd,)),
+    Rule("redshift_trunc_timestamp_is_date", date_arith.redshift_trunc, POSTGRES_LIKE, (), kinds=(exp.Trunc,)),
+    Rule("epoch_literal", date_arith.epoch_literal, POSTGRES_LIKE, (), kinds=(exp.Cast,)),
+    Rule("redshift_extract_epoch_on_spark", date_arith.extract_epoch_spark, POSTGRES_LIKE, ("spark",), kinds=(exp.Extract,)),
+    Rule("spark_unix_timestamp_of_timestamp", date_arith.spark_unix_timestamp, SPARK, ("duckdb",), kinds=(exp.StrToUnix,)),
+    Rule("exact_percentiles", aggregates.exact_percentiles, (), (), kinds=(exp.Quantile, exp.WithinGroup, exp.PercentileCont, exp.PercentileDisc)),
+    Rule("avg_keeps_its_fraction_on_redshift", aggregates.redshift_avg_fraction, (), ("redshift",), kinds=(exp.Avg,)),
+    Rule("spark_percentiles_stay_exact", aggregates.spark_exact_within_group, (), ("spark",), same_dialect=True, kinds=(exp.WithinGroup,)),
+    Rule("redshift_avg_of_integers_is_integer", aggregates.redshift_avg_integer, POSTGRES_LIKE, (), kinds=(exp.Avg,)),
+    Rule("array_agg_keeps_nulls_on_spark", aggregates.array_agg_on_spark, (*POSTGRES_LIKE, "duckdb"), ("spark",), kinds=(exp.ArrayAgg,)),
+    Rule("spark_day_of_week_one_based", dates.spark_day_of_week, SPARK, ("duckdb", "polars"), kinds=(exp.DayOfWeek, exp.Extract)),
+    Rule("day_of_week_zero_based_on_spark", dates.zero_based_day_of_week, (*POSTGRES_LIKE, "duckdb"), ("spark",), kinds=(exp.DayOfWeek, exp.Extract)),
+    Rule("date_add_keeps_its_type", dates.date_add_type, (), ("duckdb", "spark"), kinds=(exp.TsOrDsAdd, exp.AddMonths)),
+    Rule("redshift_datediff_boundaries", dates.redshift_datediff, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.DateDiff, exp.TsOrDsDiff)),
+    Rule("spark_timestampdiff_units", dates.spark_timestampdiff, SPARK, ("duckdb", "polars"), kinds=(exp.DateDiff, exp.TimestampDiff)),
+    Rule("date_trunc_returns_timestamp", dates.date_trunc_timestamp, (), ("polars",), kinds=(exp.TimestampTrunc,)),
+    Rule("spark_trunc_date", dates.spark_trunc_date, SPARK, ("duckdb", "polars"), kinds=(exp.DateTrunc,)),
+    Rule("spark_make_date_invalid_is_null", dates.spark_make_date, SPARK, ("duckdb",), kinds=(exp.DateFromParts,)),
+    Rule("spark_extract_second_has_a_fraction", dates.spark_extract_second, SPARK, ("duckdb", "polars"), kinds=(exp.Extract,)),
+    Rule("duckdb_extract_second_is_whole_on_spark", dates.duckdb_extract_second, ("duckdb",), ("spark",), kinds=(exp.Extract,)),
+    Rule("redshift_folds_identifiers", identifiers.redshift_identifiers, POSTGRES_LIKE, ()),
+    Rule("redshift_integer_division", numbers.redshift_integer_division, POSTGRES_LIKE, (), kinds=(exp.Div,)),
+    Rule("spark_floor_ceil_are_integral", numbers.spark_floor_integral, SPARK, ("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil)),
+    Rule("log_one_argument_is_base_ten", numbers.log_base_ten, (*POSTGRES_LIKE, "duckdb"), (), kinds=(exp.Log,)),
+    Rule("spark_cast_to_int_truncates", numbers.spark_cast_truncates, SPARK, ("duckdb",), kinds=(exp.Cast,)),
+    Rule("duckdb_cast_to_int_rounds", numbers.duckdb_cast_rounds, ("duckdb",), ("polars", "spark"), kinds=(exp.Cast,)),
+    Rule("string_to_integer_casts", numbers.string_to_integer, (), (), kinds=(exp.Cast,)),
+    Rule("spark_modulo_by_zero_is_null", numbers.spark_modulo_by_zero, SPARK, ("duckdb",), kinds=(exp.Mod,)),
+    Rule("duckdb_division_is_ieee_double", numbers.duckdb_division, ("duckdb",), ("polars", "spark"), kinds=(exp.Div,)),
+    Rule("spark_nanvl", numbers.spark_nanvl, SPARK, ("duckdb", "polars"), kinds=(exp.Nanvl,)),
+    Rule("substring_start_and_length", substrings.substring_positions, (), (), kinds=(exp.Substring,)),
+    Rule("spark_substring_index", substrings.substring_index, SPARK, ("duckdb",), kinds=(exp.SubstringIndex,)),
+    Rule("redshift_listagg_within_group", strings.redshift_listagg, POSTGRES_LIKE, (), kinds=(exp.WithinGroup,)),
+    Rule("redshift_concat_keeps_null", strings.redshift_concat, POSTGRES_LIKE, (), kinds=(exp.Concat,)),
+    Rule("regexp_replace_occurrences", strings.regexp_replace, (), (), kinds=(exp.RegexpReplace,)),
+    Rule("redshift_regexp_substr_whole_match", strings.regexp_substr, POSTGRES_LIKE, (), kinds=(exp.RegexpExtract,)),
+    Rule("format_string_styles", strings.format_styles, (*SPARK, "duckdb"), (), kinds=(exp.Format,)),
+    Rule("polars_multi_character_padding", strings.polars_padding, (), ("polars",), kinds=(exp.Pad,)),
+    Rule("polars_strpos_nulls_and_start", strings.polars_strpos, (), ("polars",), kinds=(exp.StrPosition,)),
+    Rule("polars_unique_output_names", output_names.polars_unique_names, (), ("polars",)),
+    Rule("iso_day_of_week_on_spark", date_names.iso_dow_spark, (), ("spark",), kinds=(exp.DayOfWeekIso, exp.Extract)),
+    Rule("day_and_month_names", date_names.day_month_names, (), (), kinds=(exp.Dayname, exp.Monthname)),
+    Rule("duckdb_week_is_iso", date_names.duckdb_week, ("duckdb",), ("spark",), kinds=(exp.Week,)),
+    Rule("redshift_to_char_names", date_names.redshift_to_char, POSTGRES_LIKE, (), kinds=(exp.TimeToStr,)),
+    Rule("polars_unnest_skips_empty", arrays.polars_unnest, (), ("polars",), kinds=(exp.Explode, exp.ExplodeOuter)),
+    Rule("explode_outer_keeps_a_null_row", arrays.explode_outer, SPARK, ("duckdb",), kinds=(exp.ExplodeOuter, exp.Lateral)),
+    Rule("polars_has_no_lateral", arrays.polars_lateral, (), ("polars",), kinds=(exp.Lateral,)),
+    Rule("duckdb_len_of_a_list", arrays.duckdb_len_of_list, ("duckdb",), (), kinds=(exp.Length,)),
+    Rule("spark_size_of_null", arrays.spark_size_of_null, SPARK, ("duckdb", "polars"), kinds=(exp.ArraySize,)),
+    Rule("size_of_null_on_spark", arrays.size_of_null_on_spark, (), ("spark",), kinds=(exp.ArraySize,)),
+    Rule("array_contains_nulls", arrays.array_contains, (), (), kinds=(exp.ArrayContains,)),
+    Rule("array_distinct_order_and_nulls", arrays.array_distinct, (), (), kinds=(exp.ArrayDistinct,)),
+    Rule("date_sequence_stays_dates", arrays.date_sequence, SPARK, ("duckdb", "polars"), kinds=(exp.GenerateSeries,)),
+    Rule("redshift_split_to_array", arrays.split_to_array, ("redshift",), ("spark",), kinds=(exp.StringToArray,)),
+    Rule("duckdb_slices", arrays.duckdb_slices, ("duckdb",), ("polars", "spark"), kinds=(exp.Bracket,)),
+    Rule("polars_has_no_lambdas", arrays.polars_lambdas, (), ("polars",), kinds=(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat, exp.Concat, exp.DPipe)),
+    Rule("duckdb_list_comprehension_on_spark", arrays.list_comprehension, ("duckdb",), ("spark",), kinds=(exp.Array,)),
+    Rule("polars_window_frames", queries.polars_frames, (), ("polars",), kinds=(exp.WindowSpec,)),
+    Rule("with_rollup_as_rollup", queries.with_rollup, (), (), kinds=(exp.Rollup, exp.Cube)),
+    Rule("union_by_name", queries.union_by_name, ("duckdb",), ("spark", "polars"), kinds=(exp.SetOperation,)),
+    Rule("joins_the_target_lacks", queries.missing_joins, (), ("polars", "spark"), kinds=(exp.Join, exp.Lateral)),
+    Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),
+    Rule("materialized_cte_hint", queries.materialized_cte, (), ("polars", "spark"), kinds=(exp.CTE,)),
+    Rule("distinct_on_keeps_order", queries.distinct_on, (), ("spark",), kinds=(exp.Distinct,)),
+)
+# fmt: on
+
+
+def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | None = None) -> exp.Expression:
+    ctx = Context(query, target, schema)
+    present: set[type] | None = None  # the node types in the tree, while no rule has run
+    for r in RULES:
+        if not r.applies(ctx):
+            continue
+        if r.kinds:
+            if present is None:
+                present = {type(n) for n in tree.walk()}
+            if not any(issubclass(t, r.kinds) for t in present):
+                continue
+        tree = r.fn(tree, ctx)
+        present = None
+    return tree
+
+
+__all__ = ["RULES", "Context", "Refused", "Rule", "apply"]

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, replace_all, rule, typed_nodes
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, replace_all, typed_nodes
 
 # --- percentiles: exact stays exact; an approximation is never swapped for another ---
 
 
 def _percentile(ctx: Context, kind: str, value: exp.Expression, p: exp.Expression, node) -> exp.Expression:
-    if isinstance(p, exp.Array) and ctx.engine == "polars":
-        raise Refused(node, "Polars has no percentile over an array of fractions")
-    if ctx.engine == "spark":
+    def quantile():
+        return exp.Anonymous(this=f"QUANTILE_{kind.upper()}", expressions=[value, p])
+
+    def polars():
+        if isinstance(p, exp.Array):
+            raise Refused(node, "Polars has no percentile over an array of fractions")
+        return quantile()
+
+    def spark():
         if kind == "cont":
             return exp.Quantile(this=value, quantile=p)  # Spark PERCENTILE: exact, linear
         return _spark_within_group("PERCENTILE_DISC", value, p)
-    return exp.Anonymous(this=f"QUANTILE_{kind.upper()}", expressions=[value, p])
+
+    return ctx.per_engine(node, duckdb=quantile, polars=polars, spark=spark)()
 
 
 def _spark_within_group(name: str, value: exp.Expression, p: exp.Expression) -> exp.Expression:
@@ -34,7 +41,6 @@ def _ordered_key(node: exp.WithinGroup) -> tuple[exp.Expression, bool] | None:
     return keys[0].this, bool(keys[0].args.get("desc"))
 
 
-@rule("exact_percentiles", kinds=(exp.Quantile, exp.WithinGroup, exp.PercentileCont, exp.PercentileDisc))
 def exact_percentiles(tree, ctx):
     # Spark PERCENTILE is continuous (linear); DuckDB QUANTILE is discrete.
     quantile_kind = "disc" if ctx.source == "duckdb" else "cont"
@@ -72,7 +78,6 @@ def exact_percentiles(tree, ctx):
 
 
 
-@rule("avg_keeps_its_fraction_on_redshift", engines=("redshift",), kinds=(exp.Avg,))
 def redshift_avg_fraction(tree, ctx):
     # Redshift AVG keeps the argument's type: BIGINT for integers, scale s for DECIMAL(p, s),
     # so AVG(l_discount) gives 0.05 where the other engines give 0.0501446.
@@ -84,7 +89,6 @@ def redshift_avg_fraction(tree, ctx):
     return replace_all(tree, exp.Avg, build)
 
 
-@rule("spark_percentiles_stay_exact", engines=("spark",), same_dialect=True, kinds=(exp.WithinGroup,))
 def spark_exact_within_group(tree, ctx):
     # Even Spark SQL run on Spark: the generator would make it PERCENTILE_APPROX.
     def build(node):
@@ -105,7 +109,6 @@ def spark_exact_within_group(tree, ctx):
 _INTEGRAL = exp.DataType.INTEGER_TYPES
 
 
-@rule("redshift_avg_of_integers_is_integer", sources=POSTGRES_LIKE, kinds=(exp.Avg,))
 def redshift_avg_integer(tree, ctx):
     # Redshift AVG(INT/BIGINT/SMALLINT) is a BIGINT, the fraction truncated: AVG(10, 20, 7) = 12.
     for node in typed_nodes(tree, ctx, exp.Avg):
@@ -114,14 +117,15 @@ def redshift_avg_integer(tree, ctx):
             # Wrap the whole window when AVG has an OVER clause: CAST(AVG(x) OVER (...) AS BIGINT).
             whole = node.parent if isinstance(node.parent, exp.Window) else node
             value = whole.copy()
-            whole.replace(exp.cast(exp.func("TRUNC", value) if ctx.engine == "duckdb" else value, "bigint"))
+            # CAST(double AS BIGINT) truncates on Spark and Polars; DuckDB's rounds.
+            spelled = ctx.per_engine(node, duckdb=exp.func("TRUNC", value), polars=value, spark=value)
+            whole.replace(exp.cast(spelled, "bigint"))
         elif arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             raise Refused(node, "Redshift AVG of an integer column truncates to an integer, and this"
                           " argument's type is unknown here: CAST it to DOUBLE or DECIMAL to say which")
     return tree
 
 
-@rule("array_agg_keeps_nulls_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",), kinds=(exp.ArrayAgg,))
 def array_agg_on_spark(tree, ctx):
     # DuckDB/PostgreSQL ARRAY_AGG keeps NULLs and honours ORDER BY; Spark's COLLECT_LIST drops
     # NULLs (wrapping each value in a struct keeps them) and has no ORDER BY.

@@ -8,7 +8,7 @@ import re
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all, rule, typed_nodes
+from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all, typed_nodes
 
 
 def _nonempty(arr: exp.Expression) -> exp.Expression:
@@ -18,7 +18,6 @@ def _nonempty(arr: exp.Expression) -> exp.Expression:
 # --- EXPLODE / UNNEST: a NULL or empty array gives no rows (Polars gives a NULL row) ---
 
 
-@rule("polars_unnest_skips_empty", engines=("polars",), kinds=(exp.Explode, exp.ExplodeOuter))
 def polars_unnest(tree, ctx):
     for select in list(tree.find_all(exp.Select)):
         explodes = [e for p in select.expressions for e in p.find_all(exp.Explode)
@@ -39,7 +38,6 @@ def _outer(arr: exp.Expression) -> exp.Expression:
     return exp.case().when(_nonempty(arr), arr.copy()).else_(exp.Array(expressions=[exp.Null()]))
 
 
-@rule("explode_outer_keeps_a_null_row", sources=SPARK, engines=("duckdb",), kinds=(exp.ExplodeOuter, exp.Lateral))
 def explode_outer(tree, ctx):
     tree = replace_all(tree, exp.ExplodeOuter, lambda n: exp.Explode(this=_outer(n.this)))
     for lateral in tree.find_all(exp.Lateral):
@@ -53,7 +51,6 @@ def explode_outer(tree, ctx):
     return tree
 
 
-@rule("polars_has_no_lateral", engines=("polars",), kinds=(exp.Lateral,))
 def polars_lateral(tree, ctx):
     node = tree.find(exp.Lateral)
     if node is not None:
@@ -72,7 +69,6 @@ def _spelled(ctx, node: exp.Expression) -> str | None:
     return ctx.query.sql[meta["start"]: meta["end"] + 1].lower()
 
 
-@rule("duckdb_len_of_a_list", sources=("duckdb",), kinds=(exp.Length,))
 def duckdb_len_of_list(tree, ctx):
     # DuckDB's LEN/LENGTH count a list's elements as well as a string's characters.
     for node in typed_nodes(tree, ctx, exp.Length):
@@ -81,7 +77,6 @@ def duckdb_len_of_list(tree, ctx):
     return tree
 
 
-@rule("spark_size_of_null", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.ArraySize,))
 def spark_size_of_null(tree, ctx):
     def build(node):
         name = _spelled(ctx, node)
@@ -94,7 +89,6 @@ def spark_size_of_null(tree, ctx):
     return replace_all(tree, exp.ArraySize, build)
 
 
-@rule("size_of_null_on_spark", engines=("spark",), kinds=(exp.ArraySize,))
 def size_of_null_on_spark(tree, ctx):
     def build(node):
         return exp.case().when(is_null(node.this), exp.Null()).else_(node.copy())
@@ -105,22 +99,25 @@ def size_of_null_on_spark(tree, ctx):
 # --- array_contains: NULL array or value gives NULL; Spark also when a NULL element may match ---
 
 
-@rule("array_contains_nulls", kinds=(exp.ArrayContains,))
 def array_contains(tree, ctx):
     def build(node):
         arr, value = node.this, node.expression
         unknown = exp.or_(is_null(arr), is_null(value))
-        if ctx.engine == "polars":
+        def polars():
             found = exp.Anonymous(this="ARRAY_CONTAINS", expressions=[arr.copy(), value.copy()])
-            has_null = exp.Anonymous(this="ARRAY_CONTAINS", expressions=[arr.copy(), exp.Null()])
-        elif ctx.engine == "duckdb":
-            found = exp.ArrayContains(this=arr.copy(), expression=value.copy())
+            return found, exp.Anonymous(this="ARRAY_CONTAINS", expressions=[arr.copy(), exp.Null()])
+
+        def duckdb():
             position = exp.Anonymous(this="LIST_POSITION", expressions=[arr.copy(), exp.Null()])
-            has_null = exp.GT(this=position, expression=exp.Literal.number(0))
-        else:
+            return exp.ArrayContains(this=arr.copy(), expression=value.copy()), exp.GT(
+                this=position, expression=exp.Literal.number(0))
+
+        def spark():
             found = exp.ArrayContains(this=arr.copy(), expression=value.copy())
-            has_null = exp.Anonymous(this="EXISTS", expressions=[arr.copy(), exp.Lambda(
+            return found, exp.Anonymous(this="EXISTS", expressions=[arr.copy(), exp.Lambda(
                 this=is_null(exp.column("sqlrun_e")), expressions=[exp.to_identifier("sqlrun_e")])])
+
+        found, has_null = ctx.per_engine(node, polars=polars, duckdb=duckdb, spark=spark)()
         case = exp.case().when(unknown, exp.Null()).when(found, exp.true())
         if ctx.source in SPARK:  # not found, but a NULL element might have been it
             case = case.when(has_null, exp.Null())
@@ -133,22 +130,30 @@ def array_contains(tree, ctx):
 # list_distinct drops NULLs and keeps no order ---
 
 
-@rule("array_distinct_order_and_nulls", kinds=(exp.ArrayDistinct,))
 def array_distinct(tree, ctx):
+    def first_occurrences(node):
+        arr, e, i = node.this, exp.to_identifier("sqlrun_e"), exp.to_identifier("sqlrun_i")
+        first = exp.EQ(this=exp.Anonymous(this="LIST_POSITION", expressions=[arr.copy(), exp.column(e)]),
+                       expression=exp.column(i))
+        return exp.ArrayFilter(this=arr.copy(), expression=exp.Lambda(this=first, expressions=[e, i]))
+
+    def without_nulls(node):
+        e = exp.to_identifier("sqlrun_e")
+        keep = exp.Not(this=is_null(exp.column(e)))
+        return exp.ArrayDistinct(this=exp.ArrayFilter(this=node.this.copy(), expression=exp.Lambda(
+            this=keep, expressions=[e])))
+
+    def polars_keeps_nulls(node):
+        raise Refused(node, "DuckDB list_distinct drops NULLs; Polars ARRAY_UNIQUE keeps them")
+
+    def as_is(node):
+        return node
+
     def build(node):
-        arr = node.this
-        if ctx.source in SPARK and ctx.engine == "duckdb":
-            e, i = exp.to_identifier("sqlrun_e"), exp.to_identifier("sqlrun_i")
-            first = exp.EQ(this=exp.Anonymous(this="LIST_POSITION", expressions=[arr.copy(), exp.column(e)]),
-                           expression=exp.column(i))
-            return exp.ArrayFilter(this=arr.copy(), expression=exp.Lambda(this=first, expressions=[e, i]))
-        if ctx.source == "duckdb" and ctx.engine == "spark":
-            e = exp.to_identifier("sqlrun_e")
-            keep = exp.Not(this=is_null(exp.column(e)))
-            kept = exp.ArrayFilter(this=arr.copy(), expression=exp.Lambda(this=keep, expressions=[e]))
-            return exp.ArrayDistinct(this=kept)
-        if ctx.source == "duckdb" and ctx.engine == "polars":
-            raise Refused(node, "DuckDB list_distinct drops NULLs; Polars ARRAY_UNIQUE keeps them")
+        if ctx.source in SPARK:
+            return ctx.per_engine(node, duckdb=first_occurrences, polars=as_is, redshift=as_is)(node)
+        if ctx.source == "duckdb":
+            return ctx.per_engine(node, spark=without_nulls, polars=polars_keeps_nulls, redshift=as_is)(node)
         return node
 
     return replace_all(tree, exp.ArrayDistinct, build)
@@ -157,7 +162,6 @@ def array_distinct(tree, ctx):
 # --- sequences of dates: Spark gives DATEs; generate_series on DuckDB/Polars TIMESTAMPs ---
 
 
-@rule("date_sequence_stays_dates", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.GenerateSeries,))
 def date_sequence(tree, ctx):
     def build(node):
         step = node.args.get("step")
@@ -176,7 +180,6 @@ def date_sequence(tree, ctx):
 # --- Redshift SPLIT_TO_ARRAY on Spark: split() takes a regular expression ---
 
 
-@rule("redshift_split_to_array", sources=("redshift",), engines=("spark",), kinds=(exp.StringToArray,))
 def split_to_array(tree, ctx):
     def build(node):
         delim = node.expression
@@ -191,7 +194,6 @@ def split_to_array(tree, ctx):
 # --- DuckDB slices: s[a:b] is 1-based and inclusive; only constant string slices translate ---
 
 
-@rule("duckdb_slices", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Bracket,))
 def duckdb_slices(tree, ctx):
     def build(node):
         if len(node.expressions) != 1 or not isinstance(node.expressions[0], exp.Slice):
@@ -211,10 +213,6 @@ def duckdb_slices(tree, ctx):
 # --- what Polars SQL has no form for ---
 
 
-@rule(
-    "polars_has_no_lambdas", engines=("polars",),
-    kinds=(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat, exp.Concat, exp.DPipe),
-)
 def polars_lambdas(tree, ctx):
     node = tree.find(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat)
     if node is not None:
@@ -225,7 +223,6 @@ def polars_lambdas(tree, ctx):
     return tree
 
 
-@rule("duckdb_list_comprehension_on_spark", sources=("duckdb",), engines=("spark",), kinds=(exp.Array,))
 def list_comprehension(tree, ctx):
     # [expr FOR v IN arr IF cond] -> transform(filter(arr, v -> cond), v -> expr)
     def build(node):

@@ -1,16 +1,10 @@
-"""Semantic rewrites: where source and target differ in meaning, not just spelling.
-
-Each rule is a small function over the syntax tree, registered with the source dialects
-and target engines it applies to, and the node kinds it acts on. `apply` runs them in order
-before generation, skipping a rule when no node of its kinds is in the tree. A rule that
-meets a construct it cannot translate faithfully raises `Refused`, which compile turns into
-a CompileError pointing at the node.
-"""
+"""What the rules share: Rule, Context, Refused and tree helpers (the table: rewrites/__init__.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
@@ -19,6 +13,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.target import Target
 
+T = TypeVar("T")
 RuleFn = Callable[[exp.Expression, "Context"], exp.Expression]
 SPARK = ("spark", "databricks", "hive")
 POSTGRES_LIKE = ("redshift", "postgres")
@@ -52,6 +47,13 @@ class Context:
         """The target engine's sqlglot dialect."""
         return self.target.dialect
 
+    def per_engine(self, node: exp.Expression, **arms: T) -> T:
+        """The arm written for the target engine (a tree, or a function a rule then calls).
+        An engine no arm names is refused: a rule never hands it the spelling of another."""
+        if self.engine not in arms:
+            raise Refused(node, f"not translated for {self.engine} (written for {', '.join(arms)})")
+        return arms[self.engine]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -69,38 +71,6 @@ class Rule:
             and (not self.sources or ctx.source in self.sources)
             and (not self.engines or ctx.engine in self.engines)
         )
-
-
-RULES: list[Rule] = []
-
-
-def rule(
-    name: str, sources: tuple[str, ...] = (), engines: tuple[str, ...] = (), same_dialect: bool = False,
-    kinds: tuple[type, ...] = (),
-):
-    """Register a rewrite rule; `kinds`: a tree with none of these node types is left alone."""
-
-    def register(fn: RuleFn) -> RuleFn:
-        RULES.append(Rule(name, fn, sources, engines, same_dialect, kinds))
-        return fn
-
-    return register
-
-
-def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | None = None) -> exp.Expression:
-    ctx = Context(query, target, schema)
-    present: set[type] | None = None  # the node types in the tree, while no rule has run
-    for r in RULES:
-        if not r.applies(ctx):
-            continue
-        if r.kinds:
-            if present is None:
-                present = {type(n) for n in tree.walk()}
-            if not any(issubclass(t, r.kinds) for t in present):
-                continue
-        tree = r.fn(tree, ctx)
-        present = None
-    return tree
 
 
 def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:

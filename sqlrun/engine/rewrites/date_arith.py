@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
 
 _DAYS_OR_MORE = {"DAY", "DAYS", "WEEK", "WEEKS", "MONTH", "MONTHS", "YEAR", "YEARS", "QUARTER"}
 _TEMPORAL = (exp.DType.DATE, exp.DType.TIMESTAMP, exp.DType.DATETIME, exp.DType.TIMESTAMPTZ,
@@ -35,7 +35,6 @@ def _timestamp(node: exp.Expression) -> exp.Expression:
 # Redshift; Polars keeps a DATE ---
 
 
-@rule("spark_date_plus_interval_is_date", sources=SPARK, engines=("duckdb",), kinds=(exp.Interval,))
 def spark_date_interval(tree, ctx):
     for node in typed_nodes(tree, ctx, (exp.Add, exp.Sub), lambda n: _interval_unit(n.expression)):
         left = node.this.type
@@ -48,10 +47,6 @@ def spark_date_interval(tree, ctx):
     return tree
 
 
-@rule(
-    "date_plus_interval_is_timestamp", sources=("duckdb", *POSTGRES_LIKE), engines=("spark", "polars"),
-    kinds=(exp.Interval,),
-)
 def date_interval_timestamp(tree, ctx):
     # CAST(x AS TIMESTAMP) is a no-op for a timestamp, so no type is needed.
     for node in list(tree.find_all(exp.Add, exp.Sub)):
@@ -69,7 +64,6 @@ def date_interval_timestamp(tree, ctx):
 # --- date - date: whole days (an integer) in DuckDB and Redshift, an interval elsewhere ---
 
 
-@rule("date_minus_date_is_days", sources=("duckdb", *POSTGRES_LIKE), engines=("spark", "polars"), kinds=(exp.Sub,))
 def date_minus_date(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Sub, lambda n: not _interval_unit(n.expression), ("this", "expression")):
         types = (node.this.type, node.expression.type)
@@ -110,7 +104,6 @@ def _last_day_kept(x: exp.Expression, n: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=month_end, true=at_end)], default=add(start, n.copy(), "MONTH"))
 
 
-@rule("redshift_add_months_month_end", sources=POSTGRES_LIKE, kinds=(exp.TsOrDsAdd,))
 def redshift_add_months(tree, ctx):
     nodes = list(tree.find_all(exp.TsOrDsAdd))
     if not nodes:
@@ -129,7 +122,6 @@ def redshift_add_months(tree, ctx):
 # --- Redshift TRUNC(timestamp) is its DATE; TRUNC(number) truncates ---
 
 
-@rule("redshift_trunc_timestamp_is_date", sources=POSTGRES_LIKE, kinds=(exp.Trunc,))
 def redshift_trunc(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Trunc, lambda n: n.args.get("decimals") is None):
         arg = node.this.type
@@ -144,7 +136,6 @@ def redshift_trunc(tree, ctx):
 # --- epochs ---
 
 
-@rule("epoch_literal", sources=POSTGRES_LIKE, kinds=(exp.Cast,))
 def epoch_literal(tree, ctx):
     # TIMESTAMP 'epoch' is PostgreSQL's name for 1970-01-01 00:00:00; Polars cannot parse it.
     def build(node):
@@ -155,7 +146,6 @@ def epoch_literal(tree, ctx):
     return replace_all(tree, exp.Cast, build)
 
 
-@rule("redshift_extract_epoch_on_spark", sources=POSTGRES_LIKE, engines=("spark",), kinds=(exp.Extract,))
 def extract_epoch_spark(tree, ctx):
     # Spark has no EXTRACT(EPOCH ...); UNIX_MICROS keeps the fraction of a second.
     def build(node):
@@ -168,7 +158,6 @@ def extract_epoch_spark(tree, ctx):
     return replace_all(tree, exp.Extract, build)
 
 
-@rule("spark_unix_timestamp_of_timestamp", sources=SPARK, engines=("duckdb",), kinds=(exp.StrToUnix,))
 def spark_unix_timestamp(tree, ctx):
     # UNIX_TIMESTAMP(ts) reads a timestamp as is (whole seconds) and parses only strings.
     for node in typed_nodes(tree, ctx, exp.StrToUnix):

@@ -9,10 +9,9 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.time import format_time
 from sqlglot.tokens import TokenType
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all
 
 
-@rule("iso_day_of_week_on_spark", engines=("spark",), kinds=(exp.DayOfWeekIso, exp.Extract))
 def iso_dow_spark(tree, ctx):
     # Spark WEEKDAY is 0=Monday..6; ISO numbers Monday 1..Sunday 7.
     def build(node):
@@ -25,7 +24,6 @@ def iso_dow_spark(tree, ctx):
     return replace_all(tree, (exp.DayOfWeekIso, exp.Extract), build)
 
 
-@rule("day_and_month_names", kinds=(exp.Dayname, exp.Monthname))
 def day_month_names(tree, ctx):
     # Spark's DAYNAME/MONTHNAME abbreviate ('Mon', 'Jan'); DuckDB's spell out ('Monday').
     short = ctx.source in SPARK
@@ -38,7 +36,6 @@ def day_month_names(tree, ctx):
     return replace_all(tree, (exp.Dayname, exp.Monthname), build)
 
 
-@rule("duckdb_week_is_iso", sources=("duckdb",), engines=("spark",), kinds=(exp.Week,))
 def duckdb_week(tree, ctx):
     return replace_all(tree, exp.Week, lambda n: exp.WeekOfYear(this=n.this.copy()))
 
@@ -81,7 +78,6 @@ def _source_formats(ctx) -> dict[str, str]:
     return found
 
 
-@rule("redshift_to_char_names", sources=POSTGRES_LIKE, kinds=(exp.TimeToStr,))
 def redshift_to_char(tree, ctx):
     nodes = [n for n in tree.find_all(exp.TimeToStr) if isinstance(n.args.get("format"), exp.Literal)]
     if not nodes:

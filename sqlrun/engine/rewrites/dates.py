@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule
+from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all
 
 
 def _is_dow(node: exp.Expression) -> bool:
@@ -20,15 +20,10 @@ def _shift(node: exp.Expression, by: int) -> exp.Expression:
 # --- day of week: Spark counts 1=Sunday..7; DuckDB, Redshift and Polars 0=Sunday..6 ---
 
 
-@rule("spark_day_of_week_one_based", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DayOfWeek, exp.Extract))
 def spark_day_of_week(tree, ctx):
     return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, 1) if _is_dow(n) else n)
 
 
-@rule(
-    "day_of_week_zero_based_on_spark", sources=("duckdb", *POSTGRES_LIKE), engines=("spark",),
-    kinds=(exp.DayOfWeek, exp.Extract),
-)
 def zero_based_day_of_week(tree, ctx):
     return replace_all(tree, (exp.DayOfWeek, exp.Extract), lambda n: _shift(n, -1) if _is_dow(n) else n)
 
@@ -68,7 +63,6 @@ def _boundaries(unit: str, start, end) -> exp.Expression | None:
     return None
 
 
-@rule("date_add_keeps_its_type", engines=("duckdb", "spark"), kinds=(exp.TsOrDsAdd, exp.AddMonths))
 def date_add_type(tree, ctx):
     # Spark DATE_ADD/ADD_MONTHS give a DATE, Redshift DATEADD a TIMESTAMP; DuckDB's
     # date + INTERVAL gives a TIMESTAMP and Spark's DATE_ADD a DATE: say which.
@@ -82,10 +76,6 @@ def date_add_type(tree, ctx):
     return replace_all(tree, (exp.TsOrDsAdd, exp.AddMonths), build)
 
 
-@rule(
-    "redshift_datediff_boundaries", sources=(*POSTGRES_LIKE, "duckdb"), engines=("spark", "polars"),
-    kinds=(exp.DateDiff, exp.TsOrDsDiff),
-)
 def redshift_datediff(tree, ctx):
     # Redshift DATEDIFF and DuckDB DATE_DIFF count boundaries crossed; Spark whole units.
     def build(node):
@@ -101,7 +91,6 @@ def redshift_datediff(tree, ctx):
     return replace_all(tree, (exp.DateDiff, exp.TsOrDsDiff), build)
 
 
-@rule("spark_timestampdiff_units", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DateDiff, exp.TimestampDiff))
 def spark_timestampdiff(tree, ctx):
     # Spark's DATEDIFF(unit, a, b) counts *complete* units; DuckDB counts boundaries.
     for node in tree.find_all(exp.DateDiff, exp.TimestampDiff):
@@ -112,7 +101,6 @@ def spark_timestampdiff(tree, ctx):
     return tree
 
 
-@rule("date_trunc_returns_timestamp", engines=("polars",), kinds=(exp.TimestampTrunc,))
 def date_trunc_timestamp(tree, ctx):
     # Spark, Redshift and DuckDB give a TIMESTAMP from DATE_TRUNC; Polars keeps a DATE.
     return replace_all(
@@ -130,7 +118,6 @@ _SPARK_TRUNC_UNITS = {
 }
 
 
-@rule("spark_trunc_date", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.DateTrunc,))
 def spark_trunc_date(tree, ctx):
     def build(node):
         unit = node.args.get("unit")
@@ -147,7 +134,6 @@ def spark_trunc_date(tree, ctx):
 # --- MAKE_DATE (Spark): an invalid date is NULL (ANSI off); DuckDB's raises ---
 
 
-@rule("spark_make_date_invalid_is_null", sources=SPARK, engines=("duckdb",), kinds=(exp.DateFromParts,))
 def spark_make_date(tree, ctx):
     return replace_all(tree, exp.DateFromParts, lambda n: exp.Anonymous(this="TRY", expressions=[n.copy()]))
 
@@ -158,7 +144,6 @@ def spark_make_date(tree, ctx):
 _SECOND = {"SECOND", "SECONDS", "SEC", "SECS", "S"}
 
 
-@rule("spark_extract_second_has_a_fraction", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Extract,))
 def spark_extract_second(tree, ctx):
     def build(node):
         if node.name.upper() not in _SECOND:
@@ -170,7 +155,6 @@ def spark_extract_second(tree, ctx):
     return replace_all(tree, exp.Extract, build)
 
 
-@rule("duckdb_extract_second_is_whole_on_spark", sources=("duckdb",), engines=("spark",), kinds=(exp.Extract,))
 def duckdb_extract_second(tree, ctx):
     # DuckDB's SECOND part is whole seconds; Spark's SECOND() function is too.
     def build(node):

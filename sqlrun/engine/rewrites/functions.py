@@ -1,6 +1,6 @@
 """Source functions sqlglot reads as unknown (exp.Anonymous), spelled out as expressions it
-knows, with the source engine's meaning. This runs before the unknown-function check, so only
-names listed here get past it; the rules run afterwards on what it built.
+knows, with the source engine's meaning. The unknown-function check lets only names listed here
+through; this is the first rule, so the others run on what it built.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, is_null
+from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null
 
 
 def _pmod(a: exp.Expression, n: exp.Expression) -> exp.Expression:
@@ -63,13 +63,18 @@ FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
 _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items() for source in sources}
 
 
-def spell_out(source: str, tree: exp.Expression) -> exp.Expression:
+def known(source: str, name: str) -> bool:
+    """Whether spell_out translates this source function (so it is not an unknown one)."""
+    return (source, name.lower()) in _BY_NAME
+
+
+def spell_out(tree: exp.Expression, ctx: Context) -> exp.Expression:
     """Replace the calls of listed source functions by their expressions; others are left.
 
     Innermost calls first, so a call inside another's arguments is spelled out before those
     arguments are copied."""
     for node in reversed(list(tree.find_all(exp.Anonymous))):
-        build = _BY_NAME.get((source, node.name.lower()))
+        build = _BY_NAME.get((ctx.source, node.name.lower()))
         if build is None:
             continue
         args = list(node.expressions)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, rule
-
 # --- identifiers ---
 
 
-@rule("redshift_folds_identifiers", sources=POSTGRES_LIKE)
 def redshift_identifiers(tree, ctx):
     # Redshift folds unquoted names to lower case; Polars matches names case-sensitively.
     return normalize_identifiers(tree, dialect=ctx.source)

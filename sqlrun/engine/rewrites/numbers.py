@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, replace_all, rule, typed_nodes
+from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all, typed_nodes
 
 # --- division: Redshift divides integers as integers; everyone else gives a double ---
 
@@ -15,18 +15,17 @@ _INTEGER = exp.DataType.INTEGER_TYPES
 _FRACTIONAL = {*exp.DataType.REAL_TYPES}
 
 
-@rule("redshift_integer_division", sources=POSTGRES_LIKE, kinds=(exp.Div,))
 def redshift_integer_division(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Div, operands=("this", "expression")):
         left, right = node.this.type, node.expression.type
         if any(t is not None and t.is_type(*_FRACTIONAL) for t in (left, right)):
             continue  # a fractional operand: the same division everywhere
         if all(t is not None and t.is_type(*_INTEGER) for t in (left, right)):
-            truncated = exp.IntDiv(this=node.this.copy(), expression=node.expression.copy())
-            if ctx.engine != "spark":  # Spark DIV truncates toward zero; elsewhere spell it
-                quotient = exp.Div(this=node.this.copy(), expression=node.expression.copy())
-                truncated = exp.cast(exp.func("TRUNC", quotient), "bigint")
-            node.replace(truncated)
+            # Spark DIV truncates toward zero; elsewhere spell it
+            quotient = exp.Div(this=node.this.copy(), expression=node.expression.copy())
+            spelled = exp.cast(exp.func("TRUNC", quotient), "bigint")
+            div = exp.IntDiv(this=node.this.copy(), expression=node.expression.copy())
+            node.replace(ctx.per_engine(node, spark=div, duckdb=spelled, polars=spelled, redshift=spelled))
             continue
         raise Refused(
             node,
@@ -40,7 +39,6 @@ def redshift_integer_division(tree, ctx):
 # --- numbers ---
 
 
-@rule("spark_floor_ceil_are_integral", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil))
 def spark_floor_integral(tree, ctx):
     # Spark FLOOR/CEIL(double) are BIGINT, so FLOOR(x) * 0.05 stays exact DECIMAL;
     # DuckDB and Polars keep a DOUBLE and give 0.15000000000000002.
@@ -55,7 +53,6 @@ def spark_floor_integral(tree, ctx):
 # --- logarithms: one-argument LOG is base 10 in DuckDB and Redshift, e in Spark ---
 
 
-@rule("log_one_argument_is_base_ten", sources=("duckdb", *POSTGRES_LIKE), kinds=(exp.Log,))
 def log_base_ten(tree, ctx):
     # exp.Log keeps the base first: LOG(10, x) is what every generator spells correctly.
     def build(node):
@@ -86,7 +83,6 @@ def _int_casts(tree, ctx):
         yield node, arg
 
 
-@rule("spark_cast_to_int_truncates", sources=SPARK, engines=("duckdb",), kinds=(exp.Cast,))
 def spark_cast_truncates(tree, ctx):
     for node, _ in list(_int_casts(tree, ctx)):
         node.this.replace(exp.func("TRUNC", node.this.copy()))
@@ -100,15 +96,13 @@ def _decimal_literal(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and "e" not in node.name.lower()
 
 
-@rule("duckdb_cast_to_int_rounds", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Cast,))
 def duckdb_cast_rounds(tree, ctx):
     for node, arg in list(_int_casts(tree, ctx)):
         if arg.is_type(*_DECIMAL) or _decimal_literal(node.this):
             rounded = exp.Round(this=node.this.copy())  # half away from zero everywhere we render it
-        elif ctx.engine == "spark":
-            rounded = exp.Anonymous(this="BROUND", expressions=[node.this.copy()])
-        else:  # Polars' own ROUND(double) rounds half to even, like DuckDB's cast
-            rounded = exp.Anonymous(this="ROUND", expressions=[node.this.copy()])
+        else:  # half to even, like DuckDB's cast: Spark's BROUND, Polars' own ROUND(double)
+            name = ctx.per_engine(node, spark="BROUND", polars="ROUND")
+            rounded = exp.Anonymous(this=name, expressions=[node.this.copy()])
         node.this.replace(rounded)
     return tree
 
@@ -117,6 +111,7 @@ def duckdb_cast_rounds(tree, ctx):
 # '4.5' to 5 and reads '1e3'; Polars gives NULL for ' 42 ' and '4.5'; Redshift accepts ' 42 ' ---
 
 _SPACE = r"[\t\n\f\r ]"  # RE2's \s, spelled out: Rust's \s (Polars) is Unicode whitespace
+_POLARS_CAST = "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)"
 _SPARK_INT_TEXT = rf"^{_SPACE}*([+-]?[0-9]+)(\.[0-9]*)?{_SPACE}*$"
 
 
@@ -142,7 +137,6 @@ def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
     return value if value is None or -(2 ** (bits - 1)) <= value < 2 ** (bits - 1) else None
 
 
-@rule("string_to_integer_casts", kinds=(exp.Cast,))
 def string_to_integer(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.is_type(*_INT_TARGETS)):
         arg = node.this.type
@@ -153,24 +147,31 @@ def string_to_integer(tree, ctx):
             if value != "keep":
                 node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
                 continue
-        if ctx.source in SPARK and ctx.engine == "polars":
-            # No capture groups in Polars' REGEXP_REPLACE: check the form, then cut the rest away.
-            form = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT))
-            rest = exp.Literal.string(rf"^{_SPACE}*\+?|(\.[0-9]*)?{_SPACE}*$")
-            digits = exp.RegexpReplace(this=node.this.copy(), expression=rest, replacement=exp.Literal.string(""))
-            node.replace(exp.case().when(form, exp.TryCast(this=digits, to=node.to.copy())))
-        elif ctx.engine == "polars":
-            raise Refused(node, "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)")
-        elif ctx.source in SPARK and ctx.engine == "duckdb":
-            digits = exp.RegexpExtract(
-                this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT), group=exp.Literal.number(1)
-            )
-            text = exp.Nullif(this=digits, expression=exp.Literal.string(""))
-            node.replace(exp.TryCast(this=text, to=node.to.copy()))
+        if ctx.source in SPARK:
+            node.replace(ctx.per_engine(node, polars=_spark_text_polars, duckdb=_spark_text_duckdb)(node))
         elif ctx.source == "duckdb":
-            reason = f"DuckDB rounds '4.5' and reads '1e3' when casting text to an integer; {ctx.engine} does not"
-            raise Refused(node, reason)
+            why = f"DuckDB rounds '4.5' and reads '1e3' when casting text to an integer; {ctx.engine} does not"
+            raise Refused(node, ctx.per_engine(node, polars=_POLARS_CAST, spark=why, redshift=why))
+        elif why := ctx.per_engine(node, polars=_POLARS_CAST, duckdb=None, spark=None, redshift=None):
+            raise Refused(node, why)  # Redshift: ' 42 ' is 42 and '4.5' an error; DuckDB and Spark cast it so
     return tree
+
+
+def _spark_text_polars(node: exp.Cast) -> exp.Expression:
+    # No capture groups in Polars' REGEXP_REPLACE: check the form, then cut the rest away.
+    form = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT))
+    rest = exp.Literal.string(rf"^{_SPACE}*\+?|(\.[0-9]*)?{_SPACE}*$")
+    digits = exp.RegexpReplace(this=node.this.copy(), expression=rest, replacement=exp.Literal.string(""))
+    return exp.case().when(form, exp.TryCast(this=digits, to=node.to.copy()))
+
+
+def _spark_text_duckdb(node: exp.Cast) -> exp.Expression:
+    digits = exp.RegexpExtract(
+        this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT), group=exp.Literal.number(1)
+    )
+    return exp.TryCast(this=exp.Nullif(this=digits, expression=exp.Literal.string("")), to=node.to.copy())
+
+
 
 
 # --- division and modulo by zero ---
@@ -182,7 +183,6 @@ def _nonzero_literal(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string and float(node.name) != 0
 
 
-@rule("spark_modulo_by_zero_is_null", sources=SPARK, engines=("duckdb",), kinds=(exp.Mod,))
 def spark_modulo_by_zero(tree, ctx):
     # Spark (ANSI off) gives NULL for x % 0; DuckDB raises an error.
     def build(node):
@@ -198,13 +198,13 @@ def _double(node: exp.Expression) -> exp.Expression:
     return exp.cast(node.copy(), "double")
 
 
-@rule("duckdb_division_is_ieee_double", sources=("duckdb",), engines=("polars", "spark"), kinds=(exp.Div,))
 def duckdb_division(tree, ctx):
     # DuckDB's '/' always divides as DOUBLE: 1.0 / 0 is inf, 0 / 0 NaN. Polars divides
     # DECIMALs exactly (and fails on zero); Spark gives NULL for any division by zero.
     def build(node):
         quotient = exp.Div(this=_double(node.this), expression=_double(node.expression))
-        if ctx.engine == "polars" or _nonzero_literal(node.expression):
+        # The CASE (inf, -inf or NaN on a zero divisor) is written for Spark, which would give NULL.
+        if ctx.per_engine(node, polars=True, spark=False) or _nonzero_literal(node.expression):
             return exp.Paren(this=quotient)
         infinity = exp.cast(exp.Literal.string("Infinity"), "double")
         by_zero = exp.Mul(this=_double(node.this), expression=infinity)  # inf, -inf or NaN
@@ -217,7 +217,6 @@ def duckdb_division(tree, ctx):
 # --- NANVL (Spark): NaN equals NaN in DuckDB and Polars, as in Spark ---
 
 
-@rule("spark_nanvl", sources=SPARK, engines=("duckdb", "polars"), kinds=(exp.Nanvl,))
 def spark_nanvl(tree, ctx):
     def build(node):
         nan = exp.cast(exp.Literal.string("NaN"), "double")

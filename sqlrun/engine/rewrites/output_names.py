@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import rule
-
 
 def _polars_name(node: exp.Expression) -> str:
     if isinstance(node, (exp.Column, exp.Alias)):
@@ -16,7 +14,6 @@ def _polars_name(node: exp.Expression) -> str:
     return column.name if column is not None else "literal"
 
 
-@rule("polars_unique_output_names", engines=("polars",))
 def polars_unique_names(tree, ctx):
     for select in tree.find_all(exp.Select):
         seen = {_polars_name(p) for p in select.expressions if isinstance(p, (exp.Column, exp.Alias))}

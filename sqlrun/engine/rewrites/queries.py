@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, rule
+from sqlrun.engine.rewrites.base import Refused
 
 # --- window frames: Polars runs ROWS frames from n PRECEDING to CURRENT ROW and frames
 # bounded by UNBOUNDED / CURRENT ROW; any other offset is refused here, not at run time ---
@@ -15,7 +15,6 @@ def _offset(bound) -> bool:
     return bound is not None and not (isinstance(bound, str) and bound.upper() in ("UNBOUNDED", "CURRENT ROW"))
 
 
-@rule("polars_window_frames", engines=("polars",), kinds=(exp.WindowSpec,))
 def polars_frames(tree, ctx):
     for spec in tree.find_all(exp.WindowSpec):
         start, end = spec.args.get("start"), spec.args.get("end")
@@ -31,7 +30,6 @@ def polars_frames(tree, ctx):
 # --- GROUP BY x WITH ROLLUP (Spark/MySQL) is GROUP BY ROLLUP (x) ---
 
 
-@rule("with_rollup_as_rollup", kinds=(exp.Rollup, exp.Cube))
 def with_rollup(tree, ctx):
     for group in tree.find_all(exp.Group):
         for kind in ("rollup", "cube"):
@@ -55,7 +53,6 @@ def _names(select: exp.Expression) -> list[str] | None:
     return names if len(set(names)) == len(names) else None
 
 
-@rule("union_by_name", sources=("duckdb",), engines=("spark", "polars"), kinds=(exp.SetOperation,))
 def union_by_name(tree, ctx):
     for node in list(tree.find_all(exp.SetOperation)):
         if not node.args.get("by_name"):
@@ -72,7 +69,6 @@ def union_by_name(tree, ctx):
 # --- joins and subqueries the target has no form for ---
 
 
-@rule("joins_the_target_lacks", engines=("polars", "spark"), kinds=(exp.Join, exp.Lateral))
 def missing_joins(tree, ctx):
     for join in tree.find_all(exp.Join):
         if "ASOF" in (join.text("method") + join.text("kind") + join.text("side")).upper():
@@ -84,7 +80,6 @@ def missing_joins(tree, ctx):
     return tree
 
 
-@rule("quantified_subquery_on_spark", engines=("spark",), kinds=(exp.All, exp.Any))
 def quantified_subquery(tree, ctx):
     for node in tree.find_all(exp.All, exp.Any):
         if isinstance(node.this, exp.Query) or isinstance(node.this, exp.Subquery):
@@ -95,7 +90,6 @@ def quantified_subquery(tree, ctx):
 # --- WITH a AS MATERIALIZED (...): a planner hint, not a meaning; dropped where unknown ---
 
 
-@rule("materialized_cte_hint", engines=("polars", "spark"), kinds=(exp.CTE,))
 def materialized_cte(tree, ctx):
     for cte in tree.find_all(exp.CTE):
         cte.set("materialized", None)
@@ -105,7 +99,6 @@ def materialized_cte(tree, ctx):
 # --- DISTINCT ON (DuckDB/PostgreSQL) on Spark: first row per key, and the ORDER BY kept ---
 
 
-@rule("distinct_on_keeps_order", engines=("spark",), kinds=(exp.Distinct,))
 def distinct_on(tree, ctx):
     for select in list(tree.find_all(exp.Select)):
         distinct = select.args.get("distinct")

@@ -6,13 +6,12 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, is_null, replace_all, rule
-from sqlrun.engine.rewrites.substrings import int_literal  # registers the SUBSTRING rules first
+from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all
+from sqlrun.engine.rewrites.substrings import int_literal
 
 # --- strings ---
 
 
-@rule("redshift_listagg_within_group", sources=POSTGRES_LIKE, kinds=(exp.WithinGroup,))
 def redshift_listagg(tree, ctx):
     """LISTAGG(DISTINCT x, sep) WITHIN GROUP (ORDER BY k) -> one aggregate with its order."""
 
@@ -31,13 +30,17 @@ def redshift_listagg(tree, ctx):
             k.this != inner.expressions[0] for k in keys
         ):
             raise Refused(node, "LISTAGG(DISTINCT x) may only be ordered by x itself")
-        if ctx.engine == "spark":
+        def spark():
             # Spark 4 has LISTAGG ... WITHIN GROUP; make the DISTINCT/ORDER shape explicit.
             order = exp.Order(expressions=[k.copy() for k in keys])
             func = exp.Anonymous(this="LISTAGG", expressions=[inner, separator or exp.Literal.string("")])
             return exp.WithinGroup(this=func, expression=order)
-        ordered = exp.Order(this=inner, expressions=[k.copy() for k in keys]) if keys else inner
-        return exp.GroupConcat(this=ordered, separator=separator or exp.Literal.string(""))
+
+        def group_concat():
+            ordered = exp.Order(this=inner, expressions=[k.copy() for k in keys]) if keys else inner
+            return exp.GroupConcat(this=ordered, separator=separator or exp.Literal.string(""))
+
+        return ctx.per_engine(node, spark=spark, duckdb=group_concat, polars=group_concat)()
 
     return replace_all(tree, exp.WithinGroup, build)
 
@@ -45,7 +48,6 @@ def redshift_listagg(tree, ctx):
 # --- CONCAT: Redshift's propagates NULL; sqlglot reads it as PostgreSQL's, which skips NULLs ---
 
 
-@rule("redshift_concat_keeps_null", sources=POSTGRES_LIKE, kinds=(exp.Concat,))
 def redshift_concat(tree, ctx):
     if ctx.source != "redshift":
         return tree
@@ -63,7 +65,6 @@ def _plain(text: exp.Expression | None) -> bool:
     return text is None or (text.is_string and not set(text.name) & {"\\", "$"})
 
 
-@rule("regexp_replace_occurrences", kinds=(exp.RegexpReplace,))
 def regexp_replace(tree, ctx):
     # Redshift and Spark replace every match; DuckDB only the first unless flagged 'g'
     # (sqlglot reads Redshift like PostgreSQL, first match only).
@@ -101,7 +102,6 @@ def regexp_replace(tree, ctx):
     return replace_all(tree, exp.RegexpReplace, build)
 
 
-@rule("redshift_regexp_substr_whole_match", sources=POSTGRES_LIKE, kinds=(exp.RegexpExtract,))
 def regexp_substr(tree, ctx):
     # Redshift REGEXP_SUBSTR returns the whole match; Spark's REGEXP_EXTRACT defaults to group 1.
     for node in tree.find_all(exp.RegexpExtract):
@@ -124,7 +124,6 @@ def _fmt_to_printf(text: str) -> str | None:
     return _FMT_FIELD.sub(lambda m: plain[m.group(0)], text)
 
 
-@rule("format_string_styles", sources=(*SPARK, "duckdb"), kinds=(exp.Format,))
 def format_styles(tree, ctx):
     def build(node):
         text = node.this.name if node.this.is_string else ""
@@ -134,10 +133,8 @@ def format_styles(tree, ctx):
             # Spark prints a NULL argument as 'null' (cut to the field's precision).
             raise Refused(node, "FORMAT/format_string is only translated for constant, non-NULL arguments")
         if ctx.source in SPARK:  # printf-style, which DuckDB spells PRINTF
-            if ctx.engine == "duckdb":
-                args = [node.this.copy(), *[e.copy() for e in node.expressions]]
-                return exp.Anonymous(this="PRINTF", expressions=args)
-            return node
+            printf = exp.Anonymous(this="PRINTF", expressions=[node.this.copy(), *[e.copy() for e in node.expressions]])
+            return ctx.per_engine(node, duckdb=printf, polars=node, redshift=node)
         text = node.this
         printf = _fmt_to_printf(text.name) if text.is_string else None
         if printf is None:
@@ -150,7 +147,6 @@ def format_styles(tree, ctx):
 # --- LPAD / RPAD: Polars pads with one character only ---
 
 
-@rule("polars_multi_character_padding", engines=("polars",), kinds=(exp.Pad,))
 def polars_padding(tree, ctx):
     def build(node):
         fill = node.args.get("fill_pattern")
@@ -176,7 +172,6 @@ def polars_padding(tree, ctx):
 # and takes no start position ---
 
 
-@rule("polars_strpos_nulls_and_start", engines=("polars",), kinds=(exp.StrPosition,))
 def polars_strpos(tree, ctx):
     def build(node):
         s, sub, start = node.this, node.args["substr"], node.args.get("position")

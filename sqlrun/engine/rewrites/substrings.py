@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlglot
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, is_null, replace_all, rule
+from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Refused, is_null, replace_all
 
 # --- SUBSTRING: where a start <= 0 or a negative length points differs per dialect ---
 # Every engine agrees on SUBSTRING(s, a, b) when a >= 1 and b >= 0, so the source meaning
@@ -93,7 +93,6 @@ def _window(source: str, s: exp.Expression, pos: exp.Expression, length) -> tupl
     return lo, None if ln_v is None else _add(lo, ln_v)
 
 
-@rule("substring_start_and_length", kinds=(exp.Substring,))
 def substring_positions(tree, ctx):
     def build(node):
         pos, length = node.args.get("start"), node.args.get("length")
@@ -130,7 +129,6 @@ def _template(sql: str, **parts: exp.Expression) -> exp.Expression:
     )
 
 
-@rule("spark_substring_index", sources=SPARK, engines=("duckdb",), kinds=(exp.SubstringIndex,))
 def substring_index(tree, ctx):
     def build(node):
         count = int_literal(node.args.get("count"))
