@@ -29,6 +29,7 @@ demo: setup queries/data/.generated
 	$(BIN)/sqlrun run charts_by_age --project queries --engine duckdb
 
 test: setup system-deps
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # The long run of the hostile-input properties (`make test` runs a short seeded one).

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
-from sqlrun.engine.catalog import Catalog, Query
+from sqlrun.engine.catalog import Catalog, Query, is_create_model
 from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models.catalog import ModelCatalog
-from sqlrun.engine.models.spec import is_create_model
 from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
 from sqlrun.engine.pipeline import Plan, StepReport, make_plan

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from sqlrun.cli_common import EngineOpt, ParamOpt, ProjectOpt, QueryArg, open_session, parse_params, step_printer
+from sqlrun.cli_models import models_app
 from sqlrun.console import err, out, progress, text
 from sqlrun.errors import SqlrunError
 
@@ -18,26 +20,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
-ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
-EngineOpt = Annotated[
-    Optional[str], typer.Option("--engine", "-e", help="duckdb | polars | spark | redshift (default: the project's).")
-]
-ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="A query parameter, NAME=VALUE (repeatable).")]
-
-
-def _params(values: list[str] | None) -> dict[str, str]:
-    params = {}
-    for item in values or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise SqlrunError(f"--param expects NAME=VALUE, got '{item}'")
-        if name.strip() in params:  # which one was meant? never silently the last
-            raise SqlrunError(f"--param {name.strip()} given twice")
-        params[name.strip()] = value
-    return params
-
 
 def _engine_list(engines: str) -> list[str]:
     names = [e.strip() for e in engines.split(",") if e.strip()]
@@ -49,18 +31,12 @@ def _engine_list(engines: str) -> list[str]:
     return names
 
 
-def _session(project: Path | None):
-    from sqlrun.api import Session
-
-    return Session(project)
-
-
 @app.command("list")
 def list_queries(project: ProjectOpt = None) -> None:
     """List the catalog: name, dialect, description, parameters."""
     from rich.table import Table
 
-    session = _session(project)
+    session = open_session(project)
     table = Table("name", "dialect", "params", "description")
     for query in session.catalog.queries.values():
         params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in query.params)
@@ -78,7 +54,7 @@ def compile_cmd(
     project: ProjectOpt = None,
 ) -> None:
     """Print the SQL an engine will run for QUERY."""
-    sql = _session(project).compile(query, engine, _params(param))
+    sql = open_session(project).compile(query, engine, parse_params(param))
     typer.echo(sql)
 
 
@@ -114,17 +90,17 @@ def run_cmd(
         raise SqlrunError("--format parquet needs --output FILE (or -o - for stdout)")
     if output is not None and str(output) == "-" and fmt == "table":
         output = None  # the table, printed
-    with _session(project) as session:
+    with open_session(project) as session:
         name = engine or session.project.engine
         if dry_run:
-            for statement in session.dry_run(query, name, _params(param)):
+            for statement in session.dry_run(query, name, parse_params(param)):
                 typer.echo(statement.rstrip().rstrip(";") + ";")
             return
         spec = _chart_spec(session.query(query), output, chart, x, y)
         if output is not None and spec is None:
             fmt = check_output(output, fmt)  # a bad place or format fails now, not after the query
         with progress(f"running {query} on {name}"):
-            table = session.run(query, name, _params(param), refresh, _step_printer(session.query(query).name))
+            table = session.run(query, name, parse_params(param), refresh, step_printer(session.query(query).name))
     if spec is not None:
         from sqlrun.chart import write_chart
 
@@ -153,22 +129,6 @@ def _chart_spec(query, output: Path | None, kind: str | None, x: str | None, y: 
     return spec
 
 
-def _step_printer(target: str):
-    """Per-step progress on stderr (what ran: rows, seconds; what was fresh), for pipelines only."""
-    seen = []
-
-    def show(report) -> None:
-        seen.append(report)
-        if report.step == target and len(seen) == 1 and report.status == "ran":
-            return  # a plain query, not a pipeline: nothing to add
-        if report.status == "ran":
-            err.print(f"  {report.step}: {report.rows:,} rows in {report.seconds:.2f} s", highlight=False)
-        elif report.status == "fresh":
-            err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
-
-    return show
-
-
 @app.command("plan")
 def plan_cmd(
     query: QueryArg,
@@ -179,7 +139,7 @@ def plan_cmd(
     """Show the pipeline QUERY needs, upstream first, and which steps will run or are fresh."""
     from rich.table import Table
 
-    plan = _session(project).plan(query, _params(param), refresh)
+    plan = open_session(project).plan(query, parse_params(param), refresh)
     table = Table("step", "reads", "materialize", "status", title=text(f"plan for {plan.target}"))
     for name, step in plan.steps.items():
         reads = ", ".join([*step.inputs, *(f"{s} (source)" for s in step.sources)])
@@ -202,9 +162,9 @@ def parity_cmd(
     from rich.table import Table
 
     names = _engine_list(engines)
-    with _session(project) as session:
+    with open_session(project) as session:
         with progress(f"comparing {len(queries)} quer{'y' if len(queries) == 1 else 'ies'} on {', '.join(names)}"):
-            results = session.parity(queries, names, _params(param))
+            results = session.parity(queries, names, parse_params(param))
     table = Table("query", "engine", "result", "rows", "seconds", "detail")
     for r in results:
         mark = text("pass", "green") if r.ok else text("FAIL", "red")
@@ -241,10 +201,10 @@ def bench_cmd(
         raise SqlrunError("--repeat must be at least 1")
     for name in names:
         engine_class(name)
-    session = _session(project)
+    session = open_session(project)
     target = session.query(query)  # a bad name fails here, before any engine starts
     with progress(f"benchmarking {target.name} on {', '.join(names)}"):
-        report = bench(session.project, query, names, repeat, _params(param))
+        report = bench(session.project, query, names, repeat, parse_params(param))
     table = Table(
         "engine", "result", "rows", "min s", "median s", "peak RSS MiB", "start-up s",
         title=text(f"{target.name}: {repeat} run{'s' if repeat != 1 else ''} per engine"),
@@ -284,7 +244,6 @@ def demo_data_cmd(
     err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
 
 
-from sqlrun.cli_models import models_app  # noqa: E402  (it imports this module's options)
 
 app.add_typer(models_app, name="models")
 

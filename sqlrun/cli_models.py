@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from sqlrun.cli import EngineOpt, ParamOpt, ProjectOpt, _params, _session, _step_printer
+from sqlrun.cli_common import EngineOpt, ParamOpt, ProjectOpt, open_session, parse_params, step_printer
 from sqlrun.console import err, out, progress, text
 from sqlrun.errors import SqlrunError
 
@@ -22,7 +22,7 @@ def list_models(project: ProjectOpt = None) -> None:
     from rich.table import Table
 
     table = Table("name", "engine", "state", "type", "target", "function", "metrics", "trained at")
-    for row in _session(project).models.rows():
+    for row in open_session(project).models.rows():
         table.add_row(*(text(row.get(k) or "") for k in (
             "name", "engine", "state", "type", "target", "function", "metrics", "trained_at")))
     out.print(table)
@@ -31,7 +31,7 @@ def list_models(project: ProjectOpt = None) -> None:
 @models_app.command("show")
 def show_model(name: Annotated[str, typer.Argument(help="Model or catalog name.")], project: ProjectOpt = None) -> None:
     """The model's spec and, once trained, its features, metrics and training record (JSON)."""
-    models = _session(project).models
+    models = open_session(project).models
     query = models.query_for(name)
     stored = models.trained(query)
     record = stored.meta if stored else {"spec": models.spec(query).__dict__, "state": "NOT TRAINED"}
@@ -66,12 +66,12 @@ def train_model(
     """Train NAME locally, or CREATE MODEL on Redshift and wait for it (same as `sqlrun run NAME`)."""
     from sqlrun.output import render_table
 
-    with _session(project) as session:
+    with open_session(project) as session:
         query = session.models.query_for(name)
         session.models.progress = lambda message: err.print(message, highlight=False)
         engine = engine or session.project.engine
         with progress(f"training {query.name} on {engine}"):
-            table = session.run(query, engine, _params(param), refresh, _step_printer(query.name), replace=replace)
+            table = session.run(query, engine, parse_params(param), refresh, step_printer(query.name), replace=replace)
     out.print(render_table(table, f"{query.name} on {engine}", 5))
 
 
@@ -86,14 +86,14 @@ def evaluate_model(
     project: ProjectOpt = None,
 ) -> None:
     """Metrics of NAME on held-out rows, computed in SQL on the engine."""
-    from sqlrun.engine.models.evaluate import evaluate
+    from sqlrun.evaluate import evaluate
     from sqlrun.output import check_output, write_result
 
     if pr_curve is not None:
         if str(pr_curve) == "-":
             raise SqlrunError("--pr-curve needs a file (.parquet, .csv or .json)")
         check_output(pr_curve, None)  # a bad place fails before the evaluation runs
-    with _session(project) as session:
+    with open_session(project) as session:
         with progress(f"evaluating {name} on {on}"):
             result = evaluate(session, name, on, engine)
     for key, value in result.metrics.items():

@@ -424,7 +424,7 @@ def test_a_bad_source_file_is_reported_by_compile_and_run_in_one_line(zoo, case)
 
 def test_the_check_is_remembered_for_unchanged_files(tmp_path, monkeypatch):
     """The full CSV scan runs once per file version: a later process reads the answer back."""
-    from sqlrun.engine import source_check
+    from sqlrun import source_check
 
     (tmp_path / "sqlrun.toml").write_text('[sources.t]\npath = "t.csv"\n')
     (tmp_path / "t.csv").write_text("a,b\n" + "1,2\n" * 1000)
@@ -447,7 +447,7 @@ def test_the_check_is_remembered_for_unchanged_files(tmp_path, monkeypatch):
 def test_past_the_scan_limit_the_engines_own_readers_refuse_a_long_row(zoo_session, engine, monkeypatch):
     """CSV files over CSV_SCAN_BYTES get only their header checked: each engine's reader is then
     strict itself (DuckDB strict_mode with skip=0, Spark FAILFAST, Polars' default)."""
-    from sqlrun.engine import source_check
+    from sqlrun import source_check
 
     monkeypatch.setattr(source_check, "CSV_SCAN_BYTES", 0)
     with pytest.raises(SqlrunError) as failed:

@@ -217,7 +217,7 @@ def test_training_needs_numeric_features(tmp_path):
 def test_evaluate_computes_metrics_and_curves_in_sql(session):
     from sklearn.metrics import roc_auc_score
 
-    from sqlrun.engine.models.evaluate import evaluate
+    from sqlrun.evaluate import evaluate
 
     result = evaluate(session, "bin_xgb", "training", "duckdb")
     data = pq.read_table(session.project.root / "data" / "points.parquet")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sqlrun.engine.catalog import Query
-from sqlrun.engine.models.spec import is_create_model, parse_model
+from sqlrun.engine.catalog import Query, is_create_model
+from sqlrun.engine.models.spec import parse_model
 from sqlrun.errors import CompileError
 
 BASE = "CREATE MODEL m FROM (SELECT a, b, y FROM t) TARGET y FUNCTION f IAM_ROLE default"

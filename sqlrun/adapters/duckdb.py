@@ -7,9 +7,9 @@ import re
 from sqlglot import exp
 
 from sqlrun.adapters.base import Engine, run_interruptibly
-from sqlrun.engine.source_check import check_files
 from sqlrun.errors import ConfigError, EngineError
 from sqlrun.settings_schema import validate_section
+from sqlrun.source_check import check_files
 
 _READERS = {"parquet": "read_parquet", "csv": "read_csv"}
 # Read as the other engines do: the paths' k=v folders are not columns (DuckDB guesses they are);

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from sqlrun.adapters.base import Engine
-from sqlrun.engine.source_check import check_files
 from sqlrun.errors import EngineError
 from sqlrun.settings_schema import validate_section
+from sqlrun.source_check import check_files
 
 
 class PolarsEngine(Engine):

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sqlrun.adapters.redshift import arrow_type, combine, python_value, record_batch
+from sqlrun.adapters.redshift_values import arrow_type, combine, python_value, record_batch
 from sqlrun.errors import ConfigError, EngineError
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sqlrun.adapters.redshift import (
+from sqlrun.adapters.redshift_values import (
     OID_NAMES,
     arrow_type,
     combine,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlrun.adapters.base import Engine, run_interruptibly
 from sqlrun.adapters.spark_jvm import LOG_NAME, quiet_python_loggers, start_jvm
-from sqlrun.engine.source_check import check_files
 from sqlrun.errors import ConfigError, EngineError
+from sqlrun.source_check import check_files
 
 _READERS = {"parquet": "parquet", "csv": "csv", "orc": "orc"}
 _CSV_OPTIONS = {

@@ -42,7 +42,7 @@ class Query:
 
     def ast(self):
         """The parsed statement, shared: read it, do not change it."""
-        from sqlrun.engine.compile import parse_query
+        from sqlrun.engine.parse import parse_query
 
         return parse_query(self, copy=False)
 
@@ -212,3 +212,12 @@ def _claimed_names(path: Path) -> list[str]:
         return names
     header = _NAME_HEADER.search(text)
     return [*names, header.group(1)] if header else names
+
+
+_CREATE_MODEL = re.compile(r"^\s*CREATE\s+MODEL\b", re.IGNORECASE)
+
+
+def is_create_model(sql: str) -> bool:
+    """Whether a catalog file holds a CREATE MODEL statement (after its header comments)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
+    return bool(_CREATE_MODEL.match(body))

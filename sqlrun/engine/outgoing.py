@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlrun.adapters import LOCAL_ENGINES
-from sqlrun.engine.compile import generate, where
+from sqlrun.engine.compile import generate
+from sqlrun.engine.parse import where
 from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree
 from sqlrun.errors import CatalogError
 

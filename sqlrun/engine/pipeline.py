@@ -21,7 +21,8 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Catalog, Query
-from sqlrun.engine.compile import compile_tree, generate, where
+from sqlrun.engine.compile import compile_tree, generate
+from sqlrun.engine.parse import where
 from sqlrun.engine.store import Store, Stored
 from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError

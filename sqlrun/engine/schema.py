@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlrun.engine.source_check import CHECKED, check_files
+from sqlrun.source_check import CHECKED, check_files
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from sqlrun.digest import digest
-from sqlrun.engine.catalog import Query
-from sqlrun.engine.compile import fail
+from sqlrun.engine.catalog import Query, is_create_model
 from sqlrun.engine.models import to_sql
-from sqlrun.engine.models.spec import ModelSpec, is_create_model, parse_model
+from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
+from sqlrun.engine.parse import fail
 from sqlrun.engine.pipeline import build_dag, fingerprints
 from sqlrun.engine.versions import Damaged, check_name
 from sqlrun.errors import CatalogError, CompileError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlrun.errors import CatalogError
@@ -11,7 +12,17 @@ if TYPE_CHECKING:
     import numpy as np
 
     from sqlrun.engine.models.spec import ModelSpec
-    from sqlrun.engine.models.train import Trained
+
+
+@dataclass
+class Trained:
+    """A trained model: its JSON form (what to_sql compiles) and the library's own artifact."""
+
+    model: dict
+    artifact: bytes
+    artifact_name: str  # booster.json | model.pkl
+    metrics: dict
+    rows: int
 
 
 def _complete(x: np.ndarray):
@@ -24,7 +35,6 @@ def _complete(x: np.ndarray):
 def train_linear(spec: ModelSpec, x, y, fit, problem: str, common: dict) -> Trained:
     from sklearn.linear_model import LogisticRegression, Ridge
 
-    from sqlrun.engine.models.train import Trained
 
     rows = fit[_complete(x[fit])]
     if len(rows) < 2:
@@ -48,7 +58,6 @@ def train_linear(spec: ModelSpec, x, y, fit, problem: str, common: dict) -> Trai
 def train_kmeans(spec: ModelSpec, x, features: list[str], seed: int) -> Trained:
     from sklearn.cluster import KMeans
 
-    from sqlrun.engine.models.train import Trained
 
     rows = x[_complete(x)]
     k = int(spec.hyperparameter("K"))

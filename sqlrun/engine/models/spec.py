@@ -45,7 +45,6 @@ CLAUSES = (
     "OBJECTIVE", "PREPROCESSORS", "HYPERPARAMETERS", "SETTINGS",
 )
 _IAM_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-_CREATE_MODEL = re.compile(r"^\s*CREATE\s+MODEL\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,6 @@ class ModelSpec:
     @property
     def training_query(self) -> str:
         return self.training_sql.strip()
-
-
-def is_create_model(sql: str) -> bool:
-    """Whether a catalog file holds a CREATE MODEL statement (after its header comments)."""
-    body = "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--"))
-    return bool(_CREATE_MODEL.match(body))
 
 
 class _Reader:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import math
 import pickle
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlrun.engine.models.local import Trained
 from sqlrun.engine.models.spec import ModelSpec
 from sqlrun.errors import CatalogError, NotSupported, SqlrunError
 
@@ -49,15 +49,6 @@ def require_ml() -> None:
     except ImportError:
         raise MissingML("training models needs the ml extra: pip install 'sqlrun[ml]' (xgboost-cpu, scikit-learn)") \
             from None
-
-
-@dataclass
-class Trained:
-    model: dict  # the JSON form to_sql compiles
-    artifact: bytes  # the library's own model
-    artifact_name: str  # booster.json | model.pkl
-    metrics: dict
-    rows: int
 
 
 def problem_type(spec: ModelSpec, target: pa.ChunkedArray) -> str:

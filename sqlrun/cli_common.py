@@ -1,0 +1,52 @@
+"""What the CLI's command modules share: the common options, parameters, the session, progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sqlrun.console import err
+from sqlrun.errors import SqlrunError
+
+QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
+ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
+EngineOpt = Annotated[
+    Optional[str], typer.Option("--engine", "-e", help="duckdb | polars | spark | redshift (default: the project's).")
+]
+ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="A query parameter, NAME=VALUE (repeatable).")]
+
+
+def parse_params(values: list[str] | None) -> dict[str, str]:
+    params = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise SqlrunError(f"--param expects NAME=VALUE, got '{item}'")
+        if name.strip() in params:  # which one was meant? never silently the last
+            raise SqlrunError(f"--param {name.strip()} given twice")
+        params[name.strip()] = value
+    return params
+
+
+def open_session(project: Path | None):
+    from sqlrun.api import Session
+
+    return Session(project)
+
+
+def step_printer(target: str):
+    """Per-step progress on stderr (what ran: rows, seconds; what was fresh), for pipelines only."""
+    seen = []
+
+    def show(report) -> None:
+        seen.append(report)
+        if report.step == target and len(seen) == 1 and report.status == "ran":
+            return  # a plain query, not a pipeline: nothing to add
+        if report.status == "ran":
+            err.print(f"  {report.step}: {report.rows:,} rows in {report.seconds:.2f} s", highlight=False)
+        elif report.status == "fresh":
+            err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
+
+    return show
