@@ -34,8 +34,8 @@ def demo_project(rows: int) -> Path:
 
 
 def main(rows: int, repeat: int) -> None:
+    from sqlrun.bench import bench
     from sqlrun.config import load_project
-    from sqlrun.engine.bench import bench
 
     project = load_project(demo_project(rows))
     print(f"charts_by_age on {rows:,} play-log rows (7 days; the query reads one), {repeat} runs per engine, "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root: tpch/
 
-from sqlrun.engine.bench import bench  # noqa: E402
+from sqlrun.bench import bench  # noqa: E402
 from tpch.data import tpch_project  # noqa: E402
 
 LIMIT = 24 * 2**30

@@ -9,6 +9,9 @@
   through, never replaced. Directories, sockets and block devices are refused.
 - A temp file of a writer that is no longer alive (kill -9, power cut) is removed by the next
   write to the same target; only names of that exact pattern are touched.
+
+Every file sqlrun replaces is written here: results and charts (open_output), the schema cache,
+the stores' pointers (write_atomic, not following links) and the demo data (atomic_path).
 """
 
 from __future__ import annotations
@@ -92,9 +95,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def temp_pattern(name: str) -> re.Pattern:
+    """The temp names a write to a file called `name` makes: `.NAME.<pid>.<random>.tmp`."""
+    return re.compile(rf"\.{re.escape(name[:_NAME_CHARS])}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
+
+
 def remove_stale_temps(target: Path) -> None:
     """Remove `.NAME.<pid>.<random>.tmp` files beside `target` whose writer process is gone."""
-    pattern = re.compile(rf"\.{re.escape(target.name[:_NAME_CHARS])}\.(\d+)\.[a-z0-9_]{{8}}\.tmp")
+    pattern = temp_pattern(target.name)
     try:
         entries = list(os.scandir(target.parent))
     except OSError:
@@ -113,15 +121,19 @@ def _umask() -> int:
 
 
 @contextmanager
-def atomic_path(path: str | Path) -> Iterator[str]:
+def atomic_path(path: str | Path, follow_links: bool = True) -> Iterator[str]:
     """A temporary file beside the (resolved) target to write into; renamed over it only if the
-    block succeeds. Keeps an existing file's permissions (a private result stays private)."""
-    target = resolve_target(path)
+    block succeeds. Keeps an existing file's permissions (a private result stays private).
+    With follow_links=False a symlink at `path` is itself replaced (a store's own files)."""
+    target = resolve_target(path) if follow_links else Path(path)
     if not target.parent.is_dir():
         raise SqlrunError(f"output directory does not exist: {target.parent}")
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        st = os.stat(target, follow_symlinks=False)
+        mode = stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
     except OSError:
+        mode = None
+    if mode is None:
         mode = 0o666 & ~_umask()  # mkstemp makes 0600; a new result is an ordinary file
     remove_stale_temps(target)
     fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
@@ -134,6 +146,14 @@ def atomic_path(path: str | Path) -> Iterator[str]:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path: str | Path, data: bytes | str, follow_links: bool = True) -> None:
+    """`data` (str as UTF-8) into `path` through atomic_path, synced to disk before the rename."""
+    with atomic_path(path, follow_links) as tmp, open(tmp, "wb") as handle:
+        handle.write(data.encode() if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 @contextmanager

@@ -194,7 +194,7 @@ def bench_cmd(
     from rich.table import Table
 
     from sqlrun.adapters import engine_class
-    from sqlrun.engine.bench import bench
+    from sqlrun.bench import bench
 
     names = _engine_list(engines)
     if repeat < 1:

@@ -9,11 +9,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlrun.adapters import ENGINES
 from sqlrun.errors import ConfigError
 from sqlrun.s3 import S3Location, is_s3
-from sqlrun.settings_schema import DIALECTS, ENGINES, FORMATS, validate
+from sqlrun.settings_schema import DIALECTS, FORMATS, validate
 
-__all__ = ["CONFIG_NAME", "DIALECTS", "ENGINES", "FORMATS", "Project", "Source", "load_project"]
+__all__ = ["CONFIG_NAME", "DIALECTS", "FORMATS", "Project", "Source", "load_project"]
 CONFIG_NAME = "sqlrun.toml"
 S3_KEYS = ("endpoint_url", "region", "profile")
 
@@ -168,7 +169,7 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     config_file = root / CONFIG_NAME
     data = _read_config(config_file)
     try:
-        validate(data)
+        validate(data, {name: adapter.check_settings for name, adapter in ENGINES.items()})
         # SQL names are case-insensitive: a source is found by its lower-case name.
         sources = {name.lower(): _source(root, name.lower(), spec) for name, spec in data.get("sources", {}).items()}
     except ConfigError as exc:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
+
+from sqlrun.atomic import atomic_path
 
 DAYS = 7
 FIRST_DAY = date(2025, 8, 1)
@@ -16,9 +17,8 @@ def _write_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def generate(out_dir: str | Path, rows: int = 300_000, seed: int = 7) -> dict[str, int]:
@@ -59,9 +59,8 @@ def generate(out_dir: str | Path, rows: int = 300_000, seed: int = 7) -> dict[st
         }
     )
     (out / "tracks").mkdir(parents=True, exist_ok=True)
-    tmp = out / "tracks" / ".tracks.orc.tmp"
-    orc.write_table(tracks, tmp)
-    os.replace(tmp, out / "tracks" / "tracks.orc")
+    with atomic_path(out / "tracks" / "tracks.orc") as tmp:
+        orc.write_table(tracks, tmp)
 
     # Zipf-like popularity, so charts have a clear head.
     popularity = 1.0 / np.arange(1, n_tracks + 1) ** 0.9

@@ -67,30 +67,11 @@ class S3Object:
 
 
 def glob_regex(pattern: str) -> re.Pattern:
-    """A key glob as a regex, like local globs: `*` and `?` stay within one `/` level, `**` spans any."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end]
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+    """A key glob as a regex (fsspec's), like local globs: `*` and `?` stay within one `/` level,
+    a `**` segment spans any. ValueError for `**` inside a segment."""
+    from fsspec.utils import glob_translate
+
+    return re.compile(glob_translate(pattern))
 
 
 def _has_magic(key: str) -> bool:
@@ -127,6 +108,10 @@ def list_objects(source: Source) -> list[S3Object]:
     magic = _has_magic(loc.key)
     prefix = re.split(r"[*?\[]", loc.key, maxsplit=1)[0] if magic else loc.key
     try:
+        regex = glob_regex(loc.key) if magic else None
+    except ValueError as exc:
+        raise ConfigError(f"source '{source.name}': s3://{loc.bucket}/{loc.key}: {exc}") from None
+    try:
         pages = client(loc).get_paginator("list_objects_v2").paginate(Bucket=loc.bucket, Prefix=prefix)
         listed = [obj for page in pages for obj in page.get("Contents", [])]
     except ClientError as exc:
@@ -135,8 +120,7 @@ def list_objects(source: Source) -> list[S3Object]:
         raise EngineError(f"{where}: {error.get('Code')}: {error.get('Message')}") from None
     except BotoCoreError as exc:
         raise EngineError(f"source '{source.name}': s3://{loc.bucket}/{prefix}: {exc}") from None
-    if magic:
-        regex = glob_regex(loc.key)
+    if regex is not None:
         keep = [o for o in listed if regex.match(o["Key"])]
     else:
         exact = [o for o in listed if o["Key"] == loc.key]

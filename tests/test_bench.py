@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from sqlrun.bench import BenchReport, EngineRun, bench, tree_rss
 from sqlrun.config import load_project
-from sqlrun.engine.bench import BenchReport, EngineRun, bench, tree_rss
 from tests.test_cli import assert_one_line_error, sqlrun
 
 

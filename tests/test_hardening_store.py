@@ -205,6 +205,25 @@ def test_model_cleanup_removes_only_what_the_store_made(tmp_path):
     assert store.names() == ["m"]
 
 
+def test_pointer_temps_are_removed_and_a_linked_pointer_is_replaced(tmp_path):
+    """current.json is written by sqlrun.atomic; cleanup knows its temp names (and the old ones)."""
+    store = ModelStore(tmp_path)
+    entry = store.write("m", {"a": 1}, "model.bin", b"one", {**META, "fingerprint": "a" * 64}).path.parent
+    gone = [f".current.json.{os.getpid()}.ab_12cd3.tmp", ".current.json.0123abcd"]
+    keep = [".current.json.notes", ".current.json.1.abcd1234.tmp.bak", ".other.json.1.abcd1234.tmp"]
+    for name in gone + keep:
+        (entry / name).write_text("x")
+    outside = tmp_path / "outside.json"
+    outside.write_text("not the store's")
+    (entry / "current.json").unlink()
+    (entry / "current.json").symlink_to(outside)
+    store.write("m", {"a": 2}, "model.bin", b"two", {**META, "fingerprint": "b" * 64})
+    names = {p.name for p in entry.iterdir()}
+    assert set(keep) <= names and not set(gone) & names
+    assert outside.read_text() == "not the store's" and not (entry / "current.json").is_symlink()
+    assert store.current("m").model() == {"a": 2}
+
+
 # -- 5. a step calling a model's FUNCTION depends on the model's version ---------------------
 
 CHURN_FEATURES = ("age, tenure_days, gender_f, gender_m, gender_unknown, country_kr, country_jp, country_us,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import signal
@@ -14,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.api import Session
+from sqlrun.digest import digest
 from sqlrun.engine import store as store_module
 from sqlrun.engine.parity import compare
 from sqlrun.errors import CatalogError, CompileError
@@ -48,6 +50,12 @@ def test_dag_lists_upstream_steps_first(demo_session):
     step = demo_session.plan("churn_user_plays").steps["churn_user_plays"]
     assert step.inputs == ("churn_plays",)
     assert sorted(step.sources) == ["tracks", "users"]
+
+
+def test_the_digest_behind_stored_fingerprints_does_not_change():
+    """Steps, sources and models are stored under it: another encoding would make them all stale."""
+    value = {"b": [1, datetime.date(2024, 1, 2)], "a": "\u00e9"}
+    assert digest(value) == "e063536785c5ed097d96b032f9689224ff3579d07396aed465d39f05d5cc168f"
 
 
 def test_cte_names_are_not_pipeline_references(project):

@@ -140,12 +140,20 @@ def expected(local_project):
         ("logs/ds=2025-08-0?.parquet", ["logs/ds=2025-08-01.parquet"], ["logs/ds=2025-08-10.parquet"]),
         ("logs/[!_]*.csv", ["logs/a.csv"], ["logs/_a.csv"]),
         ("a+b (1)/*.csv", ["a+b (1)/x.csv"], ["ab (1)/x.csv"]),
+        ("logs/**", ["logs/a.csv", "logs/ds=1/a.csv"], ["other/a.csv", "logs"]),
     ],
 )
 def test_key_globs_match_like_local_globs(pattern, matches, misses):
     regex = glob_regex(pattern)
     assert all(regex.match(k) for k in matches)
     assert not any(regex.match(k) for k in misses)
+
+
+def test_a_double_star_inside_a_key_segment_is_refused_before_listing(tmp_path):
+    (tmp_path / "sqlrun.toml").write_text('[sources.t]\npath = "s3://b-1/logs/**x.parquet"\n')
+    source = load_project(tmp_path).sources["t"]
+    with pytest.raises(ConfigError, match=r"source 't': s3://b-1/logs/\*\*x\.parquet: .*entire path component"):
+        source.files()
 
 
 def test_s3_settings_are_parsed_and_credentials_refused(tmp_path):

@@ -6,6 +6,8 @@ import threading
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
+from sqlrun.settings_schema import Key, check_table
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -22,11 +24,19 @@ class Engine(ABC):
     TRAINS_MODELS: bool = False  # runs CREATE MODEL itself and keeps model FUNCTION calls as they are
     LOG_DIR: bool = False  # takes settings["log_dir"], a directory in the project for its own log
     WRAPS_QUERIES: bool = False  # sends a query inside more statements: `statements(sql)` lists them
+    # [engines.NAME] in sqlrun.toml: its keys (settings_schema.Key), checked by check_settings.
+    SETTINGS: dict[str, Key] = {}
     # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
     MAX_NESTING: int | None = None
 
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
+        self.check_settings(self.settings)
+
+    @classmethod
+    def check_settings(cls, values: object) -> None:
+        """The engine's [engines.NAME] table: at project load, and when an engine is created."""
+        check_table(f"engines.{cls.name}", values, cls.SETTINGS)
 
     @abstractmethod
     def register_source(self, name: str, source: Source) -> None:

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from sqlrun.adapters.base import Engine, run_interruptibly
 from sqlrun.errors import ConfigError, EngineError
-from sqlrun.settings_schema import validate_section
+from sqlrun.settings_schema import Key, integer, size
 from sqlrun.source_check import check_files
 
 _READERS = {"parquet": "read_parquet", "csv": "read_csv"}
@@ -25,10 +25,13 @@ _CSV_OPTIONS = {
 class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
+    SETTINGS = {
+        "threads": Key(integer(1), "worker threads"),
+        "memory_limit": Key(size, 'memory limit, like "8GB"'),
+    }
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
-        validate_section("engines.duckdb", self.settings)
         import duckdb
 
         self._duckdb = duckdb

@@ -6,20 +6,20 @@ import time
 
 from sqlrun.adapters.base import Engine
 from sqlrun.errors import EngineError
-from sqlrun.settings_schema import validate_section
+from sqlrun.settings_schema import Key, boolean
 from sqlrun.source_check import check_files
 
 
 class PolarsEngine(Engine):
     name = "polars"
     dialect = "polars"
+    SETTINGS = {"streaming": Key(boolean, "run queries on Polars' streaming engine")}
     # Its SQL parser (sqlparser-rs) stops at a recursion depth of 50: measured 47 nested
     # parentheses or 23 nested subqueries; tree_depth 50 passed and 51 failed on every shape tried.
     MAX_NESTING = 48
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
-        validate_section("engines.polars", self.settings)
         import polars as pl
 
         self._pl = pl

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlrun.adapters.base import Engine
 from sqlrun.errors import CatalogError, ConfigError
-from sqlrun.settings_schema import validate_section
+from sqlrun.settings_schema import Key, boolean, env_name, integer, one_of, seconds, string, strings
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,13 +42,54 @@ class RedshiftEngine(Engine):
     dialect = "redshift"
     LOCAL = False
     TRAINS_MODELS = True
+    SETTINGS = {
+        "transport": Key(one_of("wire", "data-api"), "redshift-connector (wire) or the Data API"),
+        "database": Key(string, 'database (default "dev")'),
+        "statement_timeout": Key(seconds(), "seconds before a statement is cancelled (0: none)"),
+        "fetch_rows": Key(integer(1), "rows per FETCH"),
+        "region": Key(string, "AWS region"),
+        "profile": Key(string, "AWS profile"),
+        "cluster_identifier": Key(string, "provisioned cluster (IAM or Data API)"),
+        "workgroup": Key(string, "serverless workgroup (IAM or Data API)"),
+        "db_user": Key(string, "database user for IAM or the Data API"),
+        "host": Key(string, "cluster endpoint"),
+        "port": Key(integer(1, 65535), "port (default 5439)"),
+        "user": Key(string, "database user"),
+        "password_env": Key(env_name, "the NAME of the environment variable holding the password", secret=True),
+        "ssl": Key(boolean, "use TLS"),
+        "sslmode": Key(one_of("verify-ca", "verify-full"), "TLS certificate check"),
+        "timeout": Key(integer(1), "socket timeout, seconds"),
+        "server_cursor": Key(boolean, "fetch through a server-side cursor (default true)"),
+        "application_name": Key(string, "application name shown on the server"),
+        "iam": Key(boolean, "IAM authentication instead of a password"),
+        "db_groups": Key(strings, "database groups for IAM"),
+        "auto_create": Key(boolean, "create the IAM database user"),
+        "serverless_acct_id": Key(string, "serverless account id"),
+        "secret_arn": Key(string, "Secrets Manager ARN of the database credentials (Data API)", secret=True),
+        "poll_interval": Key(seconds(positive=True), "seconds between Data API status polls"),
+    }
+    WIRE_ONLY = {"host", "port", "user", "password_env", "ssl", "sslmode", "timeout", "server_cursor",
+                 "application_name", "iam", "db_groups", "auto_create", "serverless_acct_id"}
+    DATA_API_ONLY = {"secret_arn", "poll_interval"}
+
+    @classmethod
+    def check_settings(cls, values: object) -> None:
+        if isinstance(values, dict) and "password" in values:
+            raise ConfigError(
+                "[engines.redshift] password: must not hold a password; put it in an environment variable"
+                ' and name that with password_env = "REDSHIFT_PASSWORD"'
+            )
+        super().check_settings(values)
+        transport = values.get("transport", "wire")
+        misplaced = [k for k in values if k in (cls.DATA_API_ONLY if transport == "wire" else cls.WIRE_ONLY)]
+        if misplaced:
+            raise ConfigError(f'[engines.redshift] {", ".join(misplaced)}: not used with transport = "{transport}"')
     WRAPS_QUERIES = True  # a server-side cursor: BEGIN, DECLARE, FETCH..., CLOSE
 
     def __init__(self, settings: dict | None = None, *, client=None):
         """`client`: an existing boto3 redshift-data client for the Data API transport."""
         super().__init__(settings)
         self._client = client
-        validate_section("engines.redshift", self.settings)  # sqlrun.toml's schema: keys, types, transport
         self.transport_name = self.settings.get("transport", "wire")
         self.fetch_rows = int(self.settings.get("fetch_rows", DEFAULT_FETCH_ROWS))
         self.timeout_ms = int(float(self.settings.get("statement_timeout", 0)) * 1000)

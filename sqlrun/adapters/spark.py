@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 from sqlrun.adapters.base import Engine, run_interruptibly
 from sqlrun.adapters.spark_jvm import LOG_NAME, quiet_python_loggers, start_jvm
 from sqlrun.errors import ConfigError, EngineError
+from sqlrun.settings_schema import Key, connect_url, expect, is_secret, kind, one_of, shown, string
 from sqlrun.source_check import check_files
 
 _READERS = {"parquet": "parquet", "csv": "csv", "orc": "orc"}
@@ -75,13 +77,6 @@ CONNECT_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
-def check_settings(settings: dict) -> None:
-    """[engines.spark]: master | remote, conf, s3_read, as sqlrun.toml's schema declares them."""
-    from sqlrun.settings_schema import validate_section
-
-    validate_section("engines.spark", settings)
-
-
 def runs_here(settings: dict) -> bool:
     """Whether Spark reads this machine's files: a local master or a Connect server on loopback."""
     remote = settings.get("remote")
@@ -108,11 +103,29 @@ class SparkEngine(Engine):
     dialect = "spark"
     LOG_DIR = True
 
+    SETTINGS = {
+        "master": Key(string, 'a classic session\'s master (default "local[<cores>]")'),
+        "remote": Key(connect_url, "a Spark Connect server instead of master", secret=True),  # may carry ;token=
+        "conf": Key(expect("a table of Spark settings", lambda v: isinstance(v, dict)), "Spark settings"),
+        "s3_read": Key(one_of("s3a", "copy", "arrow"), "how S3 sources reach Spark"),
+    }
+
+    @classmethod
+    def check_settings(cls, values: object) -> None:
+        super().check_settings(values)
+        if "master" in values and "remote" in values:
+            raise ConfigError("[engines.spark] set master (a classic session) or remote (Spark Connect), not both")
+        for key, value in values.get("conf", {}).items():  # Spark takes every setting as text
+            if not isinstance(value, (str, int, float, bool)):
+                got = kind(value) if is_secret(key) else shown(value)
+                problem = f"expected a string, number or boolean, got {got}"
+                raise ConfigError(f"[engines.spark] conf.{json.dumps(key)}: {problem}")
+
     def __init__(self, settings: dict | None = None):
-        super().__init__(settings)
+        settings = dict(settings or {})
         # Where the JVM's own output goes (the Session passes <project>/.sqlrun/logs); not a user key.
-        self.log_dir = self.settings.pop("log_dir", None)
-        check_settings(self.settings)
+        self.log_dir = settings.pop("log_dir", None)
+        super().__init__(settings)
         self.remote = self.settings.get("remote")
         # For messages: the URL without its ";token=..." parameters.
         self.remote_shown = (self.remote or "").split(";", 1)[0].rstrip("/")

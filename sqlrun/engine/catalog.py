@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlrun.config import DIALECTS, ENGINES, Project
+from sqlrun.adapters import ENGINES
+from sqlrun.config import DIALECTS, Project
 from sqlrun.engine.versions import check_name
 from sqlrun.errors import CatalogError
 

@@ -31,15 +31,17 @@ class Comparison:
     right_rows: tuple = ()
 
 
-def _normalize(value):
+def normalize_value(value):
+    """One value in the form results are compared in: NaN as 'NaN' (so it equals itself), aware
+    timestamps as naive UTC, lists as tuples, structs as sorted (key, value) tuples, bytes as text."""
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.astimezone(dt.UTC).replace(tzinfo=None)
     if isinstance(value, (list, tuple)):
-        return tuple(_normalize(v) for v in value)
+        return tuple(normalize_value(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted((k, _normalize(v)) for k, v in value.items()))
+        return tuple(sorted((k, normalize_value(v)) for k, v in value.items()))
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
@@ -47,7 +49,7 @@ def _normalize(value):
 
 def rows_of(table: pa.Table) -> list[tuple]:
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return [tuple(_normalize(v) for v in row) for row in zip(*columns)]
+    return [tuple(normalize_value(v) for v in row) for row in zip(*columns)]
 
 
 def _sort_key(value):

@@ -8,6 +8,9 @@ One entry (a step, a model) under the store's root:
     <name>/.tmp-<pid>-<id8>/   a version being written (never read)
     <name>/.lock               held exclusively by a writer around rename, pointer swap, cleanup
 
+A version directory is published by renaming its complete temp directory (one os.rename of a
+directory); current.json and side files are replaced by sqlrun.atomic.write_atomic.
+
 A name is checked against NAME, and every path is built by `inside`, which checks it again and
 that the resolved path stays under the root. Cleanup removes only entries whose names match the
 patterns made here, and an old version only if no reader holds it (it never waits for one).
@@ -27,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlrun.atomic import temp_pattern, write_atomic
 from sqlrun.errors import CatalogError, SqlrunError
 
 # Never '.' or '..' (no leading dot), never a separator; dots inside for `schema.model` names.
@@ -35,7 +39,8 @@ NAME_RULE = "use letters, digits, '_', and '.' or '-' after the first character;
 VERSION = re.compile(r"[0-9a-f]{16}-[0-9a-f]{8}")
 TEMP = re.compile(r"\.tmp-(\d+)-[0-9a-f]{8}")
 POINTER = "current.json"
-POINTER_TEMP = re.compile(r"\.current\.json\.[0-9a-f]{8}")
+POINTER_TEMP = temp_pattern(POINTER)  # write_atomic's temp name for current.json
+OLD_POINTER_TEMP = re.compile(r"\.current\.json\.[0-9a-f]{8}")  # what earlier versions made
 LOCK = ".lock"
 
 
@@ -168,7 +173,7 @@ class VersionedStore:
             raise
         full = {**record, "dir": path.name, "files": files}
         with self.locked(name):
-            _write_json(entry / POINTER, full, token)
+            _write_json(entry / POINTER, full)
             self._cleanup(entry, keep=path.name)
         if not hold:
             os.close(fd)
@@ -191,7 +196,7 @@ class VersionedStore:
     def write_json(self, name: str, file: str, data: dict) -> None:
         """A side file of the entry (e.g. redshift.json), replaced atomically."""
         with self.locked(name):
-            _write_json(self.entry(name, file), data, secrets.token_hex(4))
+            _write_json(self.entry(name, file), data)
 
     def read_json(self, name: str, file: str) -> dict | None:
         try:
@@ -218,7 +223,7 @@ class VersionedStore:
                         os.close(fd)
             elif (match := TEMP.fullmatch(item.name)) and item.is_dir() and not _alive(int(match.group(1))):
                 shutil.rmtree(path, ignore_errors=True)
-            elif POINTER_TEMP.fullmatch(item.name) and item.is_file():
+            elif (POINTER_TEMP.fullmatch(item.name) or OLD_POINTER_TEMP.fullmatch(item.name)) and item.is_file():
                 path.unlink(missing_ok=True)  # writers hold the lock while theirs exists
 
 
@@ -313,17 +318,9 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _write_json(path: Path, data: dict, token: str) -> None:
-    tmp = path.with_name(f".{path.name}.{token}")
-    try:
-        with open(tmp, "w") as handle:
-            json.dump(data, handle, indent=2, default=str)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def _write_json(path: Path, data: dict) -> None:
+    # follow_links=False: a link put in the store is replaced, never written through
+    write_atomic(path, json.dumps(data, indent=2, default=str), follow_links=False)
 
 
 def _alive(pid: int) -> bool:

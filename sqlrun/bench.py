@@ -2,7 +2,7 @@
 
 Each engine runs in its own child process, so its peak memory is its own: the peak is the
 largest resident set (RSS) of that process and its descendants (Spark's JVM is one), sampled
-every 20 ms from /proc, and never below the process's own ru_maxrss. The child imports sqlrun
+every 20 ms with psutil, and never below the process's own ru_maxrss. The child imports sqlrun
 and the engine's driver before anything is measured, so the number covers one engine at work.
 """
 
@@ -17,7 +17,8 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import psutil
 
 from sqlrun.config import Project
 
@@ -219,32 +220,16 @@ class _PeakSampler:
 
 
 def tree_rss(pid: int) -> int:
-    """RSS in bytes of a process and all its descendants (Linux /proc); 0 where unavailable."""
+    """RSS in bytes of a process and all its descendants; 0 where unavailable."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:  # gone, or not ours to read
+        return 0
     total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        total += _rss(current)
-        pending.extend(_children(current))
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:  # ended meanwhile
+            pass
     return total
-
-
-def _rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            text = Path(f"/proc/{pid}/task/{task}/children").read_text()
-            found.extend(int(c) for c in text.split())
-    except (OSError, ValueError):
-        pass
-    return found
