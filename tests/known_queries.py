@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlrun import adapters
 from sqlrun.api import Session
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import compile_query
@@ -23,7 +24,7 @@ from tests.corpus import all_cases
 from tests.corpus.runner import query_of
 from tests.corpus.tables import make_project as make_corpus_project
 
-ENGINES = ("duckdb", "polars", "spark", "redshift")
+ENGINES = tuple(adapters.ENGINES)  # the registry
 REPO = Path(__file__).resolve().parent.parent
 # TPC-H column types do not depend on the scale; the smallest is the quickest to generate.
 TPCH_SCALE = 0.01

@@ -28,7 +28,7 @@ QUERIES = [f"q{i:02d}" for i in range(1, 23)]
 # Spark's AVG of decimal(15,2) and decimal / decimal are decimal(_, 6): rounded to 6 places,
 # which parity's relative tolerance (1e-6) does not allow for values below ~0.5. At SF 0.1:
 # Q1 avg_disc 0.05014459706 vs 0.050145, Q8 mkt_share 0.02864874131 vs 0.028649 (abs < 5e-7).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
+KNOWN_GAPS: dict[tuple[str, str], tuple[type[Exception], str]] = {  # (query, engine): (raises, reason)
 }
 
 
@@ -37,8 +37,8 @@ def cases(engines: tuple[str, ...]) -> list:
     for engine in engines:
         marks = [pytest.mark.spark] if engine == "spark" else []
         for name in QUERIES:
-            reason = KNOWN_GAPS.get((name, engine))
-            xfail = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            gap = KNOWN_GAPS.get((name, engine))
+            xfail = [pytest.mark.xfail(strict=True, raises=gap[0], reason=gap[1])] if gap else []
             params.append(pytest.param(engine, name, marks=marks + xfail, id=f"{engine}-{name}"))
     return params
 

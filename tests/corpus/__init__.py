@@ -14,9 +14,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlrun.adapters import LOCAL_ENGINES
+
 HERE = Path(__file__).parent
 DIALECTS = ("spark", "redshift", "duckdb")
-ENGINES = ("duckdb", "polars", "spark")
+ENGINES = LOCAL_ENGINES  # the registry's engines on this machine: one marker column each
 TOPICS = (
     "date", "string", "math", "conditional", "aggregate", "window", "setops", "joins",
     "subquery", "cte", "grouping", "qualify", "arrays",

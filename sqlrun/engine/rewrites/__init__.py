@@ -105,11 +105,19 @@ RULES: tuple[Rule, ...] = (
 # fmt: on
 
 
+# The engines each row's `engines` column was decided for. A row with sources and engines says
+# "the other engines already mean what the source means": for an engine not listed here (a new
+# one) that is not known, so what such a rule acts on is refused until someone decides.
+DECIDED_FOR = ("duckdb", "polars", "spark", "redshift")
+
+
 def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | None = None) -> exp.Expression:
     ctx = Context(query, target, schema)
     present: set[type] | None = None  # the node types in the tree, while no rule has run
     for r in RULES:
         if not r.applies(ctx):
+            if r.sources and r.engines and target.name not in DECIDED_FOR and r.reads(ctx):
+                _undecided(r, tree, ctx)
             continue
         if r.kinds:
             if present is None:
@@ -121,4 +129,10 @@ def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | Non
     return tree
 
 
-__all__ = ["RULES", "Context", "Refused", "Rule", "apply"]
+def _undecided(r: Rule, tree: exp.Expression, ctx: Context) -> None:
+    node = next(tree.find_all(*r.kinds), None) if r.kinds else tree
+    if node is not None:
+        raise Refused(node, f"rule {r.name} (for {', '.join(r.engines)}) is not decided for {ctx.engine} yet")
+
+
+__all__ = ["DECIDED_FOR", "RULES", "Context", "Refused", "Rule", "apply"]

@@ -64,13 +64,13 @@ class Rule:
     same_dialect: bool = False  # also run when source == target (a generator's own slip)
     kinds: tuple[type, ...] = ()  # the node types it acts on; empty: it always runs
 
-    def applies(self, ctx: Context) -> bool:
+    def reads(self, ctx: Context) -> bool:
+        """Whether the rule is about this source dialect (and the target is another dialect)."""
         same = ctx.source == ctx.dialect and not self.same_dialect
-        return (
-            not same
-            and (not self.sources or ctx.source in self.sources)
-            and (not self.engines or ctx.engine in self.engines)
-        )
+        return not same and (not self.sources or ctx.source in self.sources)
+
+    def applies(self, ctx: Context) -> bool:
+        return self.reads(ctx) and (not self.engines or ctx.engine in self.engines)
 
 
 def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:
