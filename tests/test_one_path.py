@@ -58,7 +58,7 @@ def test_run_sends_what_compile_shows_for_every_catalog_query(project, engine):
         names = sorted(session.catalog.queries, key=lambda n: ("model" not in n, n))
         compared = 0
         for name in names:
-            shown = _outcome(lambda: session.compile(name, engine))
+            shown = _outcome(lambda name=name: session.compile(name, engine))
             assert _sent_by_run(session, name, engine) == shown, name
             compared += not shown.startswith("error: ")
         assert compared == len(names)
