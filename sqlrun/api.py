@@ -68,8 +68,9 @@ class Session:
         query, to, values = self.query(ref), self.target(engine), _strings(params)
         if is_create_model(query.sql):
             training = self.compile(self.models.training_query(query), to.name, values)
-            return redshift_models.create_statement(self.models.spec(query), training) if to.adapter.TRAINS_MODELS \
-                else training
+            if to.adapter.TRAINS_MODELS:
+                return redshift_models.create_statement(self.models.spec(query), training)
+            return training
         return self._outgoing(self.plan(query, values), query.name, to, values).sql
 
     def dry_run(self, ref: str | Query, engine: str | None = None, params: dict | None = None) -> list[str]:

@@ -13,7 +13,8 @@ from sqlrun.errors import SqlrunError
 QueryArg = Annotated[str, typer.Argument(help="Catalog name or path to a .sql file.")]
 ProjectOpt = Annotated[Optional[Path], typer.Option("--project", "-p", help="Project directory (holds sqlrun.toml).")]
 EngineOpt = Annotated[
-    Optional[str], typer.Option("--engine", "-e", help="duckdb | polars | spark | redshift (default: the project's).")
+    Optional[str],
+    typer.Option("--engine", "-e", help="The engine, by name (default: the project's); a wrong name lists them."),
 ]
 ParamOpt = Annotated[Optional[list[str]], typer.Option("--param", help="A query parameter, NAME=VALUE (repeatable).")]
 
