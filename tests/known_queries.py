@@ -17,9 +17,6 @@ from pathlib import Path
 from sqlrun import adapters
 from sqlrun.api import Session
 from sqlrun.engine.catalog import Query
-from sqlrun.engine.compile import compile_query
-from sqlrun.engine.target import target
-from tests import semantics, test_rewrites, test_rewrites_strings_arrays
 from tests.corpus import all_cases
 from tests.corpus.runner import query_of
 from tests.corpus.tables import make_project as make_corpus_project
@@ -37,43 +34,14 @@ class Known:
     compile: Callable[[str], str]  # engine -> SQL, or raises
 
 
-def _unique(entries: list[tuple[str, Callable[[str], str]]]) -> list[Known]:
-    """Keys from the query text stay put when a table gains a row; repeats get #2, #3."""
-    seen: dict[str, int] = {}
-    known = []
-    for key, fn in entries:
-        seen[key] = seen.get(key, 0) + 1
-        known.append(Known(key if seen[key] == 1 else f"{key} #{seen[key]}", fn))
-    return known
-
-
 def _session_compile(session: Session, ref: str | Query) -> Callable[[str], str]:
     return lambda engine: session.compile(ref, engine)
-
-
-def _compile_query(q: Query, schema: dict | None = None) -> Callable[[str], str]:
-    return lambda engine: compile_query(q, target(engine), schema=schema)
 
 
 def corpus(tmp: Path) -> list[Known]:
     """The conformance corpus, compiled by one session over the corpus tables (test_corpus)."""
     session = Session(make_corpus_project(tmp / "corpus"))
     return [Known(c.key, _session_compile(session, query_of(c))) for c in all_cases()]
-
-
-def rewrites(tmp: Path) -> list[Known]:
-    """The rewrite tables of test_rewrites and test_rewrites_strings_arrays, compiled as there."""
-    entries = []
-    for source, sql, *_ in test_rewrites.CASES:  # transpile(): no schema
-        entries.append((f"rewrites: {source}: {sql}", _compile_query(semantics.query(sql, source))))
-    for source, sql, *_ in test_rewrites.TYPED_CASES:
-        typed = _compile_query(semantics.query(sql, source), test_rewrites.T_SCHEMA)
-        entries.append((f"typed: {source}: {sql}", typed))
-    session = Session(make_corpus_project(tmp / "strings_arrays"))
-    for source, sql, *_ in test_rewrites_strings_arrays.CASES:
-        q = Query(name="q", path=Path("q.sql"), dialect=source, sql=sql)
-        entries.append((f"strings_arrays: {source}: {sql}", _session_compile(session, q)))
-    return _unique(entries)
 
 
 def tpch(tmp: Path) -> list[Known]:
@@ -104,5 +72,5 @@ def catalog(tmp: Path) -> list[Known]:
 
 
 COLLECTIONS: dict[str, Callable[[Path], list[Known]]] = {
-    "corpus": corpus, "rewrites": rewrites, "tpch": tpch, "catalog": catalog,
+    "corpus": corpus, "tpch": tpch, "catalog": catalog,
 }

@@ -10,6 +10,16 @@ from decimal import Decimal  # noqa: F401
 inf = float("inf")
 
 EXPECTED = {
+    # SELECT id, strftime(d, '%Y-%m') FROM t
+    'strftime_ym': [
+        (1, '2024-01'),
+        (2, '2024-02'),
+        (3, '2023-12'),
+        (4, '2024-03'),
+        (5, '2024-07'),
+        (6, None),
+        (7, '2022-11'),
+    ],
     # SELECT EXTRACT(SECOND FROM TIMESTAMP '2024-01-01 10:00:59.5'), date_part('second', TIMESTAMP
     #   '2024-01-01 10:00:07.9'), second(TIMESTAMP '2024-01-01 10:00:59.5')
     'extract_second_fraction': [
@@ -24,16 +34,6 @@ EXPECTED = {
         (5, 2024, 4, 30),
         (6, None, None, None),
         (7, 2022, 0, 4),
-    ],
-    # SELECT id, strftime(d, '%Y-%m') FROM t
-    'strftime_ym': [
-        (1, '2024-01'),
-        (2, '2024-02'),
-        (3, '2023-12'),
-        (4, '2024-03'),
-        (5, '2024-07'),
-        (6, None),
-        (7, '2022-11'),
     ],
     # SELECT id, strftime(ts, '%Y-%m-%d %H:%M:%S') FROM t
     'strftime_full': [
@@ -968,11 +968,11 @@ EXPECTED = {
     'row_number_nulls_in_order': [
         (7, 1),
         (5, 2),
+        (1, 1),
+        (2, 2),
         (6, 1),
         (3, 1),
         (4, 2),
-        (1, 1),
-        (2, 2),
     ],
     # SELECT id, rank() OVER (ORDER BY grp), dense_rank() OVER (ORDER BY grp) FROM t
     'rank_dense_rank': [
@@ -1019,11 +1019,11 @@ EXPECTED = {
     'first_last_value': [
         (5, 7, 3),
         (7, 7, 3),
+        (1, 10, 20),
+        (2, 10, 20),
         (6, 0, 0),
         (3, -5, None),
         (4, -5, None),
-        (1, 10, 20),
-        (2, 10, 20),
     ],
     # SELECT id, ntile(3) OVER (ORDER BY id) FROM t
     'ntile': [
@@ -1059,11 +1059,11 @@ EXPECTED = {
     'running_count': [
         (5, 1),
         (7, 2),
+        (1, 1),
+        (2, 2),
         (6, 1),
         (3, 1),
         (4, 2),
-        (1, 1),
-        (2, 2),
     ],
     # SELECT id, sum(id) OVER (ORDER BY x RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM t WHERE x
     #   IS NOT NULL
@@ -1405,8 +1405,8 @@ EXPECTED = {
     # WITH a AS (SELECT grp, count(*) AS n FROM t GROUP BY grp) SELECT u.name, a.n FROM u JOIN a ON
     #   a.grp = u.grp
     'joined': [
-        ('alpha', 2),
         ('beta', 2),
+        ('alpha', 2),
     ],
     # WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) FROM
     #   r
@@ -1462,10 +1462,10 @@ EXPECTED = {
     ],
     # SELECT grp, flag, sum(x) FROM t GROUP BY GROUPING SETS ((grp), (flag), ())
     'grouping_sets': [
-        ('b', None, Decimal('-5')),
-        (None, None, Decimal('0')),
         ('a', None, Decimal('30')),
         ('c', None, Decimal('10')),
+        ('b', None, Decimal('-5')),
+        (None, None, Decimal('0')),
         (None, False, Decimal('30')),
         (None, None, None),
         (None, True, Decimal('5')),
@@ -1502,10 +1502,10 @@ EXPECTED = {
     ],
     # SELECT id, grp FROM t QUALIFY row_number() OVER (PARTITION BY grp ORDER BY id) = 1
     'first_per_group': [
-        (3, 'b'),
-        (6, None),
         (1, 'a'),
         (5, 'c'),
+        (3, 'b'),
+        (6, None),
     ],
     # SELECT id, grp, row_number() OVER (PARTITION BY grp ORDER BY x DESC) AS rn FROM t QUALIFY rn =
     #   1
@@ -1680,5 +1680,232 @@ EXPECTED = {
     # SELECT s.a, s.b FROM (SELECT {'a': 1, 'b': 'x'} AS s)
     'struct_field': [
         (1, 'x'),
+    ],
+    # SELECT id, substring(s, -3, 2), substring(s, 0, 2), substring(s, 3, -2), substring(s, -9, 3)
+    #   FROM t ORDER BY id
+    'substring_negative_zero_and_length': [
+        (1, 'pl', 'A', 'Ap', ''),
+        (2, 'an', 'b', 'ba', ''),
+        (3, 'ry', ' ', '  ', '  C'),
+        (4, None, None, None, None),
+        (5, '', '', '', ''),
+        (6, 'b,', 'a', 'a,', ''),
+        (7, 'ie', 'O', "O'", 'O'),
+    ],
+    # SELECT id, substring(s, x, 2) FROM t ORDER BY id
+    'substring_column_start': [
+        (1, ''),
+        (2, ''),
+        (3, 'er'),
+        (4, None),
+        (5, ''),
+        (6, 'a'),
+        (7, 'Br'),
+    ],
+    # SELECT format('{}-{{x}}', 'a')
+    'format_braces': [
+        ('a-{x}',),
+    ],
+    # SELECT format('{:03d}', 7)
+    'format_zero_padded': [
+        ('007',),
+    ],
+    # SELECT id, regexp_replace(s, '[aeiou]', '#'), regexp_replace(s, 'A', '_', 'i') FROM t ORDER BY
+    #   id
+    'regexp_replace_first_match': [
+        (1, 'Appl#', '_pple'),
+        (2, 'b#nana', 'b_nana'),
+        (3, '  Ch#rry ', '  Cherry '),
+        (4, None, None),
+        (5, '', ''),
+        (6, '#,b,c', '_,b,c'),
+        (7, "O'Br#en", "O'Brien"),
+    ],
+    # SELECT regexp_replace(s, '(a)', '\1\1') FROM t
+    'regexp_replace_group_reference': [
+        ('Apple',),
+        ('baanana',),
+        ('  Cherry ',),
+        (None,),
+        ('',),
+        ('aa,b,c',),
+        ("O'Brien",),
+    ],
+    # SELECT id, list_contains(xs, 1), list_contains(xs, 5) FROM l ORDER BY id
+    'list_contains_nulls': [
+        (1, True, False),
+        (2, False, False),
+        (3, None, None),
+        (4, False, True),
+    ],
+    # SELECT id, unnest(xs) AS v FROM l WHERE id > 1 ORDER BY id, v
+    'unnest_with_where': [
+        (4, 5),
+        (4, 5),
+        (4, None),
+    ],
+    # SELECT [v + 1 FOR v IN [1, 2, 3]]
+    'list_comprehension_plus_one': [
+        ([2, 3, 4],),
+    ],
+    # SELECT DISTINCT ON (grp) grp, x FROM t ORDER BY grp DESC, x
+    'distinct_on_keeps_order': [
+        ('c', 3),
+        ('b', -5),
+        ('a', 10),
+        (None, 0),
+    ],
+    # SELECT 1 AS a, 2 AS b UNION BY NAME SELECT 2 AS b, 1 AS a
+    'union_by_name_reordered': [
+        (1, 2),
+    ],
+    # SELECT id, sum(x) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t
+    'rows_frame_following': [
+        (1, Decimal('30')),
+        (2, Decimal('25')),
+        (3, Decimal('15')),
+        (4, Decimal('2')),
+        (5, Decimal('7')),
+        (6, Decimal('10')),
+        (7, Decimal('3')),
+    ],
+    # SELECT id FROM t WHERE x > ALL (SELECT lo FROM u WHERE lo < 10)
+    'all_subquery': [
+        (1,),
+        (2,),
+        (5,),
+        (7,),
+    ],
+    # SELECT dayofweek(d) FROM r ORDER BY k
+    'dayofweek_d': [
+        (0,),
+        (4,),
+        (None,),
+        (0,),
+        (5,),
+    ],
+    # SELECT quantile(i, 0.5) FROM r
+    'quantile_i_0_5': [
+        (1,),
+    ],
+    # SELECT quantile_cont(i, 0.25) FROM r
+    'quantile_cont_i_0_25': [
+        (-1.0,),
+    ],
+    # SELECT approx_quantile(i, 0.5) FROM r
+    'approx_quantile_i_0_5': [
+        (2,),
+    ],
+    # SELECT date_trunc('month', d) FROM r ORDER BY k
+    'date_trunc_month_d': [
+        (datetime.datetime(2024, 1, 1, 0, 0),),
+        (datetime.datetime(2024, 2, 1, 0, 0),),
+        (None,),
+        (datetime.datetime(2023, 12, 1, 0, 0),),
+        (datetime.datetime(2024, 3, 1, 0, 0),),
+    ],
+    # SELECT s FROM r ORDER BY s DESC
+    'nulls_order_desc': [
+        ('c',),
+        ('b',),
+        ('a',),
+        ('a',),
+        (None,),
+    ],
+    # SELECT string_agg(s, ',' ORDER BY s) FROM r
+    'string_agg_s_order_by_s': [
+        ('a,a,b,c',),
+    ],
+    # SELECT TRY_CAST('4.5' AS INT), TRY_CAST('1e3' AS INT), TRY_CAST('-2.5' AS TINYINT)
+    'try_cast_text_literals': [
+        (5, 1000, -3),
+    ],
+    # SELECT TRY_CAST(s AS INT) FROM r
+    'try_cast_s_as_int': [
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+    ],
+    # SELECT d + INTERVAL 1 MONTH FROM r ORDER BY k
+    'd_interval_1_month': [
+        (datetime.datetime(2024, 2, 7, 0, 0),),
+        (datetime.datetime(2024, 3, 29, 0, 0),),
+        (None,),
+        (datetime.datetime(2024, 1, 31, 0, 0),),
+        (datetime.datetime(2024, 4, 1, 0, 0),),
+    ],
+    # SELECT date_add(d, INTERVAL 2 DAY) FROM r ORDER BY k
+    'date_add_d_interval_2_day': [
+        (datetime.datetime(2024, 1, 9, 0, 0),),
+        (datetime.datetime(2024, 3, 2, 0, 0),),
+        (None,),
+        (datetime.datetime(2024, 1, 2, 0, 0),),
+        (datetime.datetime(2024, 3, 3, 0, 0),),
+    ],
+    # SELECT d - DATE '2024-01-01' FROM r ORDER BY k
+    'date_minus_date_column': [
+        (6,),
+        (59,),
+        (None,),
+        (-1,),
+        (60,),
+    ],
+    # SELECT date_diff('month', DATE '2024-01-31', d) FROM r ORDER BY k
+    'date_diff_month_date_2024_01_31_d': [
+        (0,),
+        (1,),
+        (None,),
+        (-1,),
+        (2,),
+    ],
+    # SELECT date_diff('year', d, DATE '2025-01-01') FROM r ORDER BY k
+    'date_diff_year_d_date_2025_01_01': [
+        (1,),
+        (1,),
+        (None,),
+        (2,),
+        (1,),
+    ],
+    # SELECT isodow(d), week(d) FROM r ORDER BY k
+    'isodow_d_week_d': [
+        (7, 1),
+        (4, 9),
+        (None, None),
+        (7, 52),
+        (5, 9),
+    ],
+    # SELECT dayname(d), monthname(d) FROM r ORDER BY k
+    'dayname_d_monthname_d': [
+        ('Sunday', 'January'),
+        ('Thursday', 'February'),
+        (None, None),
+        ('Sunday', 'December'),
+        ('Friday', 'March'),
+    ],
+    # SELECT CAST(f AS INT), CAST(-2.5 AS INT), CAST(2.7 AS INT) FROM r ORDER BY k
+    'cast_fraction_to_int': [
+        (2, -3, 3),
+        (2, -3, 3),
+        (None, -3, 3),
+        (0, -3, 3),
+        (-2, -3, 3),
+    ],
+    # SELECT i / j, f / 0 FROM r ORDER BY k
+    'division_by_zero_double': [
+        (0.5, inf),
+        (inf, inf),
+        (None, None),
+        (None, inf),
+        (-3.5, -inf),
+    ],
+    # SELECT list_sort(list(i)) FROM r
+    'list_sort_list_i': [
+        ([-7, 1, 2, 4, None],),
+    ],
+    # SELECT array_agg(k ORDER BY k DESC) FROM r
+    'array_agg_k_desc': [
+        ([5, 4, 3, 2, 1],),
     ],
 }

@@ -1809,4 +1809,395 @@ EXPECTED = {
         ('z', 1),
         ('y', 1),
     ],
+    # SELECT id, substring(s, -3, 2), substr(s, 0, 2), substring(s, -9, 3) FROM t ORDER BY id
+    'substring_negative_zero_columns': [
+        (1, 'pl', 'Ap', ''),
+        (2, 'an', 'ba', ''),
+        (3, 'ry', '  ', '  C'),
+        (4, None, None, None),
+        (5, '', '', ''),
+        (6, 'b,', 'a,', ''),
+        (7, 'ie', "O'", 'O'),
+    ],
+    # SELECT id, substring(s, x, 2) FROM t ORDER BY id
+    'substring_column_start': [
+        (1, ''),
+        (2, ''),
+        (3, 'er'),
+        (4, None),
+        (5, ''),
+        (6, 'a,'),
+        (7, 'Br'),
+    ],
+    # SELECT id, substring(s, 2, x) FROM t ORDER BY id
+    'substring_column_length': [
+        (1, 'pple'),
+        (2, 'anana'),
+        (3, ''),
+        (4, None),
+        (5, ''),
+        (6, ''),
+        (7, "'Br"),
+    ],
+    # SELECT id, locate('a', s, 2), instr(s, 'e') FROM t ORDER BY id
+    'locate_instr_nulls': [
+        (1, 0, 5),
+        (2, 2, 0),
+        (3, 0, 5),
+        (4, None, None),
+        (5, 0, 0),
+        (6, 0, 0),
+        (7, 0, 6),
+    ],
+    # SELECT id, lpad(s, 8, 'xy'), rpad(s, 3, '-=') FROM t ORDER BY id
+    'pad_multi_character_fill': [
+        (1, 'xyxApple', 'App'),
+        (2, 'xybanana', 'ban'),
+        (3, '  Cherry', '  C'),
+        (4, None, None),
+        (5, 'xyxyxyxy', '-=-'),
+        (6, 'xyxa,b,c', 'a,b'),
+        (7, "xO'Brien", "O'B"),
+    ],
+    # SELECT rpad(s, x, 'ab') FROM t
+    'rpad_column_length': [
+        ('Appleababa',),
+        ('bananaababababababab',),
+        ('',),
+        (None,),
+        ('abababa',),
+        ('',),
+        ("O'B",),
+    ],
+    # SELECT substring_index(s, ',', 2), substring_index(s, ',', -2) FROM t ORDER BY id
+    'substring_index_both_sides': [
+        ('Apple', 'Apple'),
+        ('banana', 'banana'),
+        ('  Cherry ', '  Cherry '),
+        (None, None),
+        ('', ''),
+        ('a,b', 'b,c'),
+        ("O'Brien", "O'Brien"),
+    ],
+    # SELECT format_string('%s|%-4s|%03d%%', 'a', 'b', 7)
+    'format_string_s_d_percent': [
+        ('a|b   |007%',),
+    ],
+    # SELECT format_string('%5.1f', CAST(2.25 AS DOUBLE))
+    'format_string_float_rounding': [
+        ('  2.3',),
+    ],
+    # SELECT format_string('%s', s) FROM t
+    'format_string_column_argument': [
+        ('Apple',),
+        ('banana',),
+        ('  Cherry ',),
+        ('null',),
+        ('',),
+        ('a,b,c',),
+        ("O'Brien",),
+    ],
+    # SELECT id, size(xs), array_contains(xs, 1), array_contains(xs, 5) FROM l ORDER BY id
+    'size_and_array_contains_nulls': [
+        (1, 3, True, False),
+        (2, 0, False, False),
+        (3, -1, None, None),
+        (4, 3, None, True),
+    ],
+    # SELECT id, array_distinct(xs) FROM l ORDER BY id
+    'array_distinct_keeps_order_and_null': [
+        (1, [1, 2, 3]),
+        (2, []),
+        (3, None),
+        (4, [5, None]),
+    ],
+    # SELECT id, explode_outer(tags) FROM l ORDER BY id
+    'explode_outer_tags': [
+        (1, 'x'),
+        (1, 'y'),
+        (2, 'z'),
+        (3, None),
+        (4, 'x'),
+    ],
+    # SELECT id, v FROM l LATERAL VIEW OUTER explode(xs) tv AS v ORDER BY id, v
+    'lateral_view_outer_explode': [
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (2, None),
+        (3, None),
+        (4, None),
+        (4, 5),
+        (4, 5),
+    ],
+    # SELECT grp, flag, count(*) FROM t GROUP BY grp, flag WITH ROLLUP
+    'with_rollup_two_keys': [
+        ('a', True, 1),
+        ('a', False, 1),
+        ('b', None, 2),
+        ('c', None, 2),
+        ('b', True, 1),
+        ('c', False, 2),
+        ('a', None, 2),
+        (None, None, 7),
+        ('b', None, 1),
+        (None, True, 1),
+        (None, None, 1),
+    ],
+    # SELECT length('a'), length('bb'), 1, 2
+    'length_literals': [
+        (1, 2, 1, 2),
+    ],
+    # SELECT DAYOFWEEK(d) FROM r ORDER BY k
+    'dayofweek_d': [
+        (1,),
+        (5,),
+        (None,),
+        (1,),
+        (6,),
+    ],
+    # SELECT EXTRACT(DOW FROM d) FROM r ORDER BY k
+    'extract_dow_from_d': [
+        (1,),
+        (5,),
+        (None,),
+        (1,),
+        (6,),
+    ],
+    # SELECT PERCENTILE(i, 0.5) FROM r
+    'percentile_i_0_5': [
+        (1.5,),
+    ],
+    # SELECT PERCENTILE(i, 0.25) FROM r
+    'percentile_i_0_25': [
+        (-1.0,),
+    ],
+    # SELECT PERCENTILE_APPROX(i, 0.5) FROM r
+    'percentile_approx_i_0_5': [
+        (1,),
+    ],
+    # SELECT MEDIAN(f) FROM r
+    'median_f': [
+        (0.7999999999999999,),
+    ],
+    # SELECT i / j FROM r ORDER BY k
+    'division_of_integers': [
+        (0.5,),
+        (None,),
+        (None,),
+        (None,),
+        (-3.5,),
+    ],
+    # SELECT DATE_ADD(d, -3) FROM r ORDER BY k
+    'date_add_d_3': [
+        (datetime.date(2024, 1, 4),),
+        (datetime.date(2024, 2, 26),),
+        (None,),
+        (datetime.date(2023, 12, 28),),
+        (datetime.date(2024, 2, 27),),
+    ],
+    # SELECT DATE_SUB(d, -1) FROM r ORDER BY k
+    'date_sub_d_1': [
+        (datetime.date(2024, 1, 8),),
+        (datetime.date(2024, 3, 1),),
+        (None,),
+        (datetime.date(2024, 1, 1),),
+        (datetime.date(2024, 3, 2),),
+    ],
+    # SELECT ADD_MONTHS(d, -1) FROM r ORDER BY k
+    'add_months_d_1': [
+        (datetime.date(2023, 12, 7),),
+        (datetime.date(2024, 1, 29),),
+        (None,),
+        (datetime.date(2023, 11, 30),),
+        (datetime.date(2024, 2, 1),),
+    ],
+    # SELECT DATEDIFF(DATE '2024-03-01', d) FROM r ORDER BY k
+    'datediff_date_2024_03_01_d': [
+        (54,),
+        (1,),
+        (None,),
+        (61,),
+        (0,),
+    ],
+    # SELECT DATE_TRUNC('MONTH', d) FROM r ORDER BY k
+    'date_trunc_month_d': [
+        (datetime.datetime(2024, 1, 1, 0, 0),),
+        (datetime.datetime(2024, 2, 1, 0, 0),),
+        (None,),
+        (datetime.datetime(2023, 12, 1, 0, 0),),
+        (datetime.datetime(2024, 3, 1, 0, 0),),
+    ],
+    # SELECT s FROM r ORDER BY s
+    'nulls_order_asc': [
+        (None,),
+        ('a',),
+        ('a',),
+        ('b',),
+        ('c',),
+    ],
+    # SELECT s FROM r ORDER BY s DESC
+    'nulls_order_desc': [
+        ('c',),
+        ('b',),
+        ('a',),
+        ('a',),
+        (None,),
+    ],
+    # SELECT NVL(s, 'z'), IF(i > 1, 'y', 'n') FROM r ORDER BY k
+    'nvl_and_if': [
+        ('b', 'n'),
+        ('a', 'y'),
+        ('z', 'n'),
+        ('a', 'y'),
+        ('c', 'n'),
+    ],
+    # SELECT DECODE(s, 'a', 1, 'b', 2, 0) FROM r ORDER BY k
+    'decode_s_a_1_b_2_0': [
+        (2,),
+        (1,),
+        (0,),
+        (1,),
+        (0,),
+    ],
+    # SELECT FLOOR(f * 2) * 0.05 = 0.15 FROM r ORDER BY k
+    'floor_times_decimal': [
+        (True,),
+        (False,),
+        (None,),
+        (False,),
+        (False,),
+    ],
+    # SELECT ROUND(f) FROM r ORDER BY k
+    'round_f': [
+        (2.0,),
+        (3.0,),
+        (None,),
+        (0.0,),
+        (-3.0,),
+    ],
+    # SELECT EXPLODE(SEQUENCE(1, 3)) AS v
+    'explode_sequence_literal': [
+        (1,),
+        (2,),
+        (3,),
+    ],
+    # SELECT CAST(' 42 ' AS INT), CAST('4.5' AS INT), CAST('-4.5' AS INT), CAST('1e3' AS INT),
+    #   CAST('x' AS INT)
+    'cast_text_literals_to_int': [
+        (42, 4, -4, None, None),
+    ],
+    # SELECT CAST('3000000000' AS INT), CAST('3000000000' AS BIGINT)
+    'cast_text_out_of_int_range': [
+        (None, 3000000000),
+    ],
+    # SELECT CAST(s AS INT) FROM r
+    'cast_s_as_int': [
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+    ],
+    # SELECT CAST(x AS INT) FROM (SELECT 1 AS k, ' 42 ' AS x UNION ALL SELECT 2, '4.5' UNION ALL
+    #   SELECT 3, ' -4.9 ' UNION ALL SELECT 4, '+7' UNION ALL SELECT 5, '1e3' UNION ALL SELECT 6,
+    #   '3000000000' UNION ALL SELECT 7, '-0012' UNION ALL SELECT 8, '5.' UNION ALL SELECT 9, '- 5'
+    #   UNION ALL SELECT 10, NULL UNION ALL SELECT 11, '       8 ') ORDER BY k
+    'cast_text_column_to_int': [
+        (42,),
+        (4,),
+        (-4,),
+        (7,),
+        (None,),
+        (None,),
+        (-12,),
+        (5,),
+        (None,),
+        (None,),
+        (8,),
+    ],
+    # SELECT TRUNC(d, 'MM') FROM r ORDER BY k
+    'trunc_d_mm': [
+        (datetime.date(2024, 1, 1),),
+        (datetime.date(2024, 2, 1),),
+        (None,),
+        (datetime.date(2023, 12, 1),),
+        (datetime.date(2024, 3, 1),),
+    ],
+    # SELECT TRUNC(ts, 'year') FROM r ORDER BY k
+    'trunc_ts_year': [
+        (datetime.date(2024, 1, 1),),
+        (datetime.date(2024, 1, 1),),
+        (None,),
+        (datetime.date(2023, 1, 1),),
+        (datetime.date(2024, 1, 1),),
+    ],
+    # SELECT TRUNC(d, 'DD') FROM r
+    'trunc_d_dd': [
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+        (None,),
+    ],
+    # SELECT d + INTERVAL 1 DAY FROM r ORDER BY k
+    'd_interval_1_day': [
+        (datetime.date(2024, 1, 8),),
+        (datetime.date(2024, 3, 1),),
+        (None,),
+        (datetime.date(2024, 1, 1),),
+        (datetime.date(2024, 3, 2),),
+    ],
+    # SELECT UNIX_TIMESTAMP(ts) FROM r ORDER BY k
+    'unix_timestamp_ts': [
+        (1704623400,),
+        (1709251140,),
+        (None,),
+        (1703980800,),
+        (1709294400,),
+    ],
+    # SELECT dayname(d), monthname(d) FROM r ORDER BY k
+    'dayname_d_monthname_d': [
+        ('Sun', 'Jan'),
+        ('Thu', 'Feb'),
+        (None, None),
+        ('Sun', 'Dec'),
+        ('Fri', 'Mar'),
+    ],
+    # SELECT LOG(2, 8), LOG10(100)
+    'log_2_8_log10_100': [
+        (3.0, 2.0),
+    ],
+    # SELECT CAST(f AS INT) FROM r ORDER BY k
+    'cast_f_as_int': [
+        (1,),
+        (2,),
+        (None,),
+        (0,),
+        (-2,),
+    ],
+    # SELECT i % j FROM r ORDER BY k
+    'modulo_by_zero_column': [
+        (1,),
+        (None,),
+        (None,),
+        (None,),
+        (-1,),
+    ],
+    # SELECT NANVL(CAST('NaN' AS DOUBLE), f) FROM r ORDER BY k
+    'nanvl_cast_nan_as_double_f': [
+        (1.5,),
+        (2.5,),
+        (None,),
+        (0.1,),
+        (-2.5,),
+    ],
+    # SELECT PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY i) FROM r
+    'percentile_cont_0_25_within_group_order_by_i': [
+        (-1.0,),
+    ],
+    # SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY i) FROM r
+    'percentile_disc_0_5_within_group_order_by_i': [
+        (1.0,),
+    ],
 }

@@ -65,7 +65,24 @@ def _l() -> pa.Table:
     )
 
 
-TABLES = {"t": _t, "u": _u, "l": _l}
+def _r() -> pa.Table:
+    """The semantic rules' table: NULLs, negatives, a zero divisor, a leap day, a Sunday."""
+    D, TS = dt.date, dt.datetime
+    return pa.table(
+        {
+            "k": pa.array([1, 2, 3, 4, 5], pa.int64()),
+            "i": pa.array([1, 2, None, 4, -7], pa.int64()),
+            "j": pa.array([2, 0, 5, None, 2], pa.int64()),
+            "f": [1.5, 2.5, None, 0.1, -2.5],
+            "s": ["b", "a", None, "a", "c"],
+            "d": [D(2024, 1, 7), D(2024, 2, 29), None, D(2023, 12, 31), D(2024, 3, 1)],
+            "ts": pa.array([TS(2024, 1, 7, 10, 30), TS(2024, 2, 29, 23, 59), None, TS(2023, 12, 31, 0, 0),
+                            TS(2024, 3, 1, 12, 0)], pa.timestamp("us")),
+        }
+    )
+
+
+TABLES = {"t": _t, "u": _u, "l": _l, "r": _r}
 
 
 def make_project(root: Path) -> Project:

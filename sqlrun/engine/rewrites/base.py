@@ -97,7 +97,7 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     Columns need qualifying before sqlglot can type them; that is done on a copy (the SQL sent
     keeps the user's shape) and the types are carried back node by node.
     """
-    if not ctx.schema:
+    if ctx.schema is None:  # (an empty schema still types columns of derived tables)
         return annotate_types(tree, dialect=ctx.source)
     copy = tree.copy()
     pairs = list(zip(tree.walk(), copy.walk()))
