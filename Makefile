@@ -47,6 +47,7 @@ bench: setup system-deps
 	bash -o pipefail -c '$(BIN)/python bench/tpch_overhead.py --scale 1 --repeat 5 | tee bench/results/tpch_sf1_overhead.txt'
 	bash -o pipefail -c '$(BIN)/python bench/charts_by_age.py $(BENCH_ROWS) | tee bench/results/charts_by_age.txt'
 	bash -o pipefail -c '$(BIN)/python bench/tpch_memory.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_memory.txt'
+	bash -o pipefail -c '$(BIN)/python bench/polars_planning.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_polars_planning.txt'
 
 lint: setup
 	$(BIN)/ruff check sqlrun tests

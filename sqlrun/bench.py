@@ -100,7 +100,7 @@ def bench(
     reference = None
     ordered = None
     for name in engines:
-        run, table = _in_child(project, query, name, repeat, params or {}, timeout, max_rss)
+        run, table = in_child(project, query, name, repeat, params or {}, timeout, max_rss)
         runs.append(run)
         if table is None:
             continue
@@ -116,15 +116,18 @@ def bench(
     return BenchReport(query, repeat, runs)
 
 
-def _in_child(
-    project: Project, query: str, engine: str, repeat: int, params: dict, timeout: float | None, max_rss: int | None
+def in_child(
+    project: Project, query: str, engine: str, repeat: int, params: dict, timeout: float | None, max_rss: int | None,
+    main=None,
 ):
-    """An EngineRun and the result table, computed in a fresh (spawned) Python process."""
+    """An EngineRun and the result table, computed in a fresh (spawned) Python process by
+    `main(conn, project, query, engine, repeat, params)` (default: a sqlrun run), watched for
+    its time and peak memory."""
     import pyarrow as pa
 
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(child, project, query, engine, repeat, params))
+    process = context.Process(target=main or _child_main, args=(child, project, query, engine, repeat, params))
     process.start()
     child.close()
     # Watched from here too, so a child that is stopped or killed still has a peak to report.
@@ -157,7 +160,7 @@ def _child_main(conn, project: Project, query: str, engine: str, repeat: int, pa
 
     run = EngineRun(engine)
     payload = None
-    sampler = _PeakSampler()
+    sampler = PeakSampler()
     try:
         with Session(project) as session:
             run.base_rss = tree_rss(os.getpid())
@@ -172,7 +175,7 @@ def _child_main(conn, project: Project, query: str, engine: str, repeat: int, pa
                 table = session.run(query, engine, params, refresh=True)
                 run.times.append(time.perf_counter() - started)
             run.rows = table.num_rows
-            payload = _ipc(table)
+            payload = ipc(table)
     except SqlrunError as exc:
         run.error = str(exc)
     except Exception as exc:  # report, not crash: the other engines still run
@@ -184,7 +187,7 @@ def _child_main(conn, project: Project, query: str, engine: str, repeat: int, pa
     conn.close()
 
 
-def _ipc(table) -> bytes:
+def ipc(table) -> bytes:
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
@@ -193,7 +196,7 @@ def _ipc(table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-class _PeakSampler:
+class PeakSampler:
     """The peak RSS of this process and its descendants, sampled in a background thread."""
 
     def __init__(self):

@@ -230,6 +230,19 @@ CASES = [
     case("joins", "null_safe_join", "SELECT t.id, u.k FROM t JOIN u ON t.grp <=> u.grp"),
     case("joins", "join_then_aggregate",
          "SELECT u.name, count(t.id) FROM u LEFT JOIN t ON t.grp = u.grp GROUP BY u.name"),
+    # comma lists whose second table joins only a later one (Polars gets them reordered)
+    case("joins", "joins_listed_apart",
+         "SELECT t.id, u.name, r.f FROM u, r, t WHERE t.grp = u.grp AND t.id = r.k ORDER BY t.id"),
+    case("joins", "joins_listed_apart_correlated",
+         "SELECT t.id, u.name FROM u, r, t WHERE t.grp = u.grp AND t.id = r.k"
+         " AND r.f = (SELECT max(r2.f) FROM r AS r2, u AS u2 WHERE r2.k = t.id AND u2.k = r2.k) ORDER BY t.id"),
+    # names in another case than defined (Spark resolves them without regard to case)
+    case("cte", "names_in_any_case_cte_alias",
+         "WITH x AS (SELECT id AS RETURNS FROM t) SELECT returns FROM x ORDER BY returns"),
+    case("joins", "names_in_any_case_qualified", "SELECT T.ID, Grp FROM t ORDER BY T.ID"),
+    case("subquery", "names_in_any_case_derived", "SELECT a.id FROM (SELECT ID FROM T) AS A ORDER BY a.id"),
+    case("subquery", "names_in_any_case_correlated",
+         "SELECT ID, (SELECT max(K) FROM u WHERE u.K = t.ID) AS m FROM t ORDER BY ID"),
     # -- subqueries
     case("subquery", "scalar_in_select", "SELECT id, x - (SELECT avg(x) FROM t) FROM t"),
     case("subquery", "scalar_in_where", "SELECT id FROM t WHERE x > (SELECT avg(x) FROM t)"),

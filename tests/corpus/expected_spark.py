@@ -1384,6 +1384,60 @@ EXPECTED = {
         ('nothing', 0),
         ('beta', 2),
     ],
+    # SELECT t.id, u.name, r.f FROM u, r, t WHERE t.grp = u.grp AND t.id = r.k ORDER BY t.id
+    'joins_listed_apart': [
+        (1, 'alpha', 1.5),
+        (2, 'alpha', 2.5),
+        (3, 'beta', None),
+        (4, 'beta', 0.1),
+    ],
+    # SELECT t.id, u.name FROM u, r, t WHERE t.grp = u.grp AND t.id = r.k AND r.f = (SELECT
+    #   max(r2.f) FROM r AS r2, u AS u2 WHERE r2.k = t.id AND u2.k = r2.k) ORDER BY t.id
+    'joins_listed_apart_correlated': [
+        (1, 'alpha'),
+        (2, 'alpha'),
+        (4, 'beta'),
+    ],
+    # WITH x AS (SELECT id AS RETURNS FROM t) SELECT returns FROM x ORDER BY returns
+    'names_in_any_case_cte_alias': [
+        (1,),
+        (2,),
+        (3,),
+        (4,),
+        (5,),
+        (6,),
+        (7,),
+    ],
+    # SELECT T.ID, Grp FROM t ORDER BY T.ID
+    'names_in_any_case_qualified': [
+        (1, 'a'),
+        (2, 'a'),
+        (3, 'b'),
+        (4, 'b'),
+        (5, 'c'),
+        (6, None),
+        (7, 'c'),
+    ],
+    # SELECT a.id FROM (SELECT ID FROM T) AS A ORDER BY a.id
+    'names_in_any_case_derived': [
+        (1,),
+        (2,),
+        (3,),
+        (4,),
+        (5,),
+        (6,),
+        (7,),
+    ],
+    # SELECT ID, (SELECT max(K) FROM u WHERE u.K = t.ID) AS m FROM t ORDER BY ID
+    'names_in_any_case_correlated': [
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (4, 4),
+        (5, None),
+        (6, None),
+        (7, None),
+    ],
     # SELECT id, x - (SELECT avg(x) FROM t) FROM t
     'scalar_in_select': [
         (1, 4.166666666666667),

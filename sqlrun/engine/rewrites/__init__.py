@@ -16,11 +16,13 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    column_case,
     date_arith,
     date_names,
     dates,
     functions,
     identifiers,
+    join_order,
     numbers,
     output_names,
     queries,
@@ -101,6 +103,9 @@ RULES: tuple[Rule, ...] = (
     Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),
     Rule("materialized_cte_hint", queries.materialized_cte, (), ("polars", "spark"), kinds=(exp.CTE,)),
     Rule("distinct_on_keeps_order", queries.distinct_on, (), ("spark",), kinds=(exp.Distinct,)),
+    # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
+    Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
+    Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
 )
 # fmt: on
 
