@@ -1,5 +1,5 @@
-"""TPC-H on Polars: the query text run natively by Polars SQL vs the same text through sqlrun
-(whose planning rules give Polars a connected join order), each checked against DuckDB.
+"""TPC-H on Polars: the query text run natively by Polars SQL, through sqlrun without its planning
+rules (what Polars got before them) and through sqlrun, each checked against DuckDB.
 
 Every query runs once per side in a fresh process (time and peak RSS of the process and its
 children); a side still running after TIMEOUT seconds or over the memory cap is stopped and
@@ -23,7 +23,7 @@ from sqlrun.bench import EngineRun, PeakSampler, in_child, ipc, tree_rss  # noqa
 from tpch.data import tpch_project  # noqa: E402
 
 CAP = 20 * 2**30
-PLANNING = ("polars_connected_join_order",)
+PLANNING = ("polars_column_names_as_defined", "polars_connected_join_order")
 
 
 def native_main(conn, project, query, engine, repeat, params) -> None:
@@ -47,6 +47,15 @@ def native_main(conn, project, query, engine, repeat, params) -> None:
         run.peak_rss = sampler.stop()
     conn.send((run, payload))
     conn.close()
+
+
+def unplanned_main(conn, project, query, engine, repeat, params) -> None:
+    """sqlrun without its planning rules: the SQL Polars got before them (a child process)."""
+    from sqlrun import bench
+    from sqlrun.engine import rewrites
+
+    rewrites.RULES = tuple(r for r in rewrites.RULES if r.name not in PLANNING)
+    bench._child_main(conn, project, query, engine, repeat, params)
 
 
 def fired(project, query: str) -> str:
@@ -78,14 +87,15 @@ def main(scale: float, timeout: float, queries: list[str]) -> None:
     print(f"TPC-H SF{scale:g} on Polars (streaming): native Polars SQL vs sqlrun, {time.strftime('%Y-%m-%d %H:%M')}"
           f" (data ready in {time.perf_counter() - started:.0f} s); a side is stopped after {timeout:g} s or"
           f" {cap / 2**30:.1f} GiB; results compared with DuckDB's")
-    print(f"{'query':<6}{'native s':>9}{'GiB':>6}  {'result':<10}{'sqlrun s':>9}{'GiB':>6}  {'result':<10}planning")
+    sides = (("native", native_main), ("unplanned", unplanned_main), ("sqlrun", None))
+    print(f"{'query':<6}" + "".join(f"{side + ' s':>12}{'GiB':>6}  {'result':<10}" for side, _ in sides) + "planning")
     names = queries or sorted(p.stem for p in Path(project.queries_dir).glob("q*.sql"))
-    completed = {"native": 0, "sqlrun": 0}
+    completed = dict.fromkeys((side for side, _ in sides), 0)
     for name in names:
         ordered = is_ordered(Session(project).query(name).ast())
         _, reference = in_child(project, name, "duckdb", 1, {}, timeout, cap)
         line = f"{name:<6}"
-        for side, main_fn in (("native", native_main), ("sqlrun", None)):
+        for side, main_fn in sides:
             run, table = in_child(project, name, "polars", 1, {}, timeout, cap, main=main_fn)
             if run.error:
                 verdict = "stopped" if run.error.startswith("stopped") else "error"
@@ -95,9 +105,9 @@ def main(scale: float, timeout: float, queries: list[str]) -> None:
                 verdict = "same" if compare(reference, table, ordered).equal else "DIFFERENT"
             completed[side] += verdict == "same"
             seconds = f"{run.min:.2f}" if not run.error else "-"
-            line += f"{seconds:>9}{run.peak_rss / 2**30:>6.1f}  {verdict:<10}"
+            line += f"{seconds:>12}{run.peak_rss / 2**30:>6.1f}  {verdict:<10}"
         print(line + fired(project, name), flush=True)
-    print(f"same as DuckDB: native {completed['native']}/{len(names)}, sqlrun {completed['sqlrun']}/{len(names)}")
+    print("same as DuckDB: " + ", ".join(f"{side} {n}/{len(names)}" for side, n in completed.items()))
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def _sent(sql: str) -> str:
         # not sure, so as written: quoted (the exact name was asked for), a table whose columns
         # are unknown (it may hold P_NAME), two columns that match (the engine decides)
         ("SELECT `P_NAME` FROM part", 'SELECT "P_NAME" FROM part'),
-        ("SELECT P_NAME FROM part, mystery", "SELECT P_NAME FROM part CROSS JOIN mystery"),
+        ("SELECT P_NAME FROM part, mystery", "SELECT P_NAME FROM part, mystery"),
         ("SELECT a.X FROM (SELECT 1 AS x, 2 AS X) AS a", "SELECT a.X FROM ( SELECT 1 AS x, 2 AS X ) AS a"),
     ],
 )
