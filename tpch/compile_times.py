@@ -16,6 +16,7 @@ from sqlrun.adapters import ENGINES
 from sqlrun.config import load_project
 from sqlrun.engine.catalog import Catalog
 from sqlrun.engine.compile import compile_query
+from sqlrun.engine.target import target
 from tpch.data import TPCH_DIR
 
 
@@ -29,7 +30,7 @@ def compile_times(repeats: int = 20) -> dict[str, dict[str, float]]:
             runs = []
             for _ in range(repeats):
                 started = time.perf_counter()
-                compile_query(query, engine)
+                compile_query(query, target(engine))
                 runs.append(time.perf_counter() - started)
             times[engine][name] = statistics.median(runs)
     return times
