@@ -5,7 +5,9 @@ one table of them, in the order they run: `sources` are the dialects whose meani
 explicit, `engines` the targets it is written for (empty: any), `kinds` the node types it acts on
 (a tree without one is skipped). A rule that cannot translate a construct faithfully raises
 `Refused` (a CompileError later). A rule that spells something per engine names each engine it
-knows (base.Context.per_engine): a new engine is refused there, never given another's arm.
+knows (base.Context.per_engine): a new engine is refused there, never given another's arm; and
+a row with both sources and engines refuses what it acts on for an engine not in DECIDED_FOR.
+The last rows plan for engines that run a query as written (Polars): same rows, better shape.
 """
 
 from __future__ import annotations
