@@ -118,7 +118,7 @@ def redshift_avg_integer(tree, ctx):
             whole = node.parent if isinstance(node.parent, exp.Window) else node
             value = whole.copy()
             # CAST(double AS BIGINT) truncates on Spark and Polars; DuckDB's rounds.
-            spelled = ctx.per_engine(node, duckdb=exp.func("TRUNC", value), polars=value, spark=value)
+            spelled = ctx.per_engine(node, duckdb=exp.func("TRUNC", value.copy()), polars=value, spark=value)
             whole.replace(exp.cast(spelled, "bigint"))
         elif arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             raise Refused(node, "Redshift AVG of an integer column truncates to an integer, and this"
