@@ -34,6 +34,11 @@ class Source:
     redshift: str | bool | None = None
     s3: S3Location | None = None  # set for s3:// paths
 
+    def qualified_name(self) -> str:
+        """The schema-qualified name it has on Redshift (lower case): public.<name> by default."""
+        table = self.redshift if isinstance(self.redshift, str) else self.name
+        return (table if "." in table else f"public.{table}").lower()
+
     def files(self) -> list[str]:
         """The concrete files behind the source, sorted; raises if there are none.
 

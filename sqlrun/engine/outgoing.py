@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlglot import exp
+
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.engine.compile import generate
 from sqlrun.engine.parse import where
-from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree
+from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree, table_name
 from sqlrun.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ class Outgoing:
 def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], schema: dict | None) -> Outgoing:
     """The step's SQL for `target` (view steps inlined, stored steps by name) and its tables."""
     query = plan.steps[name].query
-    tree = step_tree(plan, name, target, params, schema)
+    tree = _bare_sources(step_tree(plan, name, target, params, schema), target.sources)
     tables = referenced_tables(query, tree)  # before generating, which changes the tree
     sql = generate(query, target.map_tables(tree), target, copy=False)
     stored = tuple(materialized_inputs(plan, name))
@@ -49,3 +51,17 @@ def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], sche
             raise CatalogError(f"{where(query, node)}: unknown table '{table}' (sources: {known})")
         needed[table] = sources[table]
     return Outgoing(sql, needed, stored)
+
+
+def _bare_sources(tree: exp.Expression, sources: dict[str, Source]) -> exp.Expression:
+    """`public.events` as the source it names (pipeline.table_name), by the name every engine
+    registers it under; on Redshift, map_tables then gives its table."""
+    for table in tree.find_all(exp.Table):
+        if table.args.get("db") and not isinstance(table.this, exp.Func):
+            name = table_name(table, sources)
+            if name in sources:
+                alias = table.args.get("alias")
+                if alias is None and table.name.lower() != name:  # `dim_u.k` still names it
+                    alias = exp.TableAlias(this=exp.to_identifier(table.name))
+                table.replace(exp.Table(this=exp.to_identifier(name), alias=alias))
+    return tree

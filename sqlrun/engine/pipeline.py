@@ -35,16 +35,33 @@ MATERIALIZE = ("view", "parquet")
 ModelVersions = Callable[[Query], dict[str, str | None]]
 
 
-def referenced_tables(query: Query, tree: exp.Expression) -> dict[str, exp.Expression]:
-    """Tables the query reads (CTE names excluded), with a node to point at in errors."""
+def referenced_tables(
+    query: Query, tree: exp.Expression, sources: dict[str, Source] | None = None
+) -> dict[str, exp.Expression]:
+    """Tables the query reads (CTE names excluded), with a node to point at in errors. A name
+    with a schema (`public.events`, as Redshift SQL writes it) is the source whose Redshift
+    table it is, or stays qualified (and so unknown)."""
     ctes: set[str] = set()
     tables: dict[str, exp.Expression] = {}
     for node in tree.find_all(exp.CTE, exp.Table):  # one walk: this runs on every query
         if isinstance(node, exp.CTE):
             ctes.add(node.alias_or_name.lower())
         elif node.name and not isinstance(node.this, exp.Func):
-            tables.setdefault(node.name.lower(), node)
+            tables.setdefault(table_name(node, sources or {}), node)
     return {name: node for name, node in tables.items() if name not in ctes}
+
+
+_QUALIFIED = "; a schema-qualified name is the source whose table it is on Redshift (its `redshift` key)"
+
+
+def table_name(table: exp.Table, sources: dict[str, Source]) -> str:
+    """The lower-case name a table reference reads: a source's for `schema.table` when that is the
+    source's table on Redshift (public.<name> by default), else the name as written."""
+    if not table.args.get("db"):
+        return table.name.lower()
+    written = ".".join(p.name for p in table.parts).lower()
+    found = [name for name, source in sources.items() if source.qualified_name() == written]
+    return found[0] if len(found) == 1 else written
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,7 @@ def build_dag(catalog: Catalog, sources: dict[str, Source], target: Query) -> di
 
     def visit(query: Query, stack: list[str]) -> None:
         inputs, direct = [], []
-        for name, node in referenced_tables(query, query.ast()).items():
+        for name, node in referenced_tables(query, query.ast(), sources).items():
             upstream = queries.get(name)
             if upstream is not None and upstream.path == query.path and name in sources:
                 upstream = None  # `users.sql` reading the source `users`, not itself
@@ -117,6 +134,7 @@ def build_dag(catalog: Catalog, sources: dict[str, Source], target: Query) -> di
                     known = ", ".join(sorted(sources)) or "none"
                     raise CatalogError(
                         f"{where(query, node)}: unknown table '{name}' (sources: {known}; or a catalog query name)"
+                        + (_QUALIFIED if "." in name else "")
                     )
                 direct.append(name)
                 continue
