@@ -60,8 +60,9 @@ def _bare_sources(tree: exp.Expression, sources: dict[str, Source]) -> exp.Expre
         if table.args.get("db") and not isinstance(table.this, exp.Func):
             name = table_name(table, sources)
             if name in sources:
-                alias = table.args.get("alias")
-                if alias is None and table.name.lower() != name:  # `dim_u.k` still names it
-                    alias = exp.TableAlias(this=exp.to_identifier(table.name))
-                table.replace(exp.Table(this=exp.to_identifier(name), alias=alias))
+                if table.args.get("alias") is None and table.name.lower() != name:  # `dim_u.k` still names it
+                    table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+                table.set("this", exp.to_identifier(name))  # in place: a sample or hint on it stays
+                table.set("db", None)
+                table.set("catalog", None)
     return tree
