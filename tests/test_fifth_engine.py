@@ -4,18 +4,16 @@ name is taken. A rule written for other engines never hands it their spelling: i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sqlrun import adapters
 from sqlrun.api import Session
 from sqlrun.config import load_project
-from sqlrun.engine.catalog import Query
 from sqlrun.errors import CompileError, ConfigError
 from tests.corpus import all_cases
 from tests.corpus.runner import query_of
 from tests.corpus.tables import make_project
+from tests.semantics import query
 from tests.stub_engine import SQLiteEngine
 
 
@@ -30,10 +28,6 @@ def session(sqlite, tmp_path):
         yield session
 
 
-def _query(sql: str, dialect: str = "spark") -> Query:
-    return Query(name="q", path=Path("q.sql"), dialect=dialect, sql=sql)
-
-
 def test_sqlrun_toml_takes_it_and_checks_its_table(sqlite, tmp_path):
     (tmp_path / "sqlrun.toml").write_text('[project]\nengine = "sqlite"\n\n[engines.sqlite]\n')
     assert load_project(tmp_path).engine == "sqlite"
@@ -44,13 +38,13 @@ def test_sqlrun_toml_takes_it_and_checks_its_table(sqlite, tmp_path):
 
 def test_it_runs_queries_with_the_answer_of_the_other_engines(session):
     queries = [
-        _query("SELECT grp, COUNT(*) AS n, SUM(x) AS total FROM t GROUP BY grp ORDER BY grp"),
-        _query("SELECT u.k, u.name, COUNT(t.id) AS n FROM u LEFT JOIN t ON t.grp = u.grp GROUP BY u.k, u.name"
-               " ORDER BY u.k", "duckdb"),
-        _query("SELECT id, CASE WHEN x > 5 THEN 'big' ELSE 'small' END AS size FROM t ORDER BY id", "redshift"),
+        query("SELECT grp, COUNT(*) AS n, SUM(x) AS total FROM t GROUP BY grp ORDER BY grp", "spark"),
+        query("SELECT u.k, u.name, COUNT(t.id) AS n FROM u LEFT JOIN t ON t.grp = u.grp GROUP BY u.k, u.name"
+              " ORDER BY u.k", "duckdb"),
+        query("SELECT id, CASE WHEN x > 5 THEN 'big' ELSE 'small' END AS size FROM t ORDER BY id", "redshift"),
     ]
-    for query in queries:
-        results = session.parity([query], ["duckdb", "sqlite"])
+    for q in queries:
+        results = session.parity([q], ["duckdb", "sqlite"])
         assert [r.ok for r in results] == [True, True], [r.detail for r in results]
         assert results[1].rows > 0
         assert "sqlite" in session._engines
@@ -67,7 +61,7 @@ def test_it_runs_queries_with_the_answer_of_the_other_engines(session):
 )
 def test_a_rule_written_for_other_engines_refuses_it(session, sql, message):
     with pytest.raises(CompileError, match=rf"q\.sql:1:\d+: .*{message}.*\(spark -> sqlite\)"):
-        session.compile(_query(sql), "sqlite")
+        session.compile(query(sql, "spark"), "sqlite")
 
 
 def test_every_corpus_query_compiles_for_it_or_is_refused_naming_it(session):

@@ -6,15 +6,13 @@ here, what is sent and what is left alone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlglot import exp
 
-from sqlrun.engine.catalog import Query
 from sqlrun.engine.compile import compile_query
 from sqlrun.engine.parse import parse_query
 from sqlrun.engine.target import target
+from tests.semantics import query
 
 SCHEMA = {
     "part": {"p_partkey": "bigint", "p_name": "varchar"},
@@ -26,8 +24,7 @@ SCHEMA = {
 
 def _lists(sql: str, engine: str = "polars") -> list[list[str]]:
     """The FROM list of each SELECT sent, outermost first, in the order sent."""
-    query = Query("q", Path("q.sql"), "spark", sql)
-    sent = Query("q", query.path, target(engine).dialect, compile_query(query, target(engine), schema=SCHEMA))
+    sent = query(compile_query(query(sql, "spark"), target(engine), schema=SCHEMA), target(engine).dialect)
     return [[s.args["from_"].this.alias_or_name, *(j.this.alias_or_name for j in s.args.get("joins") or [])]
             for s in parse_query(sent).find_all(exp.Select)]
 
@@ -74,8 +71,7 @@ def test_a_correlated_subquery_keeps_its_outer_columns():
 
 
 def _sent(sql: str) -> str:
-    query = Query("q", Path("q.sql"), "spark", sql)
-    return " ".join(compile_query(query, target("polars"), schema=SCHEMA).split())
+    return " ".join(compile_query(query(sql, "spark"), target("polars"), schema=SCHEMA).split())
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ compile time, never sent to fail at run time."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +14,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.errors import CatalogError
 from tests.conftest import engine_params
 from tests.corpus.tables import make_project
+from tests.semantics import query
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def session(tmp_path_factory):
 
 
 def _query(sql: str) -> Query:
-    return Query("q", Path("q.sql"), "redshift", sql)
+    return query(sql, "redshift")
 
 
 @pytest.mark.parametrize("engine", engine_params())

@@ -158,7 +158,8 @@ def _unsupported(reason: str):
     return render
 
 
-def _plain_cross(join: exp.Join) -> bool:
+def comma_join(join: exp.Join) -> bool:
+    """A join of a comma list (a plain CROSS JOIN of a table or subquery, nothing else on it)."""
     extra = {k for k, v in join.args.items() if v and k not in ("this", "kind")}
     plain = isinstance(join.this, exp.Table | exp.Subquery)
     return plain and not extra and (join.args.get("kind") or "").upper() == "CROSS"
@@ -202,7 +203,7 @@ class PolarsGenerator(PostgresGenerator):
         # as a join, but runs `a CROSS JOIN b` as written (measured: TPC-H q17 at SF10, 3.3 s vs 1.3 s).
         select = expression.parent
         joins = select.args.get("joins") or [] if isinstance(select, exp.Select) else []
-        if joins and all(_plain_cross(j) for j in joins):
+        if joins and all(comma_join(j) for j in joins):
             return f", {self.sql(expression, 'this')}"
         return super().join_sql(expression, join_op)
 

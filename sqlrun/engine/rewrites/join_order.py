@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from sqlrun.dialects.polars import comma_join
 from sqlrun.engine.rewrites.base import Context
 
 
@@ -22,7 +23,7 @@ def connected_order(tree: exp.Expression, ctx: Context) -> exp.Expression:
 def _reorder(select: exp.Select, ctx: Context, ctes: dict[str, exp.Expression]) -> None:
     joins = select.args.get("joins") or []
     source = select.args.get("from_")
-    if not joins or source is None or not all(_is_cross(j) for j in joins):
+    if not joins or source is None or not all(comma_join(j) for j in joins):
         return
     if any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star) for p in select.expressions):
         return
@@ -39,11 +40,6 @@ def _reorder(select: exp.Select, ctx: Context, ctes: dict[str, exp.Expression]) 
         return
     source.set("this", relations[order[0]])
     select.set("joins", [exp.Join(this=relations[i], kind="CROSS") for i in order[1:]])
-
-
-def _is_cross(join: exp.Join) -> bool:
-    extra = {k for k, v in join.args.items() if v and k not in ("this", "kind")}
-    return not extra and (join.args.get("kind") or "").upper() == "CROSS"
 
 
 def _plain(relation: exp.Expression) -> bool:
