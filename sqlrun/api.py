@@ -17,14 +17,15 @@ from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
 from sqlrun.engine.pipeline import Plan, StepReport, make_plan
 from sqlrun.engine.schema import SchemaCache
-from sqlrun.engine.store import STORE_DIR, Store
+from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
-from sqlrun.errors import EngineError, SqlrunError
+from sqlrun.errors import CatalogError, EngineError, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from sqlrun.adapters.base import Engine
+    from sqlrun.config import Source
 
 
 class Session:
@@ -182,7 +183,7 @@ class Session:
         try:
             result = self._run_step(plan, name, engine_name, params)
         except Exception:
-            damaged = [s for s in list(plan.stored) if not self.store.verify(plan.stored[s])]
+            damaged = [s for s in list(plan.stored) if not self._verify(plan, s)]
             if not damaged:
                 raise
             order = list(plan.steps)
@@ -193,11 +194,32 @@ class Session:
                     self._compute(plan, step_name, engine_name, params)
             result = self._run_step(plan, name, engine_name, params)
         step = plan.steps[name]
-        if step.materialize == "parquet":
+        if step.incremental is not None:
+            value = plan.values[name]
+            others = list(plan.days[name].values())
+            result = conform(result, others[-1] if others else None)
+            plan.stored[name] = self.store.days(name).write(
+                value_key(value), result, plan.fingerprints[name], engine_name, step.partition_by, True, value
+            )
+        elif step.materialize == "parquet":
             plan.stored[name] = self.store.write(
                 name, result, plan.fingerprints[name], engine_name, step.partition_by, hold=True
             )
         return result
+
+    def _verify(self, plan: Plan, name: str) -> bool:
+        """Checksums of a stored step the plan reads (for an incremental step: every value read)."""
+        step = plan.steps[name]
+        if step.incremental is None:
+            return self.store.verify(plan.stored[name])
+        days = self.store.days(name)
+        bad = sorted(v for v, stored in plan.days[name].items() if not days.verify(stored))
+        if bad:
+            raise CatalogError(
+                f"step '{name}': stored value(s) {', '.join(bad)} are damaged: recompute them with"
+                f" --param {step.incremental}=VALUE --refresh"
+            )
+        return days.verify(plan.stored[name])
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
         query = plan.steps[name].query
@@ -209,11 +231,18 @@ class Session:
                 self._registered[engine_name].add(table)
         for upstream in sent.stored:
             # Registered on every run: a recomputed step lives in a new directory.
-            engine.register_source(upstream, plan.stored[upstream].source())
+            engine.register_source(upstream, self._stored_source(plan, upstream))
         try:
             return engine.to_arrow(sent.sql)
         except EngineError as exc:  # the engine's own words, with the file whose SQL it ran
             raise EngineError(f"{query.path}: {exc}") from None
+
+    def _stored_source(self, plan: Plan, name: str) -> Source:
+        """A stored step as a source: for an incremental step, all its stored values."""
+        if plan.steps[name].incremental is None:
+            return plan.stored[name].source()
+        others = [plan.days[name][v] for v in sorted(plan.days[name])]
+        return days_source(name, [*others, plan.stored[name]])  # the run's value last: the reference
 
     def parity(
         self, refs: list[str], engines: list[str] | None = None, params: dict | None = None

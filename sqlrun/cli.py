@@ -9,9 +9,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from sqlrun.cli_common import EngineOpt, ParamOpt, ProjectOpt, QueryArg, open_session, parse_params, step_printer
+from sqlrun.cli_common import (
+    EngineOpt,
+    ParamOpt,
+    ProjectOpt,
+    QueryArg,
+    day_printer,
+    open_session,
+    parse_params,
+    step_printer,
+)
 from sqlrun.cli_models import models_app
 from sqlrun.console import err, out, progress, text
+from sqlrun.daily import backfill, find_backfill, stored_days
 from sqlrun.errors import SqlrunError
 
 app = typer.Typer(
@@ -92,15 +102,29 @@ def run_cmd(
         output = None  # the table, printed
     with open_session(project) as session:
         name = engine or session.project.engine
+        params = parse_params(param)
+        job = find_backfill(session, query, params)
+        if job is not None and (dry_run or (output is not None and session.query(query).name in job.names())):
+            raise SqlrunError(f"--param {job.key}=A..B runs a backfill, which stores each value: "
+                              f"{'--dry-run' if dry_run else '--output'} needs one value")
         if dry_run:
-            for statement in session.dry_run(query, name, parse_params(param)):
+            for statement in session.dry_run(query, name, params):
                 typer.echo(statement.rstrip().rstrip(";") + ";")
             return
         spec = _chart_spec(session.query(query), output, chart, x, y)
         if output is not None and spec is None:
             fmt = check_output(output, fmt)  # a bad place or format fails now, not after the query
-        with progress(f"running {query} on {name}"):
-            table = session.run(query, name, parse_params(param), refresh, step_printer(session.query(query).name))
+        if job is not None:
+            shown = day_printer(job)
+            table = backfill(session, query, name, params, job, refresh, shown)
+            ran = sum(r.status == "ran" for r in shown.reports)
+            err.print(f"backfilled {len(job.values)} values of {job.key}: {ran} computed,"
+                      f" {len(shown.reports) - ran} fresh", highlight=False, markup=False)
+            if table is None:
+                return
+        else:
+            with progress(f"running {query} on {name}"):
+                table = session.run(query, name, params, refresh, step_printer(session.query(query).name))
     if spec is not None:
         from sqlrun.chart import write_chart
 
@@ -139,14 +163,29 @@ def plan_cmd(
     """Show the pipeline QUERY needs, upstream first, and which steps will run or are fresh."""
     from rich.table import Table
 
-    plan = open_session(project).plan(query, parse_params(param), refresh)
+    session, params = open_session(project), parse_params(param)
+    job = find_backfill(session, query, params)
+    first = {**params, job.key: job.values[0]} if job else params
+    plan = session.plan(query, first, refresh)
     table = Table("step", "reads", "materialize", "status", title=text(f"plan for {plan.target}"))
     for name, step in plan.steps.items():
         reads = ", ".join([*step.inputs, *(f"{s} (source)" for s in step.sources)])
         mode = step.materialize + (f" by {', '.join(step.partition_by)}" if step.partition_by else "")
+        mode += f", one per {step.incremental}" if step.incremental else ""
         status = {"run": text("will run", "yellow"), "fresh": text("fresh", "green"), "view": text("inlined")}
         table.add_row(text(name), text(reads), text(mode), status[plan.status(name)])
     out.print(table)
+    days = stored_days(session, query, params, job)
+    if days:
+        table = Table("step", "value", "status", "rows", "engine", "computed at", title=text("stored values"))
+        colour = {"fresh": "green", "stale": "yellow", "missing": "red"}
+        for d in days:
+            rows = f"{d.rows:,}" if d.rows is not None else ""
+            table.add_row(text(d.step), text(d.value), text(d.status, colour[d.status]), text(rows),
+                          text(d.engine), text(d.written_at))
+        out.print(table)
+        counts = {s: sum(d.status == s for d in days) for s in colour}
+        out.print(text(", ".join(f"{n} {s}" for s, n in counts.items())))
 
 
 @app.command("parity")

@@ -51,3 +51,19 @@ def step_printer(target: str):
             err.print(f"  {report.step}: fresh ({report.rows:,} rows stored)", highlight=False)
 
     return show
+
+
+def day_printer(job):
+    """One line per value and step of a backfill, on stderr: `[3/31] ds=2025-08-03 step: ...`."""
+    width = len(str(len(job.values)))
+
+    def show(index: int, report) -> None:
+        show.reports.append(report)
+        done = f"[{index + 1:>{width}}/{len(job.values)}] {job.key}={report.value} {report.step}:"
+        if report.status == "ran":
+            err.print(f"{done} {report.rows:,} rows in {report.seconds:.2f} s", highlight=False, markup=False)
+        else:
+            err.print(f"{done} fresh (stored)", highlight=False, markup=False)
+
+    show.reports = []
+    return show

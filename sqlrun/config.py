@@ -33,6 +33,7 @@ class Source:
     options: dict = field(default_factory=dict)
     redshift: str | bool | None = None
     s3: S3Location | None = None  # set for s3:// paths
+    listed: tuple[str, ...] = ()  # the files, when known (an incremental step's stored values)
 
     def qualified_name(self) -> str:
         """The schema-qualified name it has on Redshift (lower case): public.<name> by default."""
@@ -43,6 +44,8 @@ class Source:
         """The concrete files behind the source, sorted; raises if there are none.
 
         For S3 sources these are s3://bucket/key URLs, from a listing."""
+        if self.listed:
+            return list(self.listed)
         if not self.path:
             raise ConfigError(
                 f"source '{self.name}' has no path: it is only a Redshift table ({self.redshift})"

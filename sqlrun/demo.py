@@ -90,6 +90,8 @@ def generate(out_dir: str | Path, rows: int = 300_000, seed: int = 7) -> dict[st
             "customer_id": np.arange(1, n_pred + 1, dtype=np.int64),
             "label": label.astype(np.int32),
             "score": score,
+            # The day each prediction was scored (the daily model-quality queries): the 7 demo days in turn.
+            "ds": pa.array([FIRST_DAY + timedelta(days=int(i) % DAYS) for i in range(n_pred)], pa.date32()),
         }
     )
     _write_parquet(predictions, out / "predictions.parquet")

@@ -13,7 +13,8 @@ from sqlrun.engine.versions import check_name
 from sqlrun.errors import CatalogError
 
 PARAM_TYPES = ("date", "timestamp", "int", "float", "decimal", "string", "bool")
-HEADER_KEYS = ("name", "dialect", "description", "engines", "param", "materialize", "partition_by", "chart")
+HEADER_KEYS = ("name", "dialect", "description", "engines", "param", "materialize", "partition_by", "chart",
+               "incremental")
 _HEADER = re.compile(r"^--\s*(param\s+(?=\w)|[a-z_]+\s*:)\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_]\w*)\s*:\s*(\w+)\s*(?:=\s*(.+))?$")
 _SKIP_DIRS = {".sqlrun", ".venv", "data", "__pycache__"}

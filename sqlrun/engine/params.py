@@ -49,6 +49,18 @@ def _literal(query: Query, param: Param, raw: str) -> exp.Expression:
     return exp.Literal.string(raw)
 
 
+def canonical(query: Query, param: Param, raw: str) -> str:
+    """One spelling per value (20250803 and 2025-08-03 are one day), checked like a bound value."""
+    _literal(query, param, raw)
+    if param.type == "date":
+        return date.fromisoformat(raw).isoformat()
+    if param.type == "timestamp":
+        return _timestamp(raw)
+    if param.type == "int":
+        return str(int(raw))
+    return raw
+
+
 def _timestamp(raw: str) -> str:
     """A timestamp parameter as UTC wall time: every engine runs in UTC, and a TIMESTAMP literal
     with an offset means 10:00 to DuckDB and Polars but 05:00 to Spark; so the offset is applied here."""
@@ -106,3 +118,32 @@ def bind_params(query: Query, tree: exp.Expression, values: dict[str, str]) -> e
         for name in used
     }
     return replace_all(tree, exp.Placeholder, lambda n: literals[n.name].copy())
+
+
+RANGE = re.compile(r"(?P<first>[^.].*?)\.\.(?P<last>[^./][^/]*?)(?:/(?P<step>\d+))?")
+MAX_RANGE = 10_000
+
+
+def value_range(query: Query, param: Param, text: str) -> list[str] | None:
+    """`A..B` or `A..B/STEP` as the canonical values from A to B (dates by days, ints by units);
+    None when the text is not a range."""
+    match = RANGE.fullmatch(text.strip())
+    if match is None:
+        return None
+    if param.type not in ("date", "int"):
+        raise CatalogError(f"{query.path}: parameter {param.name} is a {param.type}: a range A..B needs a date or int")
+    first, last = (canonical(query, param, match.group(g).strip()) for g in ("first", "last"))
+    step = int(match.group("step") or 1)
+    if step < 1:
+        raise CatalogError(f"{query.path}: parameter {param.name}: the step of a range must be 1 or more")
+    if param.type == "date":
+        start, end = date.fromisoformat(first).toordinal(), date.fromisoformat(last).toordinal()
+    else:
+        start, end = int(first), int(last)
+    if end < start:
+        raise CatalogError(f"{query.path}: parameter {param.name}: the range {first}..{last} is empty")
+    count = (end - start) // step + 1
+    if count > MAX_RANGE:
+        raise CatalogError(f"{query.path}: parameter {param.name}: {count:,} values (at most {MAX_RANGE:,})")
+    points = range(start, end + 1, step)
+    return [date.fromordinal(n).isoformat() for n in points] if param.type == "date" else [str(n) for n in points]

@@ -22,8 +22,9 @@ from sqlglot import exp
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Catalog, Query
 from sqlrun.engine.compile import compile_tree, generate
+from sqlrun.engine.params import canonical
 from sqlrun.engine.parse import where
-from sqlrun.engine.store import Store, Stored
+from sqlrun.engine.store import Store, Stored, value_key
 from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError
 
@@ -71,6 +72,7 @@ class Step:
     sources: tuple[str, ...]  # sources read directly
     materialize: str = "view"
     partition_by: tuple[str, ...] = ()
+    incremental: str | None = None  # the parameter whose each value is stored apart (`-- incremental: ds`)
 
     @property
     def name(self) -> str:
@@ -85,6 +87,9 @@ class Plan:
     steps: dict[str, Step]
     fingerprints: dict[str, str] = field(default_factory=dict)
     stored: dict[str, Stored] = field(default_factory=dict)  # fresh materialized results
+    # Incremental steps: the run's value, and the other stored values (read by the steps downstream).
+    values: dict[str, str] = field(default_factory=dict)
+    days: dict[str, dict[str, Stored]] = field(default_factory=dict)
 
     def status(self, name: str) -> str:
         """fresh | run | view (inlined into the steps that read it)."""
@@ -103,15 +108,24 @@ class StepReport:
     seconds: float = 0.0
 
 
-def step_options(query: Query) -> tuple[str, tuple[str, ...]]:
-    """The materialize and partition_by headers, checked."""
+def step_options(query: Query) -> tuple[str, tuple[str, ...], str | None]:
+    """The materialize, partition_by and incremental headers, checked."""
     mode = query.headers.get("materialize", "view").strip().lower()
     if mode not in MATERIALIZE:
         raise CatalogError(f"{query.path}: materialize must be one of {', '.join(MATERIALIZE)}, not '{mode}'")
     parts = tuple(p.strip() for p in query.headers.get("partition_by", "").split(",") if p.strip())
     if parts and mode != "parquet":
         raise CatalogError(f"{query.path}: partition_by needs '-- materialize: parquet'")
-    return mode, parts
+    incremental = query.headers.get("incremental", "").strip() or None
+    if incremental is not None:
+        if mode != "parquet":
+            raise CatalogError(f"{query.path}: incremental needs '-- materialize: parquet'")
+        if incremental not in {p.name for p in query.params}:
+            raise CatalogError(
+                f"{query.path}: incremental: '{incremental}' is not one of its parameters (declare it with"
+                f" '-- param {incremental}: date')"
+            )
+    return mode, parts, incremental
 
 
 def build_dag(catalog: Catalog, sources: dict[str, Source], target: Query) -> dict[str, Step]:
@@ -144,8 +158,8 @@ def build_dag(catalog: Catalog, sources: dict[str, Source], target: Query) -> di
             if upstream.name not in steps:
                 visit(upstream, [*stack, upstream.name])
             inputs.append(upstream.name)
-        mode, parts = step_options(query)
-        steps[query.name] = Step(query, tuple(inputs), tuple(direct), mode, parts)
+        mode, parts, incremental = step_options(query)
+        steps[query.name] = Step(query, tuple(inputs), tuple(direct), mode, parts, incremental)
 
     visit(target, [target.name])
     return steps
@@ -184,27 +198,37 @@ def source_fingerprint(source: Source) -> str:
 
 
 def fingerprints(
-    steps: dict[str, Step], sources: dict[str, Source], params: dict[str, str], models: ModelVersions | None = None
+    steps: dict[str, Step], sources: dict[str, Source], params: dict[str, str], models: ModelVersions | None = None,
+    days: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     """One content fingerprint per step; steps are in topological order, so inputs come first
-    (a view's models reach the steps it is inlined into through its fingerprint)."""
+    (a view's models reach the steps it is inlined into through its fingerprint).
+
+    An incremental step's is that of the run's value; a step reading it gets the fingerprints of
+    all its stored values (`days`: value -> fingerprint), the run's value's as computed here."""
     result: dict[str, str] = {}
+    read_as: dict[str, str] = {}  # the fingerprint a step has as another step's input
     for name, step in steps.items():
         query = step.query
         given = step_params(query, params)
         bound = {p.name: given.get(p.name, p.default) for p in query.params}
+        # One spelling per value (20250804 is 2025-08-04): an incremental step's days are its values.
+        bound = {p.name: None if bound[p.name] is None else canonical(query, p, bound[p.name]) for p in query.params}
         content = {
             "sql": query.sql,
             "dialect": query.dialect,
             "params": bound,
             "partition_by": list(step.partition_by),
-            "steps": {i: result[i] for i in step.inputs},
+            "steps": {i: read_as[i] for i in step.inputs},
             "sources": {s: source_fingerprint(sources[s]) for s in step.sources},
         }
         called = models(query) if models else {}
         if called:  # only then: fingerprints of steps without models stay as they were
             content["models"] = called
-        result[name] = digest(content)
+        result[name] = read_as[name] = digest(content)
+        if step.incremental is not None:
+            value = run_value(step, params)
+            read_as[name] = digest({"days": {**(days or {}).get(name, {}), value: result[name]}})
     return result
 
 
@@ -219,13 +243,36 @@ def make_plan(
     plan = Plan(target.name, steps)
     if not any(s.materialize != "view" for s in steps.values()):
         return plan  # nothing stored: no need to stat the sources' files
-    plan.fingerprints = fingerprints(steps, sources, params, models)
+    for name, step in steps.items():
+        if step.incremental is not None:
+            plan.values[name] = run_value(step, params)
+            stored = store.all_days(name, hold)
+            plan.days[name] = {v: s for v, s in stored.items() if v != plan.values[name]}
+    others = {name: {v: s.fingerprint for v, s in days.items()} for name, days in plan.days.items()}
+    plan.fingerprints = fingerprints(steps, sources, params, models, others)
     if not refresh:
         for name, step in steps.items():
-            stored = store.current(name, hold, plan.fingerprints[name]) if step.materialize != "view" else None
+            if step.materialize == "view":
+                continue
+            if step.incremental is None:
+                stored = store.current(name, hold, plan.fingerprints[name])
+            else:
+                stored = store.days(name).current(value_key(plan.values[name]), hold, plan.fingerprints[name])
             if stored is not None and stored.fingerprint == plan.fingerprints[name]:
                 plan.stored[name] = stored
     return plan
+
+
+def run_value(step: Step, params: dict[str, str]) -> str:
+    """The value of an incremental step's parameter this run computes, in its canonical form."""
+    param = next(p for p in step.query.params if p.name == step.incremental)
+    raw = params.get(param.name, param.default)
+    if raw is None:
+        raise CatalogError(
+            f"{step.query.path}: {step.name} is stored by {param.name}: give --param {param.name}=VALUE"
+            f" (or a range A..B to backfill)"
+        )
+    return canonical(step.query, param, raw)
 
 
 def inlined_views(plan: Plan, name: str) -> list[str]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlrun.config import Source
-from sqlrun.engine.versions import Damaged, Version, VersionedStore
+from sqlrun.engine.versions import NAME, Damaged, Version, VersionedStore, inside
 from sqlrun.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 STORE_DIR = ".sqlrun"
 STEPS_DIR = "steps"
+DAYS_DIR = "increments"  # incremental steps: .sqlrun/increments/<step>/<value>/, one entry per value
 _NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
 
@@ -43,6 +44,8 @@ class Stored:
     rows: int
     engine: str
     partition_by: tuple[str, ...] = ()
+    value: str | None = None  # an incremental step's value (its day) this result is for
+    written_at: str | None = None
 
     def source(self) -> Source:
         """The result as a parquet source any engine can register."""
@@ -61,11 +64,36 @@ def _warn(message: str) -> None:
 
 
 class Store:
-    def __init__(self, project_root: Path, warn: Callable[[str], None] = _warn):
-        self.versions = VersionedStore(Path(project_root) / STORE_DIR / STEPS_DIR)
+    """Materialized steps by name; `days(step)` is an incremental step's store, one entry per value."""
+
+    def __init__(self, project_root: Path, warn: Callable[[str], None] = _warn, root: Path | None = None,
+                 label: str = "stored step ", frames: list | None = None):
+        self.project_root = Path(project_root)
+        self.versions = VersionedStore(root or self.project_root / STORE_DIR / STEPS_DIR, frames)
         self.root = self.versions.root
         self.warn = warn
+        self.label = label
         self._warned: set[str] = set()
+        self._days: dict[str, Store] = {}
+
+    def days(self, step: str) -> Store:
+        """The store of an incremental step's values: entries named by value_key(value)."""
+        if step not in self._days:
+            root = inside(self.project_root / STORE_DIR / DAYS_DIR, step)
+            # One reading() holds both: the frames of reader locks are shared.
+            self._days[step] = Store(self.project_root, self.warn, root, f"stored step {step} for ",
+                                     self.versions._frames)
+        return self._days[step]
+
+    def all_days(self, step: str, hold: bool = False) -> dict[str, Stored]:
+        """Every stored value of an incremental step (damaged ones said once and left out)."""
+        days = self.days(step)
+        found = {}
+        for key in days.versions.names():
+            stored = days.current(key, hold)
+            if stored is not None and stored.value is not None:
+                found[stored.value] = stored
+        return dict(sorted(found.items()))
 
     def reading(self):
         """Steps read with current(hold=True) in this block are not removed until it ends."""
@@ -96,14 +124,15 @@ class Store:
     def damaged(self, step: str, reason: str) -> None:
         if step not in self._warned:
             self._warned.add(step)
-            self.warn(f"warning: stored step {step} was damaged ({reason}); recomputing it")
+            self.warn(f"warning: {self.label}{step} was damaged ({reason}); recomputing it")
 
     def write(
         self, step: str, table: pa.Table, fingerprint: str, engine: str, partition_by: tuple[str, ...] = (),
-        hold: bool = False,
+        hold: bool = False, value: str | None = None,
     ) -> Stored:
         """Write a new version of the step's result and make it current, atomically."""
         record = {
+            **({"value": value} if value is not None else {}),
             "fingerprint": fingerprint,
             "rows": table.num_rows,
             "engine": engine,
@@ -121,8 +150,10 @@ class Store:
 def _stored(version: Version) -> Stored:
     record = version.record
     try:
+        value = record.get("value")
         return Stored(version.name, str(record["fingerprint"]), version.path, int(record["rows"]),
-                      str(record["engine"]), tuple(str(c) for c in record["partition_by"]))
+                      str(record["engine"]), tuple(str(c) for c in record["partition_by"]),
+                      None if value is None else str(value), record.get("written_at"))
     except (KeyError, TypeError, ValueError):
         raise Damaged("current.json misses fingerprint, rows, engine or partition_by") from None
 
@@ -159,6 +190,60 @@ def write_parquet(table: pa.Table, directory: Path, partition_by: tuple[str, ...
         part = directory.joinpath(*names)
         part.mkdir(parents=True)
         pq.write_table(table.filter(mask), part / "part-0.parquet")
+
+
+def days_source(step: str, days: list[Stored]) -> Source:
+    """All stored values of an incremental step as one parquet source, refused if their columns
+    differ (values computed before the step's SQL changed its columns)."""
+    import pyarrow.parquet as pq
+
+    files = {stored.value: stored.source().files() for stored in days}
+    shapes = {value: pq.read_schema(found[0]) for value, found in files.items() if found}
+    latest = days[-1].value
+    other = sorted(v for v, schema in shapes.items() if not _same_columns(schema, shapes[latest]))
+    if other:
+        raise CatalogError(
+            f"step '{step}': the stored values {_few(other)} have other columns or types than {latest}"
+            f" (computed before its SQL changed, or by an engine typing them otherwise): recompute them"
+            f" with --refresh"
+        )
+    listed = tuple(f for found in files.values() for f in found)
+    return Source(name=step, path=str(days[-1].path.parent), format="parquet", listed=listed)
+
+
+def conform(table: pa.Table, stored: Stored | None) -> pa.Table:
+    """A new value's result in the types of the values already stored (engines differ, e.g.
+    string vs large_string or the integer kind of a sum), when it has their columns and every
+    value converts exactly; else as it is (days_source then says which values differ)."""
+    import pyarrow.parquet as pq
+
+    if stored is None:
+        return table
+    schema = pq.read_schema(stored.source().files()[0]).remove_metadata()
+    if schema.names != table.column_names or schema.equals(table.schema.remove_metadata()):
+        return table
+    try:
+        return table.cast(schema, safe=True)
+    except Exception:  # pyarrow raises ArrowInvalid / ArrowNotImplementedError / ValueError
+        return table
+
+
+def _same_columns(left: pa.Schema, right: pa.Schema) -> bool:
+    return left.remove_metadata().equals(right.remove_metadata())
+
+
+def _few(values: list[str]) -> str:
+    return ", ".join(values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+
+
+def value_key(value: str) -> str:
+    """The entry name of an incremental step's value: the value itself when it is a safe
+    name (dates, numbers), else a digest of it (the value is kept in the record)."""
+    import hashlib
+
+    if NAME.fullmatch(value):
+        return value
+    return "v_" + hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
 def _quote(text: str) -> str:

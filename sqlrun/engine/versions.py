@@ -80,9 +80,10 @@ class Version:
 
 
 class VersionedStore:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, frames: list[list[int]] | None = None):
         self.root = Path(root)
-        self._frames: list[list[int]] = []  # reader locks, released when their `reading()` ends
+        # Reader locks, released when their `reading()` ends (shared with another store's, if given).
+        self._frames: list[list[int]] = [] if frames is None else frames
 
     def entry(self, name: str, *parts: str) -> Path:
         return inside(self.root, name, *parts)
