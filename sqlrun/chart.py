@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlrun.atomic import check_target, open_output
 from sqlrun.errors import CatalogError, SqlrunError
+from sqlrun.s3_write import check_destination, open_destination
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from sqlrun.s3 import S3Location
 
 KINDS = ("line", "bar", "scatter")
 SUFFIXES = (".png", ".html")
@@ -88,12 +90,12 @@ def resolve(
     return spec
 
 
-def check_output(path: str | Path) -> None:
-    """Before the query runs: the file can be written and the plotting library is installed."""
-    suffix = Path(path).suffix.lower()
+def check_output(path: str | Path | S3Location) -> None:
+    """Before the query runs: the file or object can be written and the plotting library is installed."""
+    suffix = Path(str(path)).suffix.lower()
     if suffix not in SUFFIXES:
-        raise SqlrunError(f"a chart is written to .png or .html, not {Path(path).name}")
-    check_target(path)
+        raise SqlrunError(f"a chart is written to .png or .html, not {Path(str(path)).name}")
+    check_destination(path)
     module, kind = _LIBRARIES[suffix]
     if importlib.util.find_spec(module) is None:
         raise SqlrunError(f"{kind} charts need {module}: pip install 'sqlrun[charts]'")
@@ -124,15 +126,15 @@ def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
             raise SqlrunError(f"chart --y '{column}' is not numeric ({kind}) in the result of {query}")
 
 
-def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path, query: str = "the query") -> Path:
-    """Draw the chart into `path` (.png or .html) through open_output (atomic); returns the path."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path | S3Location, query: str = "the query"):
+    """Draw the chart into `path` (a .png or .html file or S3 object) through open_destination
+    (whole or not at all); returns the path."""
+    suffix = Path(str(path)).suffix.lower()
     if suffix not in SUFFIXES:
-        raise SqlrunError(f"a chart is written to .png or .html, not {path.name}")
+        raise SqlrunError(f"a chart is written to .png or .html, not {Path(str(path)).name}")
     check_columns(table, spec, query)
     data = _columns(table, spec)
-    with open_output(path) as handle:
+    with open_destination(path) as handle:
         (_png if suffix == ".png" else _html)(data, spec, handle)
     return path
 

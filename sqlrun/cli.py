@@ -74,8 +74,11 @@ def run_cmd(
     engine: EngineOpt = None,
     param: ParamOpt = None,
     output: Annotated[
-        Optional[Path],
-        typer.Option("--output", "-o", help="Write the result here (format from the extension); '-' is stdout."),
+        Optional[str],
+        typer.Option(
+            "--output", "-o", help="Write the result to a file or s3://bucket/key (format from the extension); "
+            "'-' is stdout.",
+        ),
     ] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | csv | json | parquet")] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Rows to print in table format.")] = 20,
@@ -91,6 +94,7 @@ def run_cmd(
     With --output FILE.png or FILE.html the result is drawn as a chart (--chart/--x/--y, or the
     query's '-- chart:' header)."""
     from sqlrun.output import FORMATS, check_output, render_table, write_result, write_stdout
+    from sqlrun.s3_write import destination
 
     if fmt is not None and fmt not in FORMATS:
         raise SqlrunError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
@@ -111,9 +115,10 @@ def run_cmd(
             for statement in session.dry_run(query, name, params):
                 typer.echo(statement.rstrip().rstrip(";") + ";")
             return
-        spec = _chart_spec(session.query(query), output, chart, x, y)
-        if output is not None and spec is None:
-            fmt = check_output(output, fmt)  # a bad place or format fails now, not after the query
+        dest = destination(output, session.project.s3) if output is not None else None  # a Path or an S3 object
+        spec = _chart_spec(session.query(query), dest, chart, x, y)
+        if dest is not None and spec is None:
+            fmt = check_output(dest, fmt)  # a bad place or format fails now, not after the query
         if job is not None:
             shown = day_printer(job)
             table = backfill(session, query, name, params, job, refresh, shown)
@@ -128,22 +133,25 @@ def run_cmd(
     if spec is not None:
         from sqlrun.chart import write_chart
 
-        write_chart(table, spec, output, session.query(query).name)
-        err.print(f"wrote a {spec.kind} chart of {table.num_rows} rows to {output}")
-    elif output is not None and str(output) != "-":
-        write_result(table, output, fmt)
-        err.print(f"wrote {table.num_rows} rows to {output}")
+        with progress(f"writing {dest}"):
+            write_chart(table, spec, dest, session.query(query).name)
+        err.print(f"wrote a {spec.kind} chart of {table.num_rows} rows to {dest}")
+    elif dest is not None and str(dest) != "-":
+        with progress(f"writing {dest}"):
+            write_result(table, dest, fmt)
+        err.print(f"wrote {table.num_rows} rows to {dest}")
     elif fmt in (None, "table"):
         out.print(render_table(table, f"{query} on {name}", max_rows))
     else:
         write_stdout(table, fmt)
 
 
-def _chart_spec(query, output: Path | None, kind: str | None, x: str | None, y: str | None):
-    """The chart to draw, checked before the query runs; None when the output is not a chart."""
+def _chart_spec(query, output, kind: str | None, x: str | None, y: str | None):
+    """The chart to draw, checked before the query runs; None when the output is not a chart.
+    `output`: a Path or an S3 object (sqlrun.s3_write.destination)."""
     from sqlrun.chart import SUFFIXES, check_output, resolve
 
-    is_chart_file = output is not None and output.suffix.lower() in SUFFIXES
+    is_chart_file = output is not None and Path(str(output)).suffix.lower() in SUFFIXES
     if not is_chart_file and (kind or x or y):
         raise SqlrunError("--chart/--x/--y need --output FILE.png or FILE.html")
     if not is_chart_file:

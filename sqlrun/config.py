@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlrun.adapters import ENGINES
 from sqlrun.errors import ConfigError
+from sqlrun.s3 import SETTINGS as S3_KEYS
 from sqlrun.s3 import S3Location, is_s3
 from sqlrun.settings_schema import DIALECTS, FORMATS, validate
 
 __all__ = ["CONFIG_NAME", "DIALECTS", "FORMATS", "Project", "Source", "load_project"]
 CONFIG_NAME = "sqlrun.toml"
-S3_KEYS = ("endpoint_url", "region", "profile")
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Project:
     sources: dict[str, Source] = field(default_factory=dict)
     engines: dict[str, dict] = field(default_factory=dict)
     unsafe_sql: bool = False  # [project] unsafe_sql: catalog files may have effects and read any file
+    s3: dict = field(default_factory=dict)  # [s3]: endpoint_url, region, profile for outputs and source defaults
 
     def engine_settings(self, name: str) -> dict:
         return dict(self.engines.get(name, {}))
@@ -103,8 +104,9 @@ def _infer_format(name: str, path: str) -> str:
     raise ConfigError(f"[sources.{name}] cannot infer the format of '{path}': set format = parquet | csv | orc")
 
 
-def _source(root: Path, name: str, spec: dict) -> Source:
-    """One [sources.NAME] table, already checked against the schema."""
+def _source(root: Path, name: str, spec: dict, s3_defaults: dict) -> Source:
+    """One [sources.NAME] table, already checked against the schema; an S3 source takes the
+    [s3] keys it does not set itself."""
     redshift = spec.get("redshift")
     redshift = redshift.strip() if isinstance(redshift, str) else redshift
     if "path" not in spec and isinstance(redshift, str):
@@ -123,7 +125,7 @@ def _source(root: Path, name: str, spec: dict) -> Source:
     given = {k: spec[k] for k in S3_KEYS if k in spec}
     if given and not is_s3(path):
         raise ConfigError(f"[sources.{name}] {', '.join(given)} only apply to s3:// paths")
-    location = S3Location.parse(name, path, given) if is_s3(path) else None
+    location = S3Location.parse(name, path, {**s3_defaults, **given}) if is_s3(path) else None
     return Source(name=name, path=path, format=fmt, options=options, redshift=redshift, s3=location)
 
 
@@ -179,7 +181,10 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     try:
         validate(data, {name: adapter.check_settings for name, adapter in ENGINES.items()})
         # SQL names are case-insensitive: a source is found by its lower-case name.
-        sources = {name.lower(): _source(root, name.lower(), spec) for name, spec in data.get("sources", {}).items()}
+        s3 = data.get("s3", {})
+        sources = {
+            name.lower(): _source(root, name.lower(), spec, s3) for name, spec in data.get("sources", {}).items()
+        }
     except ConfigError as exc:
         raise ConfigError(f"{config_file}: {exc}") from None
     project = data.get("project", {})
@@ -187,4 +192,4 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     queries_dir = root / queries if queries else (root / "queries" if (root / "queries").is_dir() else root)
     dialect, engine = project.get("dialect", "spark"), project.get("engine", "duckdb")
     engines, unsafe = data.get("engines", {}), project.get("unsafe_sql", False)
-    return Project(root, dialect, engine, queries_dir, sources, engines, unsafe_sql=unsafe)
+    return Project(root, dialect, engine, queries_dir, sources, engines, unsafe_sql=unsafe, s3=s3)

@@ -1,4 +1,5 @@
-"""Turning a result into a printed table or csv / json lines / parquet (see sqlrun/atomic.py for where).
+"""Turning a result into a printed table or csv / json lines / parquet (where: sqlrun/s3_write.py's
+destinations, a local file through sqlrun/atomic.py or an S3 object).
 
 JSON lines are strict JSON: NaN and infinities are the strings "NaN", "Infinity" and "-Infinity",
 binary is base64, dates and times ISO 8601, decimals exact strings, durations ISO 8601 ("PT1.5S"),
@@ -17,11 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from sqlrun.atomic import atomic_path, check_target, is_stdout, open_output
+from sqlrun.atomic import atomic_path, is_stdout
 from sqlrun.errors import SqlrunError
+from sqlrun.s3_write import check_destination, open_destination
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from sqlrun.s3 import S3Location
 
 __all__ = ["FORMATS", "atomic_path", "check_output", "format_for", "render_table", "write_result", "write_stdout"]
 
@@ -29,12 +33,12 @@ FORMATS = ("table", "csv", "json", "parquet")
 _FLOATS = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
-def format_for(path: str | Path, requested: str | None) -> str:
+def format_for(path: str | Path | S3Location, requested: str | None) -> str:
     if requested and (requested != "table" or is_stdout(path)):
         return requested
     if is_stdout(path):
         raise SqlrunError("-o - writes to stdout: give --format csv, json or parquet")
-    suffix = Path(path).suffix.lstrip(".").lower()
+    suffix = Path(str(path)).suffix.lstrip(".").lower()
     if suffix in ("csv", "json", "parquet"):
         return suffix
     if suffix == "jsonl":
@@ -42,11 +46,11 @@ def format_for(path: str | Path, requested: str | None) -> str:
     raise SqlrunError(f"cannot tell the output format of {path}: use .csv, .json, .parquet or --format")
 
 
-def check_output(path: str | Path, requested: str | None) -> str:
+def check_output(path: str | Path | S3Location, requested: str | None) -> str:
     """The format `path` is written in; a one-line error now (before the query runs) for a bad place."""
     fmt = format_for(path, requested)
     if not is_stdout(path):
-        check_target(path)
+        check_destination(path)
     elif fmt == "parquet" and _stdout().isatty():
         raise SqlrunError("-o - --format parquet: stdout is a terminal; redirect it or give a file")
     return fmt
@@ -208,11 +212,11 @@ def _write(table: pa.Table, fmt: str, handle: BinaryIO) -> None:
             handle.write("".join(line + "\n" for line in lines).encode())
 
 
-def write_result(table: pa.Table, path: str | Path, fmt: str | None = None) -> str | Path:
-    """Write a result as csv, json lines or parquet: to stdout for `-`, else through open_output."""
+def write_result(table: pa.Table, path: str | Path | S3Location, fmt: str | None = None) -> str | Path | S3Location:
+    """Write a result as csv, json lines or parquet: to stdout for `-`, else through open_destination."""
     fmt = format_for(path, fmt)
     _check_names(table, fmt)
-    with open_output(path) as handle:
+    with open_destination(path) as handle:
         _write(table, fmt, handle)
     return path
 

@@ -57,6 +57,9 @@ class S3Location:
     def url(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
 
+    def __str__(self) -> str:  # never the endpoint: it may carry a token
+        return self.url(self.key)
+
 
 @dataclass(frozen=True)
 class S3Object:

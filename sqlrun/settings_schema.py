@@ -121,6 +121,14 @@ SOURCE = {
     # hive partitioning...) differ between engines' readers, so sqlrun fixes them itself.
     "delimiter": Key(one_character, 'csv field delimiter (default ","), the same on every engine'),
 }
+# [s3]: where results are written (-o s3://...) and the defaults of S3 sources that do not set these keys.
+S3 = {
+    "endpoint_url": Key(http_url, "S3-compatible endpoint", secret=True),
+    "region": Key(string, "AWS region"),
+    "profile": Key(string, "AWS profile"),
+}
+
+
 def check_table(section: str, values: object, schema: dict[str, Key]) -> None:
     """One table ([project], [sources.NAME], [engines.NAME]) against its keys; one line per problem."""
     if not isinstance(values, dict):
@@ -136,19 +144,24 @@ def check_table(section: str, values: object, schema: dict[str, Key]) -> None:
             raise ConfigError(f"[{section}] {key}: {problem}, got {got}")
 
 
-def validate_source(name: str, spec: object) -> None:
-    section = f"sources.{named(name)}"
-    if not NAME.match(name):
-        raise ConfigError(f"[{section}]: a source name must be a plain name (letters, digits, _), as in SQL")
-    if not isinstance(spec, dict):
-        raise ConfigError(f"[{section}]: expected a table, got {shown(spec)}")
-    secrets = [k for k in spec if is_secret(k)]
+def check_s3_table(section: str, values: object, schema: dict[str, Key]) -> None:
+    """A table with S3 settings ([s3], [sources.NAME]): a key that looks like a credential is refused."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"[{section}]: expected a table, got {shown(values)}")
+    secrets = [named(k) for k in values if is_secret(k)]
     if secrets:
         raise ConfigError(
             f"[{section}] {', '.join(secrets)}: credentials never go in sqlrun.toml; they come from"
             ' the AWS chain (AWS_PROFILE / profile = "...", environment variables, instance role)'
         )
-    check_table(section, spec, SOURCE)
+    check_table(section, values, schema)
+
+
+def validate_source(name: str, spec: object) -> None:
+    section = f"sources.{named(name)}"
+    if not NAME.match(name):
+        raise ConfigError(f"[{section}]: a source name must be a plain name (letters, digits, _), as in SQL")
+    check_s3_table(section, spec, SOURCE)
 
 
 def _tables(name: str, value: object, what: str) -> dict:
@@ -161,14 +174,15 @@ def validate(data: dict, engines: Mapping[str, Callable[[dict], None]]) -> None:
     """The whole parsed sqlrun.toml; raises ConfigError (without the file name) on the first problem.
     `engines`: each engine's name and the check of its [engines.NAME] table (the adapters declare them)."""
     for top in data:
-        if top not in ("project", "sources", "engines"):
+        if top not in ("project", "s3", "sources", "engines"):
             what = f"table [{named(top)}]" if isinstance(data[top], dict) else f"key {named(top)} outside any table"
-            raise ConfigError(f"unknown {what} (known: [project], [sources.NAME], [engines.NAME])")
+            raise ConfigError(f"unknown {what} (known: [project], [s3], [sources.NAME], [engines.NAME])")
     project = data.get("project", {})
     if not isinstance(project, dict):
         raise ConfigError(f"[project]: expected a table, got {shown(project)}")
     engine = Key(one_of(*engines), PROJECT["engine"].doc)
     check_table("project", project, {**PROJECT, "engine": engine})
+    check_s3_table("s3", data.get("s3", {}), S3)
     seen: dict[str, str] = {}
     for name, spec in _tables("sources", data.get("sources", {}), "NAME").items():
         validate_source(name, spec)

@@ -54,10 +54,12 @@ def serve(command: list[str], port: int, log: Path, timeout: float, env: dict | 
 
 @contextmanager
 def moto_server(log_dir: Path) -> Iterator[str]:
-    """A moto S3 server; yields its endpoint URL."""
+    """A moto S3 server; yields its endpoint URL. It takes multipart uploads with parts of any size
+    (S3 wants 5 MiB but for the last), so tests can interrupt an upload of many small parts."""
     port = free_port()
     moto = Path(sys.executable).with_name("moto_server")
-    with serve([str(moto), "-H", "127.0.0.1", "-p", str(port)], port, log_dir / "moto.log", timeout=30):
+    env = {**os.environ, "S3_UPLOAD_PART_MIN_SIZE": "1"}
+    with serve([str(moto), "-H", "127.0.0.1", "-p", str(port)], port, log_dir / "moto.log", timeout=30, env=env):
         yield f"http://127.0.0.1:{port}"
 
 
