@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from sqlrun.cli_common import EngineOpt, ParamOpt, ProjectOpt, QueryArg, open_session, parse_params, step_printer
+from sqlrun.cli_dashboard import dashboard_cmd
 from sqlrun.cli_models import models_app
 from sqlrun.console import err, out, progress, text
 from sqlrun.errors import SqlrunError
@@ -244,7 +245,7 @@ def demo_data_cmd(
     err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
 
 
-
+app.command("dashboard")(dashboard_cmd)
 app.add_typer(models_app, name="models")
 
 
