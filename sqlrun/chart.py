@@ -222,7 +222,7 @@ def _png(lines: list[Series], spec: ChartSpec, handle) -> None:
     try:
         categories = _categories(lines)
         slot = {x: j for j, x in enumerate(categories)}
-        width = 0.8 / len(lines)
+        width = 0.8 / max(len(lines), 1)  # no lines: a grouped chart of no rows
         for i, line in enumerate(lines):
             ys = [float("nan") if v is None else v for v in line.y]
             color = _COLORS[i % len(_COLORS)]
@@ -246,7 +246,8 @@ def _png(lines: list[Series], spec: ChartSpec, handle) -> None:
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, title=_label(spec.group) if spec.group else None)
+        if lines:
+            ax.legend(frameon=False, title=_label(spec.group) if spec.group else None)
         fig.tight_layout()
         fig.savefig(handle, format="png")
     finally:

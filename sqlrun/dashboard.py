@@ -43,7 +43,7 @@ class Version:
 @dataclass(frozen=True)
 class Entry:
     """A chart of the dashboard: the query, its chart (resolved: the title is the heading) and its
-    versions, in any order (the latest by computed_at is shown first)."""
+    versions, in any order (the page opens on the latest by computed_at)."""
 
     name: str
     spec: ChartSpec
@@ -209,7 +209,6 @@ _APP = """
     var figure = JSON.parse(JSON.stringify(data.charts[chart][version]));
     figure.layout.template = data.template;
     Plotly.react(section.querySelector(".plot"), figure.data, figure.layout, data.config);
-    section.setAttribute("data-shown", String(version));
     section.querySelectorAll("[data-version]").forEach(function (node) {
       node.hidden = node.getAttribute("data-version") !== String(version);
     });

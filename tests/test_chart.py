@@ -59,6 +59,8 @@ def test_the_group_setting_draws_one_series_per_value(demo_project, tmp_path):
         check_columns(many, ChartSpec("bar", "x", ("y",), group="g"), "q")
     with pytest.raises(SqlrunError, match="chart group 'h': no such column"):
         check_columns(table, ChartSpec("bar", "x", ("y",), group="h"), "q")
+    write_chart(table.slice(0, 0), ChartSpec("bar", "x", ("y",), group="g"), tmp_path / "empty.png")  # no series
+    assert (tmp_path / "empty.png").stat().st_size > 1000
 
 
 def test_html_chart_text_is_never_read_as_tags(tmp_path):
