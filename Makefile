@@ -9,11 +9,14 @@ DEMO_ROWS ?= 300000
 
 setup: $(STAMP)
 
-# Java 17 (spark engine) and PostgreSQL (the Redshift tests' server): Debian packages, if missing.
+# Java 17 (spark engine), PostgreSQL (the Redshift tests' server), Chromium and its driver (the
+# dashboard's browser test): Debian packages, if missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq postgresql; }
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

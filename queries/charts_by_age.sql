@@ -1,6 +1,7 @@
 -- description: Top tracks per age group for one day of plays (the daily "charts by age" job)
 -- param ds: date = 2025-08-03
 -- param top_n: int = 10
+-- chart: bar x=title y=plays group=age_group title="Top tracks by age group: plays in one day" xlabel="Track" ylabel="Plays (30 s or more)"
 WITH plays AS (
   SELECT
     p.user_id,

@@ -3,6 +3,7 @@
 A query remembers its chart in a header, options on the command line override it:
 
     -- chart: line x=threshold y=precision,recall title="..." xlabel="..." ylabel="..."
+    -- chart: bar x=title y=plays group=age_group     (one series per age group)
 
 The plotting libraries are imported only when a chart is drawn (the `charts` extra).
 """
@@ -10,6 +11,7 @@ The plotting libraries are imported only when a chart is drawn (the `charts` ext
 from __future__ import annotations
 
 import dataclasses
+import html
 import importlib.util
 import shlex
 from dataclasses import dataclass
@@ -26,9 +28,13 @@ if TYPE_CHECKING:
 
 KINDS = ("line", "bar", "scatter")
 SUFFIXES = (".png", ".html")
-_KEYS = ("x", "y", "title", "xlabel", "ylabel")
+_KEYS = ("x", "y", "group", "title", "xlabel", "ylabel")
+MAX_GROUPS = 30  # series a `group` column may split a chart into
+# plotly.js's options for an HTML chart: no logo, no "share" button (it uploads the chart), no lasso.
+PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 _LIBRARIES = {".png": ("matplotlib", "PNG"), ".html": ("plotly", "HTML")}
-_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,16 @@ class ChartSpec:
     title: str = ""
     xlabel: str = ""
     ylabel: str = ""
+    group: str = ""  # a column whose values each get their own series
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line, set of bars or points: its legend name and its x and y values, sorted by x."""
+
+    name: str
+    x: list
+    y: list
 
 
 def parse_header(value: str, origin: str = "chart header") -> ChartSpec:
@@ -102,28 +118,34 @@ def check_output(path: str | Path | S3Location) -> None:
 
 
 def check_columns(table: pa.Table, spec: ChartSpec, query: str) -> None:
-    """One clear error for a column the result lacks, an x that cannot be an axis (nested,
-    binary), or a y column that is not numeric."""
+    """One clear error for a column the result lacks, an x or group that cannot be an axis or a
+    legend (nested, binary), a y column that is not numeric, or more groups than a chart shows."""
+    import pyarrow.compute as pc
     import pyarrow.types as pt
 
     names = table.column_names
-    for role, column in [("--x", spec.x), *(("--y", c) for c in spec.y)]:
+    roles = [("--x", spec.x), *(("--y", c) for c in spec.y), *([("group", spec.group)] if spec.group else [])]
+    for role, column in roles:
         if column not in names:
             raise SqlrunError(f"chart {role} '{column}': no such column in the result of {query} "
                               f"(columns: {', '.join(names)})")
         if names.count(column) > 1:
             raise SqlrunError(f"chart {role} '{column}': the result of {query} has {names.count(column)} "
                               "columns of that name; alias them")
-    x = table.schema.field(spec.x).type
-    x = x.value_type if pt.is_dictionary(x) else x
     axis = (pt.is_integer, pt.is_floating, pt.is_decimal, pt.is_boolean, pt.is_string, pt.is_large_string,
             pt.is_string_view, pt.is_date, pt.is_timestamp, pt.is_time)
-    if not any(is_kind(x) for is_kind in axis):
-        raise SqlrunError(f"chart --x '{spec.x}' cannot be an axis ({x}) in the result of {query}")
+    for role, column in roles[:1] + roles[1 + len(spec.y):]:
+        kind = table.schema.field(column).type
+        kind = kind.value_type if pt.is_dictionary(kind) else kind
+        if not any(is_kind(kind) for is_kind in axis):
+            raise SqlrunError(f"chart {role} '{column}' cannot be an axis or legend ({kind}) in the result of {query}")
     for column in spec.y:
         kind = table.schema.field(column).type
         if not (pt.is_integer(kind) or pt.is_floating(kind) or pt.is_decimal(kind)):
             raise SqlrunError(f"chart --y '{column}' is not numeric ({kind}) in the result of {query}")
+    if spec.group and len(groups := pc.unique(table.column(spec.group))) > MAX_GROUPS:
+        raise SqlrunError(f"chart group '{spec.group}' has {len(groups)} values in the result of {query}; "
+                          f"a chart shows at most {MAX_GROUPS}")
 
 
 def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path | S3Location, query: str = "the query"):
@@ -133,22 +155,36 @@ def write_chart(table: pa.Table, spec: ChartSpec, path: str | Path | S3Location,
     if suffix not in SUFFIXES:
         raise SqlrunError(f"a chart is written to .png or .html, not {Path(str(path)).name}")
     check_columns(table, spec, query)
-    data = _columns(table, spec)
     with open_destination(path) as handle:
-        (_png if suffix == ".png" else _html)(data, spec, handle)
+        if suffix == ".png":
+            _png(series(table, spec), spec, handle)
+        else:
+            # Self-contained (plotly.js inline): the file opens offline, e.g. as an e-mail attachment.
+            fig = _figure(series(table, spec), spec)
+            handle.write(fig.to_html(include_plotlyjs=True, full_html=True, config=PLOTLY_CONFIG).encode())
     return path
 
 
-def _columns(table: pa.Table, spec: ChartSpec) -> dict[str, list]:
-    """x and y values sorted by x (a line over unsorted rows zigzags); NULL y stays a gap."""
-    rows = sorted(
-        zip(*(table.column(c).to_pylist() for c in (spec.x, *spec.y))),
-        key=lambda row: (row[0] is None, row[0]),
-    )
-    rows = [row for row in rows if row[0] is not None]
-    columns = list(zip(*rows)) if rows else [[] for _ in (spec.x, *spec.y)]
-    return {name: [_number(v) for v in values] if name in spec.y else list(values)
-            for name, values in zip((spec.x, *spec.y), columns)}
+def series(table: pa.Table, spec: ChartSpec) -> list[Series]:
+    """One series per y column (per group value and y column with a group), its rows sorted by x
+    (a line over unsorted rows zigzags); rows without an x are left out, a NULL y stays a gap."""
+    columns = (spec.x, *spec.y, *([spec.group] if spec.group else []))
+    rows = [row for row in zip(*(table.column(c).to_pylist() for c in columns)) if row[0] is not None]
+    rows.sort(key=lambda row: row[0])
+    groups = sorted({row[-1] for row in rows}, key=lambda g: (g is None, g)) if spec.group else [None]
+    result = []
+    for group in groups:
+        part = [row for row in rows if row[-1] == group] if spec.group else rows
+        for i, column in enumerate(spec.y, start=1):
+            name = _label(column)
+            if spec.group:
+                name = _group_name(group) + (f" · {name}" if len(spec.y) > 1 else "")
+            result.append(Series(name, [row[0] for row in part], [_number(row[i]) for row in part]))
+    return result
+
+
+def _group_name(value) -> str:
+    return "NULL" if value is None else str(value)
 
 
 def _number(value):
@@ -164,13 +200,18 @@ def _labels(spec: ChartSpec) -> tuple[str, str]:
     return spec.xlabel or _label(spec.x), ylabel
 
 
-def _unit_range(data: dict, spec: ChartSpec) -> bool:
+def _categories(lines: list[Series]) -> list:
+    """Every x value once, in order: the slots of a bar chart."""
+    return sorted({x for line in lines for x in line.x})
+
+
+def _unit_range(lines: list[Series]) -> bool:
     """Rates and shares (all values in [0, 1]) get the full 0..1 axis, so curves compare honestly."""
-    values = [v for c in spec.y for v in data[c] if v is not None]
+    values = [v for line in lines for v in line.y if v is not None]
     return bool(values) and min(values) >= 0 and max(values) <= 1
 
 
-def _png(data: dict, spec: ChartSpec, handle) -> None:
+def _png(lines: list[Series], spec: ChartSpec, handle) -> None:
     try:
         import matplotlib
     except ImportError:
@@ -181,21 +222,23 @@ def _png(data: dict, spec: ChartSpec, handle) -> None:
     xlabel, ylabel = _labels(spec)
     fig, ax = plt.subplots(figsize=(9, 5.5), dpi=120)
     try:
-        x = data[spec.x]
-        width = 0.8 / len(spec.y)
-        for i, column in enumerate(spec.y):
-            ys = [float("nan") if v is None else v for v in data[column]]
+        categories = _categories(lines)
+        slot = {x: j for j, x in enumerate(categories)}
+        width = 0.8 / max(len(lines), 1)  # no lines: a grouped chart of no rows
+        for i, line in enumerate(lines):
+            ys = [float("nan") if v is None else v for v in line.y]
             color = _COLORS[i % len(_COLORS)]
             if spec.kind == "line":
-                ax.plot(x, ys, marker="o", markersize=4, linewidth=2, color=color, label=_label(column))
+                ax.plot(line.x, ys, marker="o", markersize=4, linewidth=2, color=color, label=line.name)
             elif spec.kind == "scatter":
-                ax.scatter(x, ys, s=18, color=color, label=_label(column))
+                ax.scatter(line.x, ys, s=18, color=color, label=line.name)
             else:
-                positions = [j + (i - (len(spec.y) - 1) / 2) * width for j in range(len(x))]
-                ax.bar(positions, ys, width=width, color=color, label=_label(column))
+                positions = [slot[x] + (i - (len(lines) - 1) / 2) * width for x in line.x]
+                ax.bar(positions, ys, width=width, color=color, label=line.name)
         if spec.kind == "bar":
-            ax.set_xticks(range(len(x)), [str(v) for v in x], rotation=45 if len(x) > 8 else 0, ha="right")
-        if _unit_range(data, spec):
+            labels = [str(x) for x in categories]
+            ax.set_xticks(range(len(categories)), labels, rotation=45 if len(categories) > 8 else 0, ha="right")
+        if _unit_range(lines):
             from matplotlib.ticker import PercentFormatter
 
             ax.set_ylim(0, 1.02)
@@ -205,31 +248,49 @@ def _png(data: dict, spec: ChartSpec, handle) -> None:
         ax.set_ylabel(ylabel)
         ax.grid(True, alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False)
+        if lines:
+            ax.legend(frameon=False, title=_label(spec.group) if spec.group else None)
         fig.tight_layout()
         fig.savefig(handle, format="png")
     finally:
         plt.close(fig)
 
 
-def _html(data: dict, spec: ChartSpec, handle) -> None:
+def figure(table: pa.Table, spec: ChartSpec, query: str = "the query"):
+    """The chart as a plotly Figure (what a .html chart and the dashboard draw); columns checked."""
+    check_columns(table, spec, query)
+    return _figure(series(table, spec), spec)
+
+
+def _plotly_text(value) -> str:
+    """Text plotly shows as it is: plotly reads tags (<a href>, <br>) in labels and names, and
+    turns entities back into characters."""
+    return html.escape(str(value), quote=False)
+
+
+def _figure(lines: list[Series], spec: ChartSpec):
     try:
         import plotly.graph_objects as go
     except ImportError:
         raise SqlrunError("HTML charts need plotly: pip install 'sqlrun[charts]'") from None
     xlabel, ylabel = _labels(spec)
     fig = go.Figure()
-    for i, column in enumerate(spec.y):
+    for i, line in enumerate(lines):
         style = {"color": _COLORS[i % len(_COLORS)]}
+        x = [_plotly_text(v) if isinstance(v, str) else v for v in line.x]
         if spec.kind == "bar":
-            fig.add_bar(x=data[spec.x], y=data[column], name=_label(column), marker=style)
+            fig.add_bar(x=x, y=line.y, name=_plotly_text(line.name), marker=style)
         else:
             mode = "lines+markers" if spec.kind == "line" else "markers"
-            fig.add_scatter(x=data[spec.x], y=data[column], mode=mode, name=_label(column), line=style)
+            fig.add_scatter(x=x, y=line.y, mode=mode, name=_plotly_text(line.name), line=style)
     fig.update_layout(
-        title=spec.title, xaxis_title=xlabel, yaxis_title=ylabel, template="plotly_white", hovermode="x unified"
+        title=_plotly_text(spec.title), xaxis_title=_plotly_text(xlabel), yaxis_title=_plotly_text(ylabel),
+        legend_title_text=_plotly_text(_label(spec.group)) if spec.group else None,
+        template="plotly_white", hovermode="x unified",
     )
-    if _unit_range(data, spec):
+    categories = _categories(lines)
+    if categories and isinstance(categories[0], str):  # in x order, not in the order the series meet them
+        fig.update_xaxes(categoryorder="array", categoryarray=[_plotly_text(v) for v in categories])
+    if _unit_range(lines):
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    # Self-contained (plotly.js inline): the file opens offline, e.g. as an e-mail attachment.
-    handle.write(fig.to_html(include_plotlyjs=True, full_html=True).encode())
+    return fig

@@ -19,6 +19,7 @@ from sqlrun.cli_common import (
     parse_params,
     step_printer,
 )
+from sqlrun.cli_dashboard import dashboard_cmd
 from sqlrun.cli_models import models_app
 from sqlrun.console import err, out, progress, text
 from sqlrun.daily import backfill, find_backfill, stored_days
@@ -291,7 +292,7 @@ def demo_data_cmd(
     err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
 
 
-
+app.command("dashboard")(dashboard_cmd)
 app.add_typer(models_app, name="models")
 
 

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 
     from sqlrun.s3 import S3Location
 
-__all__ = ["FORMATS", "atomic_path", "check_output", "format_for", "render_table", "write_result", "write_stdout"]
+__all__ = [
+    "FORMATS", "atomic_path", "cell_texts", "check_output", "format_for", "render_table", "write_result",
+    "write_stdout",
+]
 
 FORMATS = ("table", "csv", "json", "parquet")
 _FLOATS = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -252,24 +255,30 @@ def render_table(table: pa.Table, title: str, max_rows: int = 20):
 
 
 def _cells(column) -> list:
-    import pyarrow.types as pt
-
     from sqlrun.console import text
+
+    return [text("NULL", "dim") if v is None else text(v) for v in cell_texts(column)]
+
+
+def cell_texts(column) -> list[str | None]:
+    """Each value of a column as a table shows it (None for NULL): floats to 6 significant digits,
+    binary as hex, nested values and durations as JSON, the rest as str()."""
+    import pyarrow.types as pt
 
     kind = column.type.value_type if pt.is_dictionary(column.type) else column.type
     as_json = pt.is_nested(kind) or pt.is_duration(kind) or pt.is_interval(kind)
     convert = (json_converter(kind) or _same) if as_json else None
-    values = []
+    values: list[str | None] = []
     for v in column.to_pylist():
         if v is None:
-            values.append(text("NULL", "dim"))
+            values.append(None)
         elif isinstance(v, float):
-            values.append(text(f"{v:.6g}"))
+            values.append(f"{v:.6g}")
         elif isinstance(v, bytes):
-            values.append(text("0x" + v.hex()))
+            values.append("0x" + v.hex())
         elif convert:
             v = convert(v)
-            values.append(text(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)))
+            values.append(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
         else:
-            values.append(text(v))
+            values.append(str(v))
     return values

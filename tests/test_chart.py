@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
+import pyarrow as pa
 import pytest
 
-from sqlrun.chart import ChartSpec, parse_header, resolve
+from sqlrun.chart import ChartSpec, check_columns, parse_header, resolve, series, write_chart
 from sqlrun.errors import CatalogError, SqlrunError
 from tests.test_cli import assert_one_line_error, sqlrun
 
@@ -41,6 +42,33 @@ def test_command_line_options_override_the_header(demo_project, tmp_path):
     assert result.returncode == 0, result.stderr
     html = out.read_text()
     assert '"type":"bar"' in html and '"name":"Tp"' in html and '"name":"Recall"' not in html
+
+
+def test_the_group_setting_draws_one_series_per_value(demo_project, tmp_path):
+    out = tmp_path / "charts.html"
+    result = sqlrun("run", "charts_by_age", "-o", str(out), "-p", str(demo_project))  # its header: group=age_group
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert [f'"name":"{g}"' in html for g in ("10s", "20s", "30s", "40s", "50+")] == [True] * 5
+    assert '"text":"Age group"' in html and '"categoryarray":["Track 00001",' in html
+    table = pa.table({"x": ["a", "b"], "y": [1, 2], "g": ["p", "q"]})
+    series_ = series(table, ChartSpec("bar", "x", ("y",), group="g"))
+    assert [(s.name, s.x, s.y) for s in series_] == [("p", ["a"], [1.0]), ("q", ["b"], [2.0])]
+    many = pa.table({"x": list(range(40)), "y": list(range(40)), "g": list(range(40))})
+    with pytest.raises(SqlrunError, match="chart group 'g' has 40 values in the result of q; a chart shows at most 30"):
+        check_columns(many, ChartSpec("bar", "x", ("y",), group="g"), "q")
+    with pytest.raises(SqlrunError, match="chart group 'h': no such column"):
+        check_columns(table, ChartSpec("bar", "x", ("y",), group="h"), "q")
+    write_chart(table.slice(0, 0), ChartSpec("bar", "x", ("y",), group="g"), tmp_path / "empty.png")  # no series
+    assert (tmp_path / "empty.png").stat().st_size > 1000
+
+
+def test_html_chart_text_is_never_read_as_tags(tmp_path):
+    table = pa.table({"x": ["<a href='https://example.com'>x</a>"], "y": [1]})
+    write_chart(table, ChartSpec("bar", "x", ("y",), title="<b>t</b>"), tmp_path / "c.html")
+    figure = (tmp_path / "c.html").read_text().split("Plotly.newPlot")[1]  # after plotly.js itself
+    assert "&lt;a href='https:" in figure and "&lt;b&gt;t&lt;" in figure and "<a href" not in figure
+    assert '"showSendToCloud": false' in figure  # no "share" button that uploads the chart
 
 
 def test_a_query_without_a_header_charts_from_options(demo_project, tmp_path):
@@ -79,7 +107,7 @@ def test_chart_options_need_a_chart_file(demo_project, tmp_path):
 
 
 def test_a_png_without_any_chart_spec_says_what_is_missing(demo_project, tmp_path):
-    result = sqlrun("run", "charts_by_age", "-o", str(tmp_path / "c.png"), "-p", str(demo_project))
+    result = sqlrun("run", "taxi_features", "-o", str(tmp_path / "c.png"), "-p", str(demo_project))
     assert_one_line_error(result, "a chart needs --x COLUMN and --y")
 
 
@@ -92,6 +120,7 @@ def test_a_bad_chart_header_names_the_file(demo_project, tmp_path):
 def test_parse_header():
     spec = parse_header('line x=threshold y=precision,recall title="A B" ylabel=Share')
     assert spec == ChartSpec("line", "threshold", ("precision", "recall"), "A B", "", "Share")
+    assert parse_header("bar x=title y=plays group=age_group").group == "age_group"
     with pytest.raises(CatalogError, match="unknown chart setting 'colour'"):
         parse_header("line x=a y=b colour=red", "q.sql")
     with pytest.raises(CatalogError, match="q.sql: bad chart header"):

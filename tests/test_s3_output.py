@@ -248,6 +248,29 @@ def test_ctrl_c_during_the_upload_aborts_it(s3, project):
     assert not [name for name in os.listdir(tempfile.gettempdir()) if spool.match(name)]
 
 
+def test_the_dashboard_is_published_to_an_s3_prefix_whole(s3, project, tmp_path):
+    """A week of the daily PR curve, then the example dashboard to s3://bucket/dashboards/daily/."""
+    root = tmp_path / "project"
+    shutil.copytree(project, root, ignore=shutil.ignore_patterns(".sqlrun"))
+    assert run("run", "pr_curve_daily", "--param", "ds=2025-08-01..2025-08-07", "-p", str(root)).returncode == 0
+    key = "dashboards/daily/index.html"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"yesterday's page")
+    result = run("dashboard", "-o", f"s3://{BUCKET}/dashboards/daily/", "-p", str(root))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote a dashboard of 4 charts to s3://{BUCKET}/{key}" in result.stderr
+    head = s3.head_object(Bucket=BUCKET, Key=key)
+    assert head["ContentType"] == "text/html; charset=utf-8"
+    page = body(s3, key).decode()
+    assert page.lower().startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert all(f"2025-08-0{d}" in page for d in range(1, 8))  # the daily curve's history is on it
+    assert uploads(s3) == []
+    # A prefix in a bucket that does not exist: one line before any query runs; the page stays.
+    missing = run("dashboard", "-o", "s3://no-such-bucket-here/site/", "-p", str(root))
+    assert_one_line_error(missing, "cannot write s3://no-such-bucket-here/site/index.html")
+    assert "pr_curve" not in missing.stderr.split("error:")[0]
+    assert body(s3, key) == page.encode()
+
+
 # -- the [s3] table ---------------------------------------------------------------------------------------------
 
 
