@@ -161,7 +161,7 @@ HOSTILE = [
     (TEST + "    given: {predictions: []}\n    expect: []", "given predictions: no rows and no types"),
     (TEST + "    given: {predictions: {types: {a: FOO}, rows: []}}\n    expect: []", "'FOO' is not a spark type"),
     (TEST + "    given: {predictions: {types: {a: STRING}, rows: [{a: NO}]}}\n    expect: []",
-     "column a: false is not a STRING value (YAML reads yes/no/on/off as true/false: quote it)"),
+     "column a: false is not of type STRING (YAML reads yes/no/on/off as true/false: quote it)"),
     (TEST + "    given: {predictions: [{a: 99999999999999999999}]}\n    expect: []", "given predictions: column a:"),
     (TEST + "    given: {predictions: [{a: null}]}\n    expect: []", "column a: only nulls"),
     (TEST + "    given: {predictions: [{a: {b: 1}}]}\n    expect: []", "row 1: a: expected a value"),

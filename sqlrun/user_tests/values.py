@@ -148,7 +148,7 @@ def _coerce(value, kind: pa.DataType):
     if (pt.is_list(kind) or pt.is_large_list(kind)) and isinstance(value, list):
         return [_coerce(v, kind.value_type) for v in value]
     hint = " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(value, bool) else ""
-    raise ValueError(f"{show_value(value)} is not a {result_type(kind)} value{hint}")
+    raise ValueError(f"{show_value(value)} is not of type {result_type(kind)}{hint}")
 
 
 def show_value(value) -> str:
