@@ -15,12 +15,14 @@ from sqlrun.cli_common import (
     ProjectOpt,
     QueryArg,
     day_printer,
+    engine_list,
     open_session,
     parse_params,
     step_printer,
 )
 from sqlrun.cli_dashboard import dashboard_cmd
 from sqlrun.cli_models import models_app
+from sqlrun.cli_tests import test_cmd
 from sqlrun.console import err, out, progress, text
 from sqlrun.daily import backfill, find_backfill, stored_days
 from sqlrun.errors import SqlrunError
@@ -31,16 +33,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-def _engine_list(engines: str) -> list[str]:
-    names = [e.strip() for e in engines.split(",") if e.strip()]
-    if not names:
-        raise SqlrunError("--engines needs at least one engine")
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise SqlrunError(f"--engines names {', '.join(twice)} twice")
-    return names
-
 
 @app.command("list")
 def list_queries(project: ProjectOpt = None) -> None:
@@ -209,7 +201,7 @@ def parity_cmd(
     """Run each query on each engine and compare the results; exit 1 if any differ."""
     from rich.table import Table
 
-    names = _engine_list(engines)
+    names = engine_list(engines)
     with open_session(project) as session:
         with progress(f"comparing {len(queries)} quer{'y' if len(queries) == 1 else 'ies'} on {', '.join(names)}"):
             results = session.parity(queries, names, parse_params(param))
@@ -244,7 +236,7 @@ def bench_cmd(
     from sqlrun.adapters import engine_class
     from sqlrun.bench import bench
 
-    names = _engine_list(engines)
+    names = engine_list(engines)
     if repeat < 1:
         raise SqlrunError("--repeat must be at least 1")
     for name in names:
@@ -294,6 +286,7 @@ def demo_data_cmd(
 
 app.command("dashboard")(dashboard_cmd)
 app.add_typer(models_app, name="models")
+app.command("test")(test_cmd)
 
 
 def main() -> None:

@@ -31,6 +31,17 @@ def parse_params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
+def engine_list(engines: str) -> list[str]:
+    """--engines a,b,c as names: at least one, each once."""
+    names = [e.strip() for e in engines.split(",") if e.strip()]
+    if not names:
+        raise SqlrunError("--engines needs at least one engine")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SqlrunError(f"--engines names {', '.join(twice)} twice")
+    return names
+
+
 def open_session(project: Path | None):
     from sqlrun.api import Session
 

@@ -142,7 +142,7 @@ class Catalog:
     def queries(self) -> dict[str, Query]:
         if self._queries is None:
             queries: dict[str, Query] = {}
-            for path in self._files():
+            for path in self.files(".sql"):
                 try:
                     query = load_query(path, self.project.dialect, self.project.unsafe_sql)
                 except CatalogError as exc:
@@ -156,7 +156,8 @@ class Catalog:
             self._queries = queries
         return self._queries
 
-    def _files(self) -> list[Path]:
+    def files(self, suffix: str) -> list[Path]:
+        """The catalog directory's files whose names end in `suffix`, sorted (data/, .sqlrun/ skipped)."""
         root = self.project.queries_dir or self.project.root
         if not root.is_dir():
             reason = "does not exist" if not root.exists() else "is not a directory"
@@ -165,7 +166,9 @@ class Catalog:
         def unreadable(exc: OSError) -> None:
             if Path(exc.filename or root) == root:
                 raise CatalogError(f"cannot read catalog directory {root}: {exc.strerror}")
-            self._unreadable.append(CatalogError(f"cannot read catalog directory {exc.filename}: {exc.strerror}"))
+            problem = CatalogError(f"cannot read catalog directory {exc.filename}: {exc.strerror}")
+            if str(problem) not in map(str, self._unreadable):  # once, however often the files are listed
+                self._unreadable.append(problem)
 
         found, seen = [], set()
         for parent, dirs, names in os.walk(root, onerror=unreadable, followlinks=True):
@@ -175,7 +178,7 @@ class Catalog:
                 continue
             seen.add((stat.st_dev, stat.st_ino))
             dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
-            found.extend(Path(parent, n) for n in names if n.endswith(".sql"))
+            found.extend(Path(parent, n) for n in names if n.endswith(suffix))
         return sorted(found)
 
     def problems(self) -> list[CatalogError]:

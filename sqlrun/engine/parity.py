@@ -91,15 +91,28 @@ def compare(left: pa.Table, right: pa.Table, ordered: bool = False) -> Compariso
         return Comparison(False, f"column count differs: {left.num_columns} vs {right.num_columns}")
     if left.num_rows != right.num_rows:
         return Comparison(False, f"row count differs: {left.num_rows} vs {right.num_rows}")
-    a, b = rows_of(left), rows_of(right)
-    if not ordered:
-        a = sorted(a, key=lambda r: tuple(_sort_key(v) for v in r))
-        b = sorted(b, key=lambda r: tuple(_sort_key(v) for v in r))
-    for i, (ra, rb) in enumerate(zip(a, b)):
-        if not all(values_equal(x, y) for x, y in zip(ra, rb)):
-            kind = "row" if ordered else "sorted row"
-            return Comparison(False, f"{kind} {i} differs", (ra,), (rb,))
+    a, b = sort_rows(rows_of(left), ordered), sort_rows(rows_of(right), ordered)
+    i = first_difference(a, b)
+    if i is not None:
+        kind = "row" if ordered else "sorted row"
+        return Comparison(False, f"{kind} {i} differs", (a[i],), (b[i],))
     return Comparison(True)
+
+
+def sort_rows(rows: list[tuple], ordered: bool) -> list[tuple]:
+    """The rows in the order they are compared in: as they are when the query orders them,
+    else sorted (multisets)."""
+    return rows if ordered else sorted(rows, key=lambda r: tuple(_sort_key(v) for v in r))
+
+
+def first_difference(a: list[tuple], b: list[tuple]) -> int | None:
+    """The index of the first row that differs (or that only one side has); None if none does."""
+    for i in range(max(len(a), len(b))):
+        if i >= len(a) or i >= len(b) or len(a[i]) != len(b[i]):
+            return i
+        if not all(values_equal(x, y) for x, y in zip(a[i], b[i])):
+            return i
+    return None
 
 
 def is_ordered(tree) -> bool:

@@ -80,7 +80,7 @@ class SchemaCache:
             key = json.dumps([source.format, source.options, files[0], stat.st_size, stat.st_mtime_ns], default=str)
             entries = self._load()
             if key not in entries:
-                entries[key] = arrow_columns(_file_schema(files, source.format))
+                entries[key] = arrow_columns(file_schema(files, source.format))
                 self._changed = True
             return dict(entries[key])
         except Exception:  # missing or unreadable data: the run itself reports it properly
@@ -126,7 +126,7 @@ class SchemaCache:
             pass
 
 
-def _file_schema(files: list[str], fmt: str) -> pa.Schema:
+def file_schema(files: list[str], fmt: str) -> pa.Schema:
     """The first file's schema (as pyarrow.dataset infers it), read from its footer.
 
     pyarrow.parquet and pyarrow.orc do not import pyarrow.dataset, which imports pandas:
