@@ -19,7 +19,7 @@ from sqlrun.engine.pipeline import Plan, StepReport, make_plan
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
-from sqlrun.errors import CatalogError, EngineError, SqlrunError
+from sqlrun.errors import CatalogError, EngineError, NotSupported, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -68,9 +68,13 @@ class Session:
         inlined, stored steps by name; for a CREATE MODEL file, what training sends."""
         query, to, values = self.query(ref), self.target(engine), _strings(params)
         if is_create_model(query.sql):
-            training = self.compile(self.models.training_query(query), to.name, values)
+            spec = self.models.spec(query)
+            training = self.compile(self.models.training_query(query), to.name, values) if spec.training_sql else None
             if to.adapter.TRAINS_MODELS:
-                return redshift_models.create_statement(self.models.spec(query), training)
+                return redshift_models.create_statement(query, spec, training)
+            if training is None:
+                _local_model(spec)
+                return f"-- bring your own model: {spec.name} is read from '{spec.byom_source}'; nothing is sent"
             return training
         return self._outgoing(self.plan(query, values), query.name, to, values).sql
 
@@ -156,11 +160,15 @@ class Session:
         statement; else run the training query here and train on its result. One summary row."""
         spec, training = self.models.spec(query), self.models.training_query(query)
         if to.adapter.TRAINS_MODELS:
-            statement = redshift_models.create_statement(spec, self.compile(training, to.name, params))
+            compiled = self.compile(training, to.name, params) if spec.training_sql else None
+            statement = redshift_models.create_statement(query, spec, compiled)
             return redshift_models.create_on_redshift(self.models, query, spec, statement, replace)
         from sqlrun.engine.models.train import require_ml
 
+        _local_model(spec)
         require_ml()
+        if spec.form == "BYOM_LOCAL":
+            return self.models.store_byom(query, to.name)
         fingerprint, fresh = self.models.fresh(query, params)
         if fresh is not None and not refresh:
             return fresh
@@ -313,3 +321,12 @@ def compile(query: str, engine: str | None = None, params: dict | None = None, p
 def parity(queries: list[str], engines: list[str] | None = None, params: dict | None = None, project=None):
     with Session(project) as session:
         return session.parity(list(queries), engines, params)
+
+
+def _local_model(spec) -> None:
+    """One line for a model form that has no local model (BYOM remote, FORECAST, MLP)."""
+    from sqlrun.engine.models.train import local_refusal
+
+    refusal = local_refusal(spec)
+    if refusal:
+        raise NotSupported(refusal)

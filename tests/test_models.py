@@ -19,19 +19,22 @@ pytest.importorskip("sklearn")
 
 FEATURES = ["x1", "x2", "x3"]
 HEAD = "-- dialect: redshift\n"
-TAIL = "IAM_ROLE default SETTINGS (S3_BUCKET 'b')"
+ROLE = "IAM_ROLE default"
+TAIL = "SETTINGS (S3_BUCKET 'b')"
 XGB = "AUTO OFF MODEL_TYPE XGBOOST"
 MODELS = {
     # name: (CREATE MODEL body after FROM (...), function, kind of output)
-    "bin_xgb": (f"TARGET flag FUNCTION predict_flag {TAIL} {XGB} OBJECTIVE 'binary:logistic'"
-                " HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3')", "flag"),
-    "reg_xgb": (f"TARGET y FUNCTION predict_y {TAIL} {XGB} OBJECTIVE 'reg:squarederror'"
-                " HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3')", "y"),
-    "multi_auto": (f"TARGET kind FUNCTION predict_kind {TAIL} {XGB} OBJECTIVE 'multi:softmax'"
-                   " HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '10', MAX_DEPTH '3')", "kind"),
-    "lin_reg": (f"TARGET y FUNCTION predict_y_linear {TAIL} MODEL_TYPE LINEAR_LEARNER PROBLEM_TYPE REGRESSION", "y"),
-    "lin_bin": (f"TARGET flag FUNCTION predict_flag_linear {TAIL} MODEL_TYPE LINEAR_LEARNER", "flag"),
-    "clusters": (f"FUNCTION cluster_of {TAIL} AUTO OFF MODEL_TYPE KMEANS HYPERPARAMETERS DEFAULT EXCEPT (K '3')", None),
+    "bin_xgb": (f"TARGET flag FUNCTION predict_flag {ROLE} {XGB} OBJECTIVE 'binary:logistic' PREPROCESSORS 'none'"
+                f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3') {TAIL}", "flag"),
+    "reg_xgb": (f"TARGET y FUNCTION predict_y {ROLE} {XGB} OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none'"
+                f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3') {TAIL}", "y"),
+    "multi_auto": (f"TARGET kind FUNCTION predict_kind {ROLE} {XGB} OBJECTIVE 'multi:softmax' PREPROCESSORS 'none'"
+                   f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '10', MAX_DEPTH '3') {TAIL}", "kind"),
+    "lin_reg": (f"TARGET y FUNCTION predict_y_linear {ROLE} MODEL_TYPE LINEAR_LEARNER PROBLEM_TYPE REGRESSION {TAIL}",
+                "y"),
+    "lin_bin": (f"TARGET flag FUNCTION predict_flag_linear {ROLE} MODEL_TYPE LINEAR_LEARNER {TAIL}", "flag"),
+    "clusters": (f"FUNCTION cluster_of {ROLE} AUTO OFF MODEL_TYPE KMEANS PREPROCESSORS 'none'"
+                 f" HYPERPARAMETERS DEFAULT EXCEPT (K '3') {TAIL}", None),
 }
 ENGINES = ("duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark))
 
@@ -206,11 +209,12 @@ def test_create_model_file_is_not_a_query():
         compile_query(query, target("duckdb"))
 
 
-def test_training_needs_numeric_features(tmp_path):
+def test_auto_off_training_needs_numeric_features(tmp_path):
     write_project(tmp_path, make_data(50))
-    (tmp_path / "text.sql").write_text(f"{HEAD}CREATE MODEL text FROM (SELECT kind, y FROM points) "
-                                       f"TARGET y FUNCTION f_text {TAIL}\n")
-    with Session(tmp_path) as session, pytest.raises(CatalogError, match="feature 'kind' is string"):
+    (tmp_path / "text.sql").write_text(f"{HEAD}CREATE MODEL text FROM (SELECT kind, y FROM points) TARGET y"
+                                       f" FUNCTION f_text {ROLE} {XGB} OBJECTIVE 'reg:squarederror'"
+                                       f" PREPROCESSORS 'none' HYPERPARAMETERS DEFAULT {TAIL}\n")
+    with Session(tmp_path) as session, pytest.raises(CatalogError, match="feature 'kind' is string: For AUTO OFF"):
         session.run("text", "duckdb")
 
 

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
-from sqlrun.engine.models import to_sql
+from sqlrun.engine.models import features, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.parse import fail
@@ -64,9 +64,11 @@ class ModelCatalog:
         found: dict[str, Query] = {}
         for query in self.model_queries().values():
             try:
-                name = self.spec(query).function.lower()
+                name = (self.spec(query).function or "").lower()
             except (CompileError, CatalogError):
                 continue  # a broken model file fails when it is run, not in unrelated queries
+            if not name:
+                continue  # a FORECAST model has no function
             if name in found:
                 raise CatalogError(f"FUNCTION {name} is declared by {found[name].path} and {query.path}")
             found[name] = query
@@ -107,19 +109,38 @@ class ModelCatalog:
             return fingerprint, pa.Table.from_pylist([_summary(current.meta, "fresh")])
         return fingerprint, None
 
-    def store_trained(self, query: Query, engine: str, fingerprint: str, table: pa.Table, queried: float) -> pa.Table:
-        """Train on the training query's result (`queried`: seconds it took) and store the model."""
+    def store_byom(self, query: Query, engine: str) -> pa.Table:
+        """Bring your own model: load the model FROM names and store it like a trained one."""
+        import pyarrow as pa
+
+        from sqlrun.engine.models import byom
+
+        spec = self.spec(query)
+        started = time.perf_counter()
+        data = byom.read_source(spec, self.project.root, self.project.s3)
+        fingerprint = digest({"sql": query.sql, "model": digest(data.hex())})
+        current = self.store.current(spec.name) if spec.name in self.store.names() else None
+        if current is not None and current.meta["fingerprint"] == fingerprint:
+            return pa.Table.from_pylist([_summary(current.meta, "fresh")])
+        return self.store_trained(query, engine, fingerprint, None, time.perf_counter() - started,
+                                  byom.load(spec, data))
+
+    def store_trained(self, query: Query, engine: str, fingerprint: str, table: pa.Table | None, queried: float,
+                      trained=None) -> pa.Table:
+        """Train on the training query's result (`queried`: seconds it took) and store the model
+        (`trained`: a model loaded rather than trained here)."""
         import pyarrow as pa
 
         from sqlrun.engine.models.train import train
 
         spec = self.spec(query)
         started = time.perf_counter()
-        trained = train(spec, table)
+        trained = trained or train(spec, table)
         seconds = queried + time.perf_counter() - started
+        model_type = spec.model_type or ("BYOM" if spec.byom_source else "XGBOOST")
         meta = {
             "name": spec.name, "query": query.name, "function": spec.function, "engine": engine, "state": "READY",
-            "model_type": spec.model_type or "XGBOOST", "problem_type": trained.model["problem_type"],
+            "model_type": model_type, "problem_type": trained.model["problem_type"],
             "target": spec.target, "features": trained.model["features"], "metrics": trained.metrics,
             "rows": trained.rows, "query_seconds": round(queried, 3), "train_seconds": round(seconds - queried, 3),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "fingerprint": fingerprint,
@@ -178,6 +199,11 @@ class ModelCatalog:
 
     def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str,
                     probabilities: bool) -> exp.Expression:
+        from sqlrun.engine.models.train import local_refusal
+
+        refusal = local_refusal(self.spec(declared))
+        if refusal:
+            raise fail(query, node, engine, refusal)
         stored = self.trained(declared)
         if stored is None:
             raise fail(query, node, engine,
@@ -188,9 +214,12 @@ class ModelCatalog:
                        f" retrain it with `sqlrun run {declared.name}`")
         model = stored.model()
         args = list(node.expressions)
-        if len(args) != len(model["features"]):
-            raise fail(query, node, engine, f"takes {len(model['features'])} arguments"
-                       f" ({', '.join(model['features'])}), got {len(args)}")
+        inputs = model.get("inputs")  # encoded arguments (features.py); older models take numbers
+        names = [e["name"] for e in inputs] if inputs else model["features"]
+        if len(args) != len(names):
+            raise fail(query, node, engine, f"takes {len(names)} arguments ({', '.join(names)}), got {len(args)}")
+        if inputs:
+            args = features.sql(inputs, args)
         try:
             sql = to_sql.probability_sql(model, args) if probabilities else to_sql.predict_sql(model, args)
         except ValueError as exc:
