@@ -226,7 +226,10 @@ class ModelCatalog:
             raise fail(query, node, engine, str(exc)) from None
         returns = self.spec(declared).returns
         if returns and not probabilities:
-            sql = exp.Cast(this=sql, to=exp.DataType.build(returns, dialect="redshift"))
+            to = exp.DataType.build(returns, dialect="redshift")
+            if to.is_type(*exp.DataType.INTEGER_TYPES):  # Redshift rounds to an integer; engines' casts differ
+                sql = exp.Round(this=sql)
+            sql = exp.Cast(this=sql, to=to)
         return exp.Paren(this=sql)
 
     # -- listing ---------------------------------------------------------------------
