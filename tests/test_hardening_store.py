@@ -450,7 +450,8 @@ def model_project(tmp_path_factory) -> Path:
         CREATE MODEL flag_model
         FROM (SELECT id, grp FROM numbers)
         TARGET grp FUNCTION predict_grp IAM_ROLE default AUTO OFF MODEL_TYPE XGBOOST
-        OBJECTIVE 'multi:softmax' PREPROCESSORS 'none' HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '3', MAX_DEPTH '2')
+        OBJECTIVE 'multi:softmax' PREPROCESSORS 'none'
+        HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '3', MAX_DEPTH '2')
         SETTINGS (S3_BUCKET 'b')
         """)
     write_sql(root, "scores.sql", "SELECT id, predict_grp(id) AS g FROM numbers ORDER BY id\n")

@@ -171,8 +171,8 @@ def _byom_model(root: Path, source: str, features: int, s3_endpoint: str | None)
 
     rng = np.random.default_rng(5)
     x = rng.normal(size=(200, features))
-    booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3}, xgb.DMatrix(x, label=x @ np.arange(features)),
-                        num_boost_round=10)
+    data = xgb.DMatrix(x, label=x @ np.arange(features))
+    booster = xgb.train({"objective": "reg:squarederror", "max_depth": 3}, data, num_boost_round=10)
     raw = bytes(booster.save_raw("json"))
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:

@@ -59,8 +59,11 @@ IAM_ROLE default
 AUTO OFF
 MODEL_TYPE XGBOOST
 OBJECTIVE 'binary:logistic'
-SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800)
+PREPROCESSORS 'none'
+HYPERPARAMETERS DEFAULT  -- kept: the reference requires it with AUTO OFF
+SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800);
 """
+# As written, comments and all (not the final ';'), the training query compiled for Redshift.
 CREATE = """CREATE MODEL points_model
 FROM (
   SELECT
@@ -77,6 +80,8 @@ IAM_ROLE default
 AUTO OFF
 MODEL_TYPE XGBOOST
 OBJECTIVE 'binary:logistic'
+PREPROCESSORS 'none'
+HYPERPARAMETERS DEFAULT  -- kept: the reference requires it with AUTO OFF
 SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800)"""
 
 

@@ -143,9 +143,6 @@ RULES: tuple[Rule, ...] = (
          lambda s: ("FROM is required (only BYOM remote inference, with SAGEMAKER, has none)" if not s.has_from
                     and not s.sagemaker else "BYOM remote inference (SAGEMAKER) takes no FROM"
                     if s.has_from and s.sagemaker else None)),
-    Rule("SAGEMAKER", FULL, "[ SAGEMAKER 'endpoint_name'[:'model_name']] -- supported only for BYOM remote inference",
-         _when(lambda s: s.sagemaker is not None and s.byom_source is not None,
-               "SAGEMAKER is for BYOM remote inference, not with FROM 'job_name' | 's3_path'")),
     Rule("FUNCTION", FULL, "FUNCTION function_name [ ( data_type [, ...] ) ]",
          _when(lambda s: not s.function and s.form != "FORECAST",
                "FUNCTION is required (only MODEL_TYPE FORECAST, read with SELECT FORECAST(model), has none)")),
