@@ -54,8 +54,9 @@ def evaluate(session: Session, model_name: str, on: str, engine: str | None = No
     held_out = session.query(on)
     engine = engine or session.project.engine
     ident = lambda n: exp.to_identifier(n).sql("spark")  # noqa: E731
-    args = ", ".join(ident(f) for f in model["features"])
-    target = ident(spec.target) if spec.target else None
+    inputs = [e["name"] for e in model.get("inputs") or []] or model["features"]  # the function's arguments
+    args = ", ".join(ident(f) for f in inputs)
+    target = ident(model.get("target") or spec.target) if spec.target else None
     source = ident(held_out.name)
     problem = model["problem_type"]
     if problem == "REGRESSION":

@@ -77,6 +77,7 @@ def project(tmp_path_factory):
     (root / "mixed.sql").write_text(MIXED)
     (root / "segments.sql").write_text(SEGMENTS)
     (root / "scores.sql").write_text(HEAD + SCORES)
+    (root / "everyone.sql").write_text("SELECT * FROM people\n")
     with Session(root) as session:
         session.run("mixed", "duckdb")
         session.run("segments", "duckdb")
@@ -112,6 +113,14 @@ def test_encoded_and_scaled_models_score_like_the_library(project, engine):
     assert result["bought"].to_pylist() == [model["classes"][int(v > 0.5)] for v in p]
     assert result["segment"].to_pylist() == segment.astype(int).tolist()
     assert 0.8 < np.mean(np.array(result["bought"].to_pylist()) == people()["Bought"].to_numpy())
+
+
+def test_encoded_model_evaluates_on_its_arguments(project):
+    from sqlrun.evaluate import evaluate
+
+    with Session(project) as session:
+        result = evaluate(session, "mixed", "everyone", "duckdb")
+    assert result.metrics["rows"] == ROWS and 0.8 < result.metrics["auc"] <= 1
 
 
 def test_scalers_follow_preprocessors(project):

@@ -119,7 +119,10 @@ class ModelCatalog:
         started = time.perf_counter()
         data = byom.read_source(spec, self.project.root, self.project.s3)
         fingerprint = digest({"sql": query.sql, "model": digest(data.hex())})
-        current = self.store.current(spec.name) if spec.name in self.store.names() else None
+        try:
+            current = self.store.current(spec.name)
+        except Damaged:
+            current = None  # loading it again replaces it
         if current is not None and current.meta["fingerprint"] == fingerprint:
             return pa.Table.from_pylist([_summary(current.meta, "fresh")])
         return self.store_trained(query, engine, fingerprint, None, time.perf_counter() - started,
@@ -141,7 +144,9 @@ class ModelCatalog:
         meta = {
             "name": spec.name, "query": query.name, "function": spec.function, "engine": engine, "state": "READY",
             "model_type": model_type, "problem_type": trained.model["problem_type"],
-            "target": spec.target, "features": trained.model["features"], "metrics": trained.metrics,
+            "target": trained.model.get("target") or spec.target,
+            "features": [e["name"] for e in trained.model.get("inputs") or []] or trained.model["features"],
+            "metrics": trained.metrics,
             "rows": trained.rows, "query_seconds": round(queried, 3), "train_seconds": round(seconds - queried, 3),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "fingerprint": fingerprint,
             "statement": digest(query.sql), "spec": {k: v for k, v in asdict(spec).items() if k != "training_sql"},
