@@ -116,7 +116,7 @@ HIVE = ["d/ds=2025-08-02/part-0.parquet", "d/ds=2025-08-03/part-0.parquet", "d/d
 @pytest.mark.parametrize("sql, files, kept", [
     ("SELECT * FROM logs WHERE ds = :ds", HIVE, HIVE[1:]),
     ("SELECT * FROM logs AS l JOIN u ON l.k = u.k WHERE l.x > 0 AND (l.ds = :ds)", HIVE, HIVE[1:]),
-    ("SELECT * FROM logs WHERE :ds = ds", ["ds=2025-08-03.parquet", "ds=2025-08-04.parquet"], ["ds=2025-08-03.parquet"]),
+    ("SELECT * FROM logs WHERE :ds = ds", ["ds=2025-08-03.orc", "ds=2025-08-04.orc"], ["ds=2025-08-03.orc"]),
     ("SELECT * FROM logs WHERE ds = :ds", ["d/ds=2025-08-03/a.parquet", "d/other.parquet"], None),  # no day named
     ("SELECT * FROM logs WHERE ds = :ds OR x > 0", HIVE, None),
     ("SELECT * FROM logs WHERE ds BETWEEN :ds - 6 AND :ds", HIVE, None),  # a window reads other days
