@@ -149,20 +149,10 @@ def test_statement_sent_to_redshift_is_the_statement_as_written(entry, tmp_path)
 
 @pytest.fixture(scope="module")
 def s3_endpoint(tmp_path_factory):
-    """A moto S3 server, dummy credentials in the environment only (as tests/test_s3.py)."""
-    from tests.servers import moto_server
+    from tests.servers import s3_with_credentials
 
-    with pytest.MonkeyPatch.context() as env:
-        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-            env.delenv(var, raising=False)
-        missing = str(tmp_path_factory.mktemp("aws") / "none")
-        env.setenv("AWS_CONFIG_FILE", missing)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with moto_server(tmp_path_factory.mktemp("moto")) as url:
-            yield url
+    with s3_with_credentials(tmp_path_factory, "testing", "testing") as url:
+        yield url
 
 
 def _byom_model(root: Path, source: str, features: int, s3_endpoint: str | None) -> None:
