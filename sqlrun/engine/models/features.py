@@ -40,7 +40,7 @@ def _kind(column_type) -> str:
     if pa.types.is_boolean(column_type) or pa.types.is_integer(column_type) or pa.types.is_floating(column_type) \
             or pa.types.is_decimal(column_type):
         return "number"
-    if pa.types.is_string(column_type) or pa.types.is_large_string(column_type):
+    if pa.types.is_string(column_type) or pa.types.is_large_string(column_type) or pa.types.is_string_view(column_type):
         return "category"
     if pa.types.is_date(column_type):
         return "date"
@@ -152,11 +152,9 @@ def sql(encoders: list[dict], args: list[exp.Expression]) -> list[exp.Expression
             centred = exp.Paren(this=exp.Sub(this=x, expression=_number(e["shift"])))
             out.append(exp.Paren(this=exp.Div(this=centred, expression=_number(e["scale"]))))
         elif e["kind"] == "category":
-            for value in e["values"]:
-                is_null = exp.Is(this=arg.copy(), expression=exp.Null())
+            for value in e["values"]:  # 1.0 / 0.0, NULL for NULL
                 same = exp.EQ(this=arg.copy(), expression=exp.Literal.string(str(value)))
-                out.append(exp.Case(ifs=[exp.If(this=is_null, true=exp.Null()),
-                                         exp.If(this=same, true=_number(1.0))], default=_number(0.0)))
+                out.append(exp.Cast(this=exp.Paren(this=same), to=exp.DataType.build("DOUBLE")))
         else:
             out += [exp.Extract(this=exp.Var(this=part.upper()), expression=arg.copy()) for part in _parts(e)]
     return out
