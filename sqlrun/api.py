@@ -324,7 +324,7 @@ def parity(queries: list[str], engines: list[str] | None = None, params: dict | 
 
 
 def _local_model(spec) -> None:
-    """One line for a model form that has no local model (BYOM remote, FORECAST, MLP)."""
+    """One line for a model form that has no local model (BYOM remote, FORECAST)."""
     from sqlrun.engine.models.train import local_refusal
 
     refusal = local_refusal(spec)

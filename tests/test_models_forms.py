@@ -1,5 +1,5 @@
 """The CREATE MODEL forms beyond numeric AUTO OFF: string and date features encoded locally (AUTO
-ON, as Redshift encodes them), K-means with PREPROCESSORS scalers, bring your own model (a booster
+ON, as Redshift encodes them), MLP, K-means with PREPROCESSORS scalers, bring your own model (a booster
 file or a SageMaker model.tar.gz) and the forms that run only on Redshift. Scores equal the
 library's own predictions within 1e-5 on duckdb and polars (spark: one test)."""
 
@@ -32,6 +32,8 @@ IAM_ROLE default
 PROBLEM_TYPE BINARY_CLASSIFICATION
 SETTINGS (S3_BUCKET 'b')
 """
+NET = MIXED.replace("CREATE MODEL mixed", "CREATE MODEL net").replace("predict_bought", "net_bought").replace(
+    "PROBLEM_TYPE", "MODEL_TYPE MLP PROBLEM_TYPE")
 SEGMENTS = f"""{HEAD}CREATE MODEL segments
 FROM (SELECT spend, visits FROM people)
 FUNCTION segment_of
@@ -46,7 +48,9 @@ SETTINGS (S3_BUCKET 'b')
 SCORES = """SELECT id,
   predict_bought(region, joined, seen_at, spend) AS bought,
   predict_bought_probabilities(region, joined, seen_at, spend) AS p,
-  segment_of(spend, visits) AS segment
+  segment_of(spend, visits) AS segment,
+  net_bought(region, joined, seen_at, spend) AS net,
+  net_bought_probabilities(region, joined, seen_at, spend) AS net_p
 FROM people ORDER BY id
 """
 ENGINES = ("duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark))
@@ -76,11 +80,13 @@ def project(tmp_path_factory):
                                       '[sources.people]\npath = "data/people.parquet"\n')
     (root / "mixed.sql").write_text(MIXED)
     (root / "segments.sql").write_text(SEGMENTS)
+    (root / "net.sql").write_text(NET)
     (root / "scores.sql").write_text(HEAD + SCORES)
     (root / "everyone.sql").write_text("SELECT * FROM people\n")
     with Session(root) as session:
         session.run("mixed", "duckdb")
         session.run("segments", "duckdb")
+        session.run("net", "duckdb")
     return root
 
 
@@ -107,11 +113,15 @@ def test_string_and_date_features_are_encoded_in_the_compiled_sql(project):
 def test_encoded_and_scaled_models_score_like_the_library(project, engine):
     p, model = native(project, "mixed", ["region", "joined", "seen_at", "spend"])
     segment, _ = native(project, "segments", ["spend", "visits"])
+    net_p, net = native(project, "net", ["region", "joined", "seen_at", "spend"])
     with Session(project) as session:
         result = session.run("scores", engine)
     np.testing.assert_allclose(np.array(result["p"].to_pylist(), dtype=float), p, rtol=1e-5, atol=1e-6)
     assert result["bought"].to_pylist() == [model["classes"][int(v > 0.5)] for v in p]
     assert result["segment"].to_pylist() == segment.astype(int).tolist()
+    np.testing.assert_allclose(np.array(result["net_p"].to_pylist(), dtype=float), net_p, rtol=1e-5, atol=1e-6)
+    # a NULL argument gives NULL, as for linear models (the NULL region rows)
+    assert result["net"].to_pylist() == [None if np.isnan(v) else net["classes"][int(v > 0.5)] for v in net_p]
     assert 0.8 < np.mean(np.array(result["bought"].to_pylist()) == people()["Bought"].to_numpy())
 
 

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
-from sqlrun.engine.models import features, to_sql
+from sqlrun.engine.models import features, mlp, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.parse import fail
@@ -225,6 +225,8 @@ class ModelCatalog:
             raise fail(query, node, engine, f"takes {len(names)} arguments ({', '.join(names)}), got {len(args)}")
         if inputs:
             args = features.sql(inputs, args)
+        if "hidden" in model:  # an MLP: its output layer is linear over the hidden units
+            args = mlp.hidden_sql(model, args)
         try:
             sql = to_sql.probability_sql(model, args) if probabilities else to_sql.predict_sql(model, args)
         except ValueError as exc:

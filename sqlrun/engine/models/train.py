@@ -1,9 +1,9 @@
 """Local training: the closest local equivalent of a CREATE MODEL spec.
 
 XGBOOST and AUTO train an XGBoost booster (xgboost-cpu), LINEAR_LEARNER a scikit-learn
-linear model, KMEANS scikit-learn's k-means. The result is kept twice: the library's own
-artifact (to check predictions against) and a plain JSON form that `to_sql` compiles into
-SQL, so scoring needs no ML library at all.
+linear model, MLP a small scikit-learn perceptron (mlp.py), KMEANS scikit-learn's k-means.
+The result is kept twice: the library's own artifact (to check predictions against) and a
+plain JSON form that `to_sql` compiles into SQL, so scoring needs no ML library at all.
 
 Local defaults are smaller than SageMaker's (NUM_ROUND 50, MAX_DEPTH 4) because every tree
 becomes a CASE expression in each query that calls the function.
@@ -105,8 +105,6 @@ def local_refusal(spec: ModelSpec) -> str | None:
     if spec.form == "FORECAST":
         return (f"model {spec.name} is MODEL_TYPE FORECAST: Amazon Forecast trains it and SELECT FORECAST(...)"
                 " reads it, only on Redshift; run it with -e redshift")
-    if spec.model_type == "MLP":
-        return f"model {spec.name} is MODEL_TYPE MLP: it trains only on Redshift; run it with -e redshift"
     return None
 
 
@@ -178,6 +176,10 @@ def train(spec: ModelSpec, table: pa.Table) -> Trained:
         from sqlrun.engine.models.local import train_linear
 
         trained = train_linear(spec, x, y, fit, problem, common)
+    elif spec.model_type == "MLP":
+        from sqlrun.engine.models.mlp import train_mlp
+
+        trained = train_mlp(x, y, fit, problem, common, seed)
     else:
         trained = _train_xgboost(spec, x, y, fit, problem, common, seed)
     trained.metrics = validation_metrics(problem, y[test], predict_native(trained, x[test]))
