@@ -56,12 +56,16 @@ def _order(spec: ModelSpec) -> str | None:
     return None
 
 
-def _preprocessors(spec: ModelSpec) -> list[dict] | None:
-    """PREPROCESSORS as a list of {ColumnSet, Transformers}, None for 'none'; ValueError if malformed."""
+def preprocessors(spec: ModelSpec) -> list[dict] | None:
+    """PREPROCESSORS as a list of {ColumnSet, Transformers}; None when absent or 'none';
+    ValueError if malformed."""
     text = (spec.preprocessors or "").strip()
-    if text.lower() == "none":
+    if spec.preprocessors is None or text.lower() == "none":
         return None
-    data = json.loads(text)
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     if not isinstance(data, list) or not all(
         isinstance(d, dict) and isinstance(d.get("ColumnSet"), list) and isinstance(d.get("Transformers"), list)
         for d in data
@@ -70,15 +74,11 @@ def _preprocessors(spec: ModelSpec) -> list[dict] | None:
     return data
 
 
-def preprocessors(spec: ModelSpec) -> list[dict] | None:
-    return _preprocessors(spec) if spec.preprocessors is not None else None
-
-
 def _bad_preprocessors(spec: ModelSpec) -> str | None:
     if spec.preprocessors is None:
         return None
     try:
-        sets = _preprocessors(spec)
+        sets = preprocessors(spec)
     except ValueError as exc:
         return f"PREPROCESSORS is 'none' or a JSON list of column sets ({exc})"
     allowed = KMEANS_TRANSFORMERS if spec.form == "KMEANS" else TRANSFORMERS
