@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from sqlrun.engine.catalog import Query
+from sqlrun.engine.models import names
 from sqlrun.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -58,10 +59,11 @@ def evaluate(session: Session, model_name: str, on: str, engine: str | None = No
     args = ", ".join(ident(f) for f in inputs)
     target = ident(model.get("target") or spec.target) if spec.target else None
     source = ident(held_out.name)
+    function = names.declared(declared, spec).qualified  # this model's, whatever else has its name
     problem = model["problem_type"]
     if problem == "REGRESSION":
         sql = f"""WITH scored AS (
-  SELECT CAST({target} AS DOUBLE) AS actual, CAST({spec.function}({args}) AS DOUBLE) AS predicted
+  SELECT CAST({target} AS DOUBLE) AS actual, CAST({function}({args}) AS DOUBLE) AS predicted
   FROM {source} WHERE {target} IS NOT NULL
 ), stats AS (SELECT AVG(actual) AS mean_actual FROM scored)
 SELECT COUNT(*) AS rows,
@@ -78,8 +80,8 @@ FROM scored CROSS JOIN stats"""
     positive = _literal(model["classes"][1])
     # The probabilities are sorted, the predicted label's first: P(positive) is it or the other.
     scored = f"""WITH raw AS (
-  SELECT {target} AS actual, {spec.function}({args}) AS predicted_label,
-    CAST({spec.function}_probabilities({args}).probabilities[0] AS DOUBLE) AS top
+  SELECT {target} AS actual, {function}({args}) AS predicted_label,
+    CAST({function}_probabilities({args}).probabilities[0] AS DOUBLE) AS top
   FROM {source} WHERE {target} IS NOT NULL
 ), scored AS (
   SELECT CASE WHEN actual = {positive} THEN 1 ELSE 0 END AS label,
