@@ -202,7 +202,7 @@ class ModelCatalog:
                 call.call.meta["sqlrun_model"] = declared.name  # the engine runs its own function
             elif call.probabilities:
                 model, args = self._arguments(query, call.call, declared, target.name)
-                self.place(query, call.call, call.node, partial(probabilities.value, model, args), target)
+                structs.placed(query, call.call, call.node, partial(probabilities.value, model, args), target)
             else:
                 call.node.replace(self._expression(query, call.call, declared, target.name))
         for node in explain.calls(tree):
@@ -219,15 +219,6 @@ class ModelCatalog:
         except Damaged:
             return None
         return tuple(stored.meta["arg_types"]) if stored is not None and stored.meta.get("arg_types") else None
-
-    def place(self, query: Query, node: exp.Expression, where: exp.Expression, value, target: Target) -> None:
-        """Put a struct value (`value()` builds it) where `where` is; errors point at `node`."""
-        try:
-            structs.place(where, value(), target.dialect)
-        except structs.Refused as exc:
-            raise fail(query, exc.node if exc.node is not where else node, target.name, str(exc)) from None
-        except ValueError as exc:
-            raise fail(query, node, target.name, str(exc)) from None
 
     def current(self, query: Query, node: exp.Expression, declared: Query, engine: str) -> StoredModel:
         """The trained model a call uses; an error saying what to do when there is none to use."""

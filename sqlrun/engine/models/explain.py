@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from sqlrun.engine.models import names
+from sqlrun.engine.models import names, structs
 from sqlrun.engine.parse import fail
 from sqlrun.errors import CatalogError, CompileError
 
@@ -138,7 +138,7 @@ def place(models: ModelCatalog, query: Query, node: exp.Anonymous, target: Targe
     explained = stored.model().get("explanation")
     if explained is None:
         raise fail(query, node, target.name, _unexplained(stored))
-    models.place(query, node, node, lambda: report(explained), target)
+    structs.placed(query, node, node, lambda: report(explained), target)
 
 
 def _unexplained(stored: StoredModel) -> str:

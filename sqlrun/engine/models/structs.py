@@ -17,9 +17,16 @@ import json
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
+
+from sqlrun.engine.parse import fail
+
+if TYPE_CHECKING:
+    from sqlrun.engine.catalog import Query
+    from sqlrun.engine.target import Target
 
 Leaf = exp.Expression | Callable[[], exp.Expression] | str | float | int
 NO_STRUCTS = ("Polars SQL builds no struct: take a field of it where it is named"
@@ -64,6 +71,17 @@ def place(node: exp.Expression, value, dialect: str) -> None:
         outer.replace(exp.Literal.string(to_json(sub)))
     else:
         raise Refused(NO_STRUCTS, node)
+
+
+def placed(query: Query, node: exp.Expression, where: exp.Expression, value: Callable[[], object],
+           target: Target) -> None:
+    """`place` in a compile: what cannot be placed is a positioned error (at `node`, the call)."""
+    try:
+        place(where, value(), target.dialect)
+    except Refused as exc:
+        raise fail(query, exc.node if exc.node is not where else node, target.name, str(exc)) from None
+    except ValueError as exc:
+        raise fail(query, node, target.name, str(exc)) from None
 
 
 def _accessors(node: exp.Expression) -> tuple[list, exp.Expression]:
