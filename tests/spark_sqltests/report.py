@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -20,6 +22,14 @@ def write_results(path: Path, cases, outcomes, classes) -> None:
                 detail = outcome.detail.replace("\t", " ").replace("\n", " ")
                 lines.append(f"{cid}\t{engine}\t{outcome.status}\t{classes[cid, engine]}\t{detail}\n")
     path.write_text("".join(lines))
+
+
+def read_results(path: Path) -> dict:
+    """The outcomes a full run wrote: (case id, engine) -> Outcome."""
+    from tests.spark_sqltests.runner import Outcome
+
+    rows = (line.rstrip("\n").split("\t") for line in path.read_text().splitlines(True)[1:])
+    return {(r[0], r[1]): Outcome(r[2], r[4]) for r in rows}
 
 
 def table(cases, outcomes, engines) -> list[str]:
@@ -60,8 +70,6 @@ def write_triage(path: Path, cases, outcomes, classes) -> None:
 def write_docs(all_cases, outcomes, classes, engines) -> None:
     status = Counter(c.status for c in all_cases)
     skipped, directives, setup_errors = Counter(), 0, 0
-    import json
-
     for path in data_files():
         doc = json.loads(path.read_text())
         skipped.update(doc["skipped"])
@@ -76,30 +84,35 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
                 counts[f"{st}: {name}"] += len(items)
         top = ", ".join(f"{name} ({n})" for name, n in counts.most_common(8))
         summary.append(f"- {LABELS.get(engine, engine)}: {top or 'none'}")
+    intro = (
+        f"Spark's sql-tests input files (apache/spark at {COMMIT[:12]}; the list is `FILES` in"
+        " tests/spark_sqltests/__init__.py, plus every file of subquery/in-subquery, exists-subquery and"
+        " scalar-subquery), imported as frozen cases by `python -m tests.spark_sqltests.importer`: each"
+        " query run once on Spark under sqlrun's Spark settings (ANSI off, UTC), its rows and Arrow types"
+        " kept, and the tables it reads kept as parquet. Each case then runs through sqlrun as a"
+        " spark-dialect catalog query; results compare by parity's rules (multiset unless ORDER BY,"
+        " floats within 1e-6 relative, NULL = NULL). Outcomes: pass; refused at compile time"
+        " (CompileError or CatalogError, before anything runs); silently wrong (ran, other rows);"
+        " engine error at run time."
+    )
+    counts = (
+        f"Statements: {sum(status.values())} queries, {status['ok']} compared below. Left out of the pass"
+        f" rate: {status['spark-rejects']} that Spark itself rejects, {status['nondeterministic']} that read"
+        f" the clock or a random source, {status['unconvertible']} whose result Arrow cannot hold"
+        f" (year-month intervals...), {status['source-unavailable']} that read a table Arrow cannot hold."
+        " Not queries, skipped: " + ", ".join(f"{n} {k}" for k, n in skipped.most_common())
+        + f"; {directives} runner directives (`--SET`, `--CONFIG_DIM`...) ignored; {setup_errors} setup"
+        " statements (CREATE, INSERT) that Spark rejected."
+    )
+    footer = (
+        "`make conformance` reruns it (part of `make fuzz`) and fails on any outcome"
+        " tests/spark_sqltests/markers.toml does not record; `make test` runs a seeded sample on duckdb"
+        " and polars (tests/test_spark_sqltests.py) against the same markers."
+    )
     DOCS.write_text("\n".join([
-        "# Apache Spark's own SQL tests through sqlrun",
-        "",
-        f"Spark's sql-tests input files (apache/spark at {COMMIT[:12]}; the list is `FILES` in",
-        "tests/spark_sqltests/__init__.py, plus every file of subquery/in-subquery, exists-subquery and",
-        "scalar-subquery), imported as frozen cases by `python -m tests.spark_sqltests.importer`: each query",
-        "run once on Spark under sqlrun's Spark settings (ANSI off, UTC), its rows and Arrow types kept, the",
-        "tables it reads kept as parquet. Each case then runs through `sqlrun` as a spark-dialect catalog",
-        "query; results compare by parity's rules (multiset unless ORDER BY, floats within 1e-6, NULL = NULL).",
-        "",
-        f"Statements: {sum(status.values())} queries; {status['ok']} compared below. Left out of the pass rate:",
-        f"{status['spark-rejects']} Spark itself rejects, {status['nondeterministic']} read the clock or a random",
-        f"source, {status['unconvertible']} return types Arrow cannot hold (year-month intervals...),",
-        f"{status['source-unavailable']} read a table Arrow cannot hold. Not queries: "
-        + ", ".join(f"{n} {k}" for k, n in skipped.most_common()) + f"; {directives} runner directives",
-        f"(`--SET`, `--CONFIG_DIM`...) ignored; {setup_errors} setup statements Spark rejected.",
-        "",
-        *table(all_cases, outcomes, engines),
-        "",
-        "Largest classes of wrong answers and run-time errors (triage: tests/spark_sqltests/triage.md):",
-        "",
-        *summary,
-        "",
-        "`make conformance` reruns it (part of `make fuzz`); `make test` runs a seeded sample on duckdb and",
-        "polars (tests/test_spark_sqltests.py) against the markers in tests/spark_sqltests/markers.toml.",
-        "",
+        "# Apache Spark's own SQL tests through sqlrun", "",
+        textwrap.fill(intro, 100), "", textwrap.fill(counts, 100), "",
+        *table(all_cases, outcomes, engines), "",
+        "Largest classes of wrong answers and run-time errors (every case: tests/spark_sqltests/triage.md):", "",
+        *summary, "", textwrap.fill(footer, 100), "",
     ]))
