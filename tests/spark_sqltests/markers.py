@@ -40,23 +40,31 @@ def expected_status(markers: dict, case_id: str, engine: str) -> str:
 
 
 def write_markers(old: dict, cases, outcomes, classes) -> None:
+    """Markers for the outcomes of this run; a case or engine it did not run keeps its marker."""
     out = [HEADER]
-    for case in cases:
+    ids = [c.id for c in cases]
+    ids += sorted(set(old) - set(ids))
+    for case_id in ids:
         lines = []
         for engine in ("duckdb", "polars", "spark"):
-            outcome = outcomes.get((case.id, engine))
-            if outcome is None or outcome.status == "pass":
-                continue
-            raises = RAISES[outcome.status]
-            kept = marker(old, case.id, engine)
-            if kept and kept.get("raises") == raises and kept.get("reviewed"):
-                entry = kept
-            else:
-                name = classes[case.id, engine]
-                kind, why = CLASSES.get(name, ("notimpl", "not classified yet"))
-                entry = {"kind": kind, "raises": raises, "reason": f"{name}: {why}"}
-            fields = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items())
-            lines.append(f"{engine} = {{ {fields} }}\n")
+            entry = _entry(old, case_id, engine, outcomes.get((case_id, engine)), classes)
+            if entry:
+                fields = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items())
+                lines.append(f"{engine} = {{ {fields} }}\n")
         if lines:
-            out.append(f"[{json.dumps(case.id)}]\n" + "".join(lines) + "\n")
+            out.append(f"[{json.dumps(case_id)}]\n" + "".join(lines) + "\n")
     MARKERS_FILE.write_text("".join(out))
+
+
+def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | None:
+    kept = marker(old, case_id, engine)
+    if outcome is None:
+        return kept  # not run this time
+    if outcome.status == "pass":
+        return None
+    raises = RAISES[outcome.status]
+    if kept and kept.get("raises") == raises and kept.get("reviewed"):
+        return kept
+    name = classes[case_id, engine]
+    kind, why = CLASSES.get(name, ("notimpl", "not classified yet"))
+    return {"kind": kind, "raises": raises, "reason": f"{name}: {why}"}

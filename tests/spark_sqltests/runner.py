@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlglot
+from sqlglot import exp
 
 from sqlrun.api import Session
 from sqlrun.config import Project, Source
@@ -47,19 +48,46 @@ def ordered(case: Case) -> bool:
         return False
 
 
+def sort_key_columns(case: Case) -> list[int] | None:
+    """The output columns the outermost ORDER BY sorts by (names or ordinals); None if any key
+    is not an output column."""
+    try:
+        tree = sqlglot.parse_one(case.sql, read="spark")
+    except Exception:
+        return None
+    names = [name.lower() for name, _ in case.columns]
+    keys = []
+    for ordered_ in tree.args["order"].expressions:
+        key = ordered_.this
+        if isinstance(key, exp.Literal) and key.is_int and 0 < int(key.name) <= len(names):
+            keys.append(int(key.name) - 1)
+        elif isinstance(key, exp.Column) and names.count(key.name.lower()) == 1:
+            keys.append(names.index(key.name.lower()))
+        else:
+            return None
+    return keys
+
+
 def difference(case: Case, table) -> str:
-    """'' when `table` holds Spark's rows (parity's rules), else what differs."""
+    """'' when `table` holds Spark's rows (parity's rules), else what differs. Under ORDER BY, rows
+    that tie on every sort key (all of them output columns) may come in any order."""
     if table.num_columns != len(case.columns):
         return f"column count differs: {len(case.columns)} vs {table.num_columns}"
     if table.num_rows != len(case.rows):
         return f"row count differs: {len(case.rows)} vs {table.num_rows}"
-    is_ordered_ = ordered(case)
-    want = sort_rows([tuple(normalize_value(decode(v)) for v in row) for row in case.rows], is_ordered_)
-    got = sort_rows(rows_of(table), is_ordered_)
-    i = first_difference(want, got)
-    if i is None:
+    want = [tuple(normalize_value(decode(v)) for v in row) for row in case.rows]
+    got = rows_of(table)
+    a, b = sort_rows(want, False), sort_rows(got, False)
+    i = first_difference(a, b)
+    if i is not None:
+        return f"sorted row {i} differs: expected {a[i]!r:.200} got {b[i]!r:.200}"
+    if not ordered(case):
         return ""
-    return f"{'row' if is_ordered_ else 'sorted row'} {i} differs: expected {want[i]!r:.200} got {got[i]!r:.200}"
+    keys = sort_key_columns(case)
+    if keys is not None:  # the same multiset: only the order of the sort keys can differ
+        want, got = [tuple(r[k] for k in keys) for r in want], [tuple(r[k] for k in keys) for r in got]
+    i = first_difference(want, got)
+    return "" if i is None else f"row {i} differs: expected {want[i]!r:.200} got {got[i]!r:.200}"
 
 
 def _first_line(exc: Exception) -> str:
