@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    coercion,
     column_case,
     date_arith,
     date_names,
@@ -38,6 +39,8 @@ from sqlrun.engine.target import Target
 RULES: tuple[Rule, ...] = (
     # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
+    Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
+    Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),
     Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),
     Rule("date_plus_interval_is_timestamp", date_arith.date_interval_timestamp, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Interval,)),
     Rule("date_minus_date_is_days", date_arith.date_minus_date, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Sub,)),
@@ -48,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_unix_timestamp_of_timestamp", date_arith.spark_unix_timestamp, SPARK, ("duckdb",), kinds=(exp.StrToUnix,)),
     Rule("exact_percentiles", aggregates.exact_percentiles, (), (), kinds=(exp.Quantile, exp.WithinGroup, exp.PercentileCont, exp.PercentileDisc)),
     Rule("avg_keeps_its_fraction_on_redshift", aggregates.redshift_avg_fraction, (), ("redshift",), kinds=(exp.Avg,)),
+    Rule("spark_skewness_kurtosis_are_population", aggregates.spark_population_moments, SPARK, ("duckdb",), kinds=(exp.Skewness, exp.Kurtosis)),
     Rule("spark_percentiles_stay_exact", aggregates.spark_exact_within_group, (), ("spark",), same_dialect=True, kinds=(exp.WithinGroup,)),
     Rule("redshift_avg_of_integers_is_integer", aggregates.redshift_avg_integer, POSTGRES_LIKE, (), kinds=(exp.Avg,)),
     Rule("array_agg_keeps_nulls_on_spark", aggregates.array_agg_on_spark, (*POSTGRES_LIKE, "duckdb"), ("spark",), kinds=(exp.ArrayAgg,)),
@@ -99,8 +103,12 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_has_no_lambdas", arrays.polars_lambdas, (), ("polars",), kinds=(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat, exp.Concat, exp.DPipe)),
     Rule("duckdb_list_comprehension_on_spark", arrays.list_comprehension, ("duckdb",), ("spark",), kinds=(exp.Array,)),
     Rule("polars_window_frames", queries.polars_frames, (), ("polars",), kinds=(exp.WindowSpec,)),
+    Rule("spark_grouping_sets_need_rows", queries.spark_grouping_sets_need_rows, SPARK, ("duckdb", "polars"), kinds=(exp.GroupingSets, exp.Rollup, exp.Cube)),
+    Rule("spark_null_in_subquery_is_null", queries.spark_null_in_subquery, SPARK, ("duckdb", "polars"), kinds=(exp.In,)),
     Rule("with_rollup_as_rollup", queries.with_rollup, (), (), kinds=(exp.Rollup, exp.Cube)),
     Rule("union_by_name", queries.union_by_name, ("duckdb",), ("spark", "polars"), kinds=(exp.SetOperation,)),
+    Rule("spark_using_star_keys_first", queries.using_star_keys_first, SPARK, ("duckdb", "polars"), kinds=(exp.Join,)),
+    Rule("polars_outer_using_joins", queries.polars_outer_using_joins, (), ("polars",), kinds=(exp.Join,)),
     Rule("joins_the_target_lacks", queries.missing_joins, (), ("polars", "spark"), kinds=(exp.Join, exp.Lateral)),
     Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),
     Rule("materialized_cte_hint", queries.materialized_cte, (), ("polars", "spark"), kinds=(exp.CTE,)),
