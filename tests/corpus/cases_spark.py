@@ -462,4 +462,9 @@ CASES = [
          "SELECT grp, name FROM t RIGHT JOIN u USING (grp) ORDER BY name"),
     case("joins", "left_join_using_star",
          "SELECT * FROM u LEFT JOIN t USING (grp) ORDER BY k, id"),
+    case("date", "time_cast_to_int", "SELECT CAST(TIME '00:01:52' AS INT)"),
+    case("conditional", "text_to_boolean_trims",
+         "SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS BOOLEAN),"
+         " CAST(s AS BOOLEAN) FROM t ORDER BY id"),
+    case("math", "integer_cast_to_binary", "SELECT HEX(CAST(123 AS BINARY))"),
 ]

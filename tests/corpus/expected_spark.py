@@ -2336,4 +2336,23 @@ EXPECTED = {
         ('d', 3, 'delta', 20, 29, None, None, None, None, None, None, None, None),
         (None, 4, 'nothing', -10, -1, None, None, None, None, None, None, None, None),
     ],
+    # SELECT CAST(TIME '00:01:52' AS INT)
+    'time_cast_to_int': [
+        (112,),
+    ],
+    # SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS
+    #   BOOLEAN), CAST(s AS BOOLEAN) FROM t ORDER BY id
+    'text_to_boolean_trims': [
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+    ],
+    # SELECT HEX(CAST(123 AS BINARY))
+    'integer_cast_to_binary': [
+        ('0000007B',),
+    ],
 }

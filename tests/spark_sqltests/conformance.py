@@ -46,8 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         runnable = [c for c in runnable if (c.id, args.engines[0]) in outcomes]
     else:
         outcomes = run_cases(runnable, tuple(args.engines), progress)
+    if args.write and not args.only and (HERE / "results.tsv").exists():
+        # engines not run this time keep their last outcomes, so the table stays whole
+        kept = read_results(HERE / "results.tsv")
+        outcomes = {**{k: v for k, v in kept.items() if k[1] not in args.engines}, **outcomes}
+    engines = sorted({e for _, e in outcomes}, key=[*ENGINES, PLAIN].index)
     classes = {key: classify(case, key[1], outcomes[key])
-               for case in runnable for key in [(case.id, e) for e in args.engines]}
+               for case in runnable for key in [(case.id, e) for e in engines] if key in outcomes}
     mismatches = [
         f"{cid} on {engine}: {outcome.status} ({classes[cid, engine]}),"
         f" marker says {expected_status(markers, cid, engine)}"
@@ -57,11 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         write_results(HERE / "results.tsv", runnable, outcomes, classes)
         write_triage(HERE / "triage.md", runnable, outcomes, classes)
-        write_docs(cases, outcomes, classes, args.engines)
+        write_docs(cases, outcomes, classes, engines)
         write_markers(markers, runnable, outcomes, classes)
     for line in mismatches[:50]:
         print("MISMATCH", line)
-    totals = {e: Counter(outcomes[c.id, e].status for c in runnable) for e in args.engines}
+    totals = {e: Counter(outcomes[c.id, e].status for c in runnable if (c.id, e) in outcomes) for e in engines}
     for engine, counts in totals.items():
         print(engine, dict(counts))
     return 1 if mismatches and not args.write else 0

@@ -11,6 +11,7 @@ from tests.spark_sqltests import COMMIT, PLAIN, data_files
 from tests.spark_sqltests.runner import STATUSES
 
 DOCS = Path(__file__).parents[2] / "docs" / "spark-sqltests.md"
+HISTORY = Path(__file__).with_name("history.md")  # earlier tables, kept by hand below the current one
 LABELS = {PLAIN: "plain sqlglot.transpile + duckdb"}
 
 
@@ -115,4 +116,4 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
         *table(all_cases, outcomes, engines), "",
         "Largest classes of wrong answers and run-time errors (every case: tests/spark_sqltests/triage.md):", "",
         *summary, "", textwrap.fill(footer, 100), "",
-    ]))
+    ]) + (f"\n{HISTORY.read_text()}" if HISTORY.exists() else ""))

@@ -39,6 +39,8 @@ from sqlrun.engine.target import Target
 RULES: tuple[Rule, ...] = (
     # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
+    Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
+    Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
     Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),
     Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),

@@ -1,10 +1,10 @@
-"""Spark's own reading of operators: || binds like +, and text in arithmetic is a DOUBLE."""
+"""Spark's own reading of operators and types: || binds like +, text in arithmetic is a DOUBLE, TIME."""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 _NUMERIC = (*exp.DataType.NUMERIC_TYPES, exp.DType.NULL)
@@ -53,3 +53,56 @@ def spark_text_in_arithmetic(tree, ctx):
                 side.replace(exp.TryCast(this=side.copy(), to=exp.DataType.build("double")))
     return tree
 
+
+
+_TIME = (exp.DType.TIME, exp.DType.TIMETZ)
+
+
+def _time_cast(node: exp.Expression) -> bool:
+    return isinstance(node, (exp.Cast, exp.TryCast)) and node.to.is_type(*_TIME)
+
+
+def spark_time_type(tree, ctx):
+    # Spark 4's TIME type: sqlglot's Spark generator writes it as TIMESTAMP (today's date), reads
+    # TIME '00:01:52' :: INT as TIME (CAST('00:01:52' AS INT)), and DuckDB's TIME casts to no
+    # number, where Spark gives the seconds since midnight. Refused where those differ.
+    for node in tree.find_all(exp.Cast, exp.TryCast):
+        if not (_time_cast(node) or _time_cast(node.this)):
+            continue
+        if ctx.engine == "spark":
+            raise Refused(node, "Spark's TIME type: sqlglot writes it back as a TIMESTAMP")
+        if _time_cast(node) and isinstance(node.this, (exp.Cast, exp.TryCast)):
+            raise Refused(node, "TIME '...' :: type: sqlglot casts the text first, Spark the TIME")
+        if _time_cast(node.this) and not node.to.is_type(*_TIME, *exp.DataType.TEXT_TYPES):
+            raise Refused(node, f"a TIME cast to {node.to.sql()}: Spark gives the seconds since midnight")
+    return tree
+
+
+_BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a boolean or a number
+_TRUE, _FALSE = ("t", "true", "y", "yes", "1"), ("f", "false", "n", "no", "0")
+
+
+def spark_text_casts(tree, ctx):
+    # Spark reads text as a boolean after trimming blanks and control characters, in any case, and
+    # takes yes/no too: CAST('\t true \n' AS BOOLEAN) is TRUE (DuckDB: NULL). CAST(integer AS
+    # BINARY) is the number's big-endian bytes on Spark: no engine here has that cast.
+    binary = (exp.DType.BINARY, exp.DType.VARBINARY)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(exp.DType.BOOLEAN, *binary)):
+        arg = node.this.type
+        if arg is None:
+            continue
+        if node.to.is_type(*binary):
+            if arg.is_type(*exp.DataType.INTEGER_TYPES):
+                raise Refused(node, "Spark's CAST(integer AS BINARY) gives the number's big-endian bytes")
+            continue
+        if not arg.is_type(*exp.DataType.TEXT_TYPES):
+            continue
+        text = node.this.copy()
+        for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
+            blank = exp.Literal.string(pattern)
+            text = exp.RegexpReplace(this=text, expression=blank, replacement=exp.Literal.string(""))
+        word = exp.Lower(this=text)
+        true = exp.In(this=word, expressions=[exp.Literal.string(w) for w in _TRUE])
+        false = exp.In(this=word.copy(), expressions=[exp.Literal.string(w) for w in _FALSE])
+        node.replace(exp.paren(exp.case().when(true, exp.true()).when(false, exp.false())))
+    return tree
