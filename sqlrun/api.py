@@ -12,6 +12,7 @@ from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query, is_create_model
 from sqlrun.engine.models import redshift as redshift_models
+from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
@@ -67,6 +68,9 @@ class Session:
         """The SQL a run of the query sends (`outgoing`, as `run` takes it): view steps it reads
         inlined, stored steps by name; for a CREATE MODEL file, what training sends."""
         query, to, values = self.query(ref), self.target(engine), _strings(params)
+        if model_statements.is_model_statement(query.sql):
+            statement = model_statements.parse(query)
+            return statement.text if to.adapter.TRAINS_MODELS else model_statements.local_note(statement)
         if is_create_model(query.sql):
             spec = self.models.spec(query)
             training = self.compile(self.models.training_query(query), to.name, values) if spec.training_sql else None
@@ -84,6 +88,8 @@ class Session:
         sql = self.compile(query, to.name, params)
         if is_create_model(query.sql) and to.adapter.TRAINS_MODELS:
             return redshift_models.dry_run(self.models.spec(query), sql)
+        if model_statements.is_model_statement(query.sql):
+            return [sql]  # sent without a cursor (Redshift), or nothing sent (the comment says so)
         return self.engine(to.name).statements(sql) if to.adapter.WRAPS_QUERIES else [sql]
 
     def _outgoing(self, plan: Plan, name: str, to: Target, params: dict[str, str]) -> Outgoing:
@@ -129,6 +135,11 @@ class Session:
         """
         engine_name = self.target(engine).name
         params = _strings(params)
+        if model_statements.is_model_statement(self.query(ref).sql):
+            statement = model_statements.parse(self.query(ref))
+            if self.target(engine_name).adapter.TRAINS_MODELS:
+                return model_statements.on_redshift(self.models, statement)
+            return model_statements.run_locally(self.models, statement)
         if is_create_model(self.query(ref).sql):
             return self._train(self.query(ref), self.target(engine_name), params, refresh, replace, on_step)
         # The stored versions this run reads or writes are held: no other run's cleanup removes them.

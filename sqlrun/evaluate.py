@@ -76,11 +76,16 @@ FROM scored CROSS JOIN stats"""
     if problem != "BINARY_CLASSIFICATION":
         raise CatalogError(f"evaluate: {problem} models are not supported yet (binary classification, regression)")
     positive = _literal(model["classes"][1])
-    scored = f"""WITH scored AS (
-  SELECT CASE WHEN {target} = {positive} THEN 1 ELSE 0 END AS label,
-    CAST({spec.function}_probabilities({args}) AS DOUBLE) AS score,
-    CASE WHEN {spec.function}({args}) = {positive} THEN 1 ELSE 0 END AS predicted
+    # The probabilities are sorted, the predicted label's first: P(positive) is it or the other.
+    scored = f"""WITH raw AS (
+  SELECT {target} AS actual, {spec.function}({args}) AS predicted_label,
+    CAST({spec.function}_probabilities({args}).probabilities[0] AS DOUBLE) AS top
   FROM {source} WHERE {target} IS NOT NULL
+), scored AS (
+  SELECT CASE WHEN actual = {positive} THEN 1 ELSE 0 END AS label,
+    CASE WHEN predicted_label = {positive} THEN top ELSE 1 - top END AS score,
+    CASE WHEN predicted_label = {positive} THEN 1 ELSE 0 END AS predicted
+  FROM raw
 ), by_score AS (
   SELECT score, SUM(label) AS pos, SUM(1 - label) AS neg FROM scored GROUP BY score
 ), cumulative AS (

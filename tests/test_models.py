@@ -64,12 +64,16 @@ def write_project(root, data: pa.Table) -> None:
     for name, (body, target) in MODELS.items():
         columns = ", ".join([*FEATURES, target] if target else FEATURES)
         (root / f"{name}.sql").write_text(f"{HEAD}CREATE MODEL {name}\nFROM (SELECT {columns} FROM training)\n{body}\n")
+    # `_probabilities` is Redshift's struct, sorted: [0] is the predicted label and its probability.
     calls = {
-        "predict_flag": "predict_flag(x1, x2, x3)", "flag_p": "predict_flag_probabilities(x1, x2, x3)",
+        "predict_flag": "predict_flag(x1, x2, x3)", "flag_p": "predict_flag_probabilities(x1, x2, x3).probabilities[0]",
+        "flag_label": "predict_flag_probabilities(x1, x2, x3).labels[0]",
         "predict_y": "predict_y(x1, x2, x3)", "predict_kind": "predict_kind(x1, x2, x3)",
-        "kind_p": "predict_kind_probabilities(x1, x2, x3)", "y_linear": "predict_y_linear(x1, x2, x3)",
+        "kind_p": "predict_kind_probabilities(x1, x2, x3).probabilities[0]",
+        "kind_label": "predict_kind_probabilities(x1, x2, x3).labels[0]", "y_linear": "predict_y_linear(x1, x2, x3)",
         "flag_linear": "predict_flag_linear(x1, x2, x3)",
-        "flag_linear_p": "predict_flag_linear_probabilities(x1, x2, x3)", "cluster": "cluster_of(x1, x2, x3)",
+        "flag_linear_p": "predict_flag_linear_probabilities(x1, x2, x3).probabilities[0]",
+        "cluster": "cluster_of(x1, x2, x3)",
     }
     select = ",\n  ".join(f"{call} AS {alias}" for alias, call in calls.items())
     (root / "scores.sql").write_text(f"SELECT id,\n  {select}\nFROM points\nORDER BY id\n")
@@ -104,14 +108,17 @@ def native(session: Session, name: str) -> tuple[np.ndarray, dict]:
 def expected(session) -> dict[str, np.ndarray]:
     out = {}
     flag, _ = native(session, "bin_xgb")
-    out["flag_p"], out["predict_flag"] = flag, (flag > 0.5).astype(float)
+    out["flag_p"], out["predict_flag"] = np.maximum(flag, 1 - flag), (flag > 0.5).astype(float)
+    out["flag_label"] = np.array(["1" if p > 0.5 else "0" for p in flag], dtype=object)
     out["predict_y"], _ = native(session, "reg_xgb")
     kind, model = native(session, "multi_auto")
     out["predict_kind"] = np.array(model["classes"], dtype=object)[kind.argmax(axis=1)]
     out["kind_p"] = kind.max(axis=1)
+    out["kind_label"] = out["predict_kind"]
     out["y_linear"], _ = native(session, "lin_reg")
     linear, _ = native(session, "lin_bin")
-    out["flag_linear_p"], out["flag_linear"] = linear, np.where(np.isnan(linear), np.nan, linear > 0.5)
+    out["flag_linear_p"] = np.maximum(linear, 1 - linear)
+    out["flag_linear"] = np.where(np.isnan(linear), np.nan, linear > 0.5)
     out["cluster"], _ = native(session, "clusters")
     return out
 

@@ -47,10 +47,10 @@ SETTINGS (S3_BUCKET 'b')
 """
 SCORES = """SELECT id,
   predict_bought(region, joined, seen_at, spend) AS bought,
-  predict_bought_probabilities(region, joined, seen_at, spend) AS p,
+  predict_bought_probabilities(region, joined, seen_at, spend).probabilities[0] AS p,
   segment_of(spend, visits) AS segment,
   net_bought(region, joined, seen_at, spend) AS net,
-  net_bought_probabilities(region, joined, seen_at, spend) AS net_p
+  net_bought_probabilities(region, joined, seen_at, spend).probabilities[0] AS net_p
 FROM people ORDER BY id
 """
 ENGINES = ("duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark))
@@ -116,10 +116,13 @@ def test_encoded_and_scaled_models_score_like_the_library(project, engine):
     net_p, net = native(project, "net", ["region", "joined", "seen_at", "spend"])
     with Session(project) as session:
         result = session.run("scores", engine)
-    np.testing.assert_allclose(np.array(result["p"].to_pylist(), dtype=float), p, rtol=1e-5, atol=1e-6)
+    # probabilities[0]: the likelier label's probability (Redshift sorts them)
+    np.testing.assert_allclose(np.array(result["p"].to_pylist(), dtype=float), np.maximum(p, 1 - p), rtol=1e-5,
+                               atol=1e-6)
     assert result["bought"].to_pylist() == [model["classes"][int(v > 0.5)] for v in p]
     assert result["segment"].to_pylist() == segment.astype(int).tolist()
-    np.testing.assert_allclose(np.array(result["net_p"].to_pylist(), dtype=float), net_p, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.array(result["net_p"].to_pylist(), dtype=float), np.maximum(net_p, 1 - net_p),
+                               rtol=1e-5, atol=1e-6)
     # a NULL argument gives NULL, as for linear models (the NULL region rows)
     assert result["net"].to_pylist() == [None if np.isnan(v) else net["classes"][int(v > 0.5)] for v in net_p]
     assert 0.8 < np.mean(np.array(result["bought"].to_pylist()) == people()["Bought"].to_numpy())

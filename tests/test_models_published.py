@@ -7,6 +7,7 @@ results on duckdb and polars (and spark for one)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import tarfile
 from pathlib import Path
@@ -79,6 +80,9 @@ def test_published_statement_validates(entry):
 
 def _column(name: str, kind: str, rng) -> pa.Array:
     n = ROWS
+    if kind.startswith("int:"):
+        low, high = map(int, kind[4:].split("-"))
+        return pa.array(rng.integers(low, high + 1, n).astype(np.int64))
     if kind == "int":
         values = np.arange(n) * 13 + 1 if name.endswith(("id", "number")) else rng.integers(1, 200, n)
         return pa.array(values.astype(np.int64))
@@ -86,8 +90,9 @@ def _column(name: str, kind: str, rng) -> pa.Array:
         return pa.array(np.round(rng.normal(size=n), 3))
     if kind == "bool":
         return pa.array(rng.integers(0, 2, n).astype(bool))
-    if kind == "varchar":
-        return pa.array(np.array(["north", "south", "east", "west", "centre"])[rng.integers(0, 5, n)])
+    if kind.startswith("varchar"):
+        words = kind.partition(":")[2].split(",") if ":" in kind else ["north", "south", "east", "west", "centre"]
+        return pa.array(np.array(words)[rng.integers(0, len(words), n)])
     if kind in ("date", "timestamp"):
         days = rng.integers(0, 1500, n).astype("timedelta64[D]") + np.datetime64("2019-01-01")
         if kind == "date":
@@ -125,6 +130,16 @@ def write_project(root: Path, entry: dict, s3_endpoint: str | None = None) -> No
     (root / "model.sql").write_text("-- dialect: redshift\n" + filled(entry))
     if entry.get("scoring"):
         (root / "scores.sql").write_text("-- dialect: redshift\n" + entry["scoring"])
+    for i, (sql, _, _) in enumerate(published_queries(entry, ())):
+        (root / f"published_{i}.sql").write_text("-- dialect: redshift\n" + sql)
+
+
+def published_queries(entry: dict, engines: tuple[str, ...]) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """The entry's other published queries, the engines each runs on, Polars' error if it has one."""
+    queries = [(q, engines, None) for q in entry.get("queries") or []]
+    others = tuple(e for e in engines if e != "polars")
+    queries += [(q["sql"], others, q["polars"]) for q in entry.get("queries_not_polars") or []]
+    return sorted(queries, key=lambda q: q[0].split()[0].upper() == "DROP")  # DROP MODEL last
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["id"] for e in ENTRIES])
@@ -193,6 +208,7 @@ def _run_locally(entry: dict, root: Path, engines: tuple[str, ...], request) -> 
     with Session(root) as session:
         summary = session.run("model", "duckdb").to_pylist()[0]
         assert summary["state"] == "trained" and (summary["rows"] > 0 or spec.form == "BYOM_LOCAL")
+        _published_queries(entry, session, engines)
         if not entry.get("scoring"):
             return
         if entry.get("scoring_skip"):
@@ -209,11 +225,41 @@ def _run_locally(entry: dict, root: Path, engines: tuple[str, ...], request) -> 
         assert _rows(table) == _rows(first), engine
 
 
-def _rows(table: pa.Table) -> list:
-    def value(v):
-        return round(v, 9) if isinstance(v, float) else v
+def _published_queries(entry: dict, session: Session, engines: tuple[str, ...]) -> None:
+    """The entry's other published queries, in order: SHOW MODEL / DROP MODEL on the local store;
+    queries on every engine with equal results (a struct and its JSON text compare equal); those
+    Polars refuses on the others, and Polars' one-line error."""
+    for i, (sql, on, polars_error) in enumerate(published_queries(entry, engines)):
+        name = f"published_{i}"
+        if sql.split()[0].upper() in ("SHOW", "DROP"):
+            table = session.run(name, "duckdb")
+            if sql.split()[0].upper() == "DROP":
+                assert table.to_pylist() == [{"model": spec_of(entry).name, "action": "dropped"}]
+                continue
+            shown = dict(zip(table["Key"].to_pylist(), table["Value"].to_pylist()))
+            assert shown["Model State"] == "READY" and shown["Function Name"] == spec_of(entry).function, shown
+            continue
+        results = {e: _rows(session.run(name, e)) for e in on}
+        assert results[on[0]], f"{name}: no rows"
+        assert all(r == results[on[0]] for r in results.values()), (sql, results)
+        if polars_error:
+            with pytest.raises(SqlrunError, match=re.escape(polars_error)) as info:
+                session.run(name, "polars")
+            assert "\n" not in str(info.value)
 
-    return sorted((tuple(value(v) for v in row.values()) for row in table.to_pylist()), key=repr)
+
+def _value(v):
+    if isinstance(v, str) and v.startswith("{"):
+        v = json.loads(v)  # Polars gives a constant struct (EXPLAIN_MODEL) as its JSON text
+    if isinstance(v, dict):
+        return tuple(sorted((k, _value(x)) for k, x in v.items()))
+    if isinstance(v, list):
+        return tuple(_value(x) for x in v)
+    return round(v, 9) if isinstance(v, float) else v
+
+
+def _rows(table: pa.Table) -> list:
+    return sorted((tuple(_value(v) for v in row.values()) for row in table.to_pylist()), key=repr)
 
 
 @pytest.mark.parametrize("entry", LOCAL, ids=[e["id"] for e in LOCAL])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
-from sqlrun.engine.models import features, mlp, to_sql
+from sqlrun.engine.models import explain, features, mlp, names, probabilities, structs, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.parse import fail
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
     from sqlrun.config import Project
     from sqlrun.engine.catalog import Catalog
     from sqlrun.engine.target import Target
-
-PROBABILITIES = "_probabilities"
-
 
 class ModelCatalog:
     def __init__(self, catalog: Catalog, project: Project):
@@ -59,19 +57,16 @@ class ModelCatalog:
     def model_queries(self) -> dict[str, Query]:
         return {q.name: q for q in self.catalog.queries.values() if is_create_model(q.sql)}
 
-    def functions(self) -> dict[str, Query]:
-        """FUNCTION name (lower case) -> the CREATE MODEL query that declares it."""
-        found: dict[str, Query] = {}
+    def declarations(self) -> list[names.Function]:
+        """Every model FUNCTION the catalog declares (names.py resolves calls among them)."""
+        found = []
         for query in self.model_queries().values():
             try:
-                name = (self.spec(query).function or "").lower()
+                function = names.declared(query, self.spec(query))
             except (CompileError, CatalogError):
                 continue  # a broken model file fails when it is run, not in unrelated queries
-            if not name:
-                continue  # a FORECAST model has no function
-            if name in found:
-                raise CatalogError(f"FUNCTION {name} is declared by {found[name].path} and {query.path}")
-            found[name] = query
+            if function is not None:
+                found.append(function)
         return found
 
     def query_for(self, name: str) -> Query:
@@ -146,6 +141,7 @@ class ModelCatalog:
             "model_type": model_type, "problem_type": trained.model["problem_type"],
             "target": trained.model.get("target") or spec.target,
             "features": [e["name"] for e in trained.model.get("inputs") or []] or trained.model["features"],
+            "arg_types": names.arg_types(spec, table, trained.model),
             "metrics": trained.metrics,
             "rows": trained.rows, "query_seconds": round(queried, 3), "train_seconds": round(seconds - queried, 3),
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "fingerprint": fingerprint,
@@ -166,44 +162,75 @@ class ModelCatalog:
             ) from None
 
     def versions(self, query: Query) -> dict[str, str | None]:
-        """The stored version of each model whose FUNCTION `query` calls (None: not trained),
-        so a step's fingerprint changes when a model it calls is retrained."""
-        calls = {n.name.lower() for n in query.ast().find_all(exp.Anonymous)}
-        if not calls:
-            return {}
-        functions = self.functions()
-        used: dict[str, str | None] = {}
-        for call in sorted(calls):
-            base = call[: -len(PROBABILITIES)] if call.endswith(PROBABILITIES) and call not in functions else call
-            if base not in functions:
-                continue
+        """The stored version of each model `query` calls (its FUNCTION, an overload of it, or
+        EXPLAIN_MODEL; None: not trained), so a step's fingerprint changes when one is retrained."""
+        tree = query.ast()
+        called = {f.query.name: f.query for c in names.calls(tree, self.declarations()) for f in c.candidates}
+        for node in explain.calls(tree):
             try:
-                stored = self.store.current(self.spec(functions[base]).name)
+                found = explain.named(self, node)
+            except names.Ambiguous:
+                continue  # compiling says so
+            if found is not None:
+                called[found.name] = found
+        used: dict[str, str | None] = {}
+        for declared in sorted(called.values(), key=lambda q: q.name):
+            name = self.spec(declared).name
+            try:
+                stored = self.store.current(name)
             except Damaged:
                 stored = None  # scoring fails, saying to retrain
-            used[base] = stored.path.name if stored else None
+            used[name] = stored.path.name if stored else None
         return used
 
     # -- scoring ---------------------------------------------------------------------
-    def inline(self, query: Query, tree: exp.Expression, target: Target) -> exp.Expression:
+    def inline(self, query: Query, tree: exp.Expression, target: Target, schema: dict | None = None
+               ) -> exp.Expression:
         """Replace each call of a model FUNCTION by the trained model as SQL (kept as a call on an
-        engine that trains models itself)."""
-        calls = [n for n in tree.find_all(exp.Anonymous) if _is_model_call(n.name, self)]
-        if not calls:
-            return tree
-        functions = self.functions()
-        for node in calls:
-            name = node.name.lower()
-            probabilities = name.endswith(PROBABILITIES) and name not in functions
-            declared = functions[name[: -len(PROBABILITIES)] if probabilities else name]
+        engine that trains models itself); `_probabilities` and EXPLAIN_MODEL by their structs."""
+        for call in names.calls(tree, self.declarations()):
+            if not call.candidates and target.adapter.TRAINS_MODELS:
+                continue  # a function of that name in another schema: Redshift's to find
+            try:
+                declared = names.choose(call, self._types, schema).query
+            except names.Ambiguous as exc:
+                raise fail(query, call.call, target.name, str(exc)) from None
             if target.adapter.TRAINS_MODELS:
-                node.meta["sqlrun_model"] = declared.name  # the engine runs its own function
-                continue
-            node.replace(self._expression(query, node, declared, target.name, probabilities))
+                refusal = probabilities.redshift_refusal(self.spec(declared)) if call.probabilities else None
+                if refusal:
+                    raise fail(query, call.call, target.name, refusal)
+                call.call.meta["sqlrun_model"] = declared.name  # the engine runs its own function
+            elif call.probabilities:
+                model, args = self._arguments(query, call.call, declared, target.name)
+                self.place(query, call.call, call.node, partial(probabilities.value, model, args), target)
+            else:
+                call.node.replace(self._expression(query, call.call, declared, target.name))
+        for node in explain.calls(tree):
+            explain.place(self, query, node, target)
         return tree
 
-    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str,
-                    probabilities: bool) -> exp.Expression:
+    def _types(self, function: names.Function) -> tuple[str, ...] | None:
+        """A FUNCTION's parameter types: declared (bring your own model) or the training columns'."""
+        spec = self.spec(function.query)
+        if spec.arg_types:
+            return tuple(t.lower() for t in spec.arg_types)
+        try:
+            stored = self.store.current(spec.name)
+        except Damaged:
+            return None
+        return tuple(stored.meta["arg_types"]) if stored is not None and stored.meta.get("arg_types") else None
+
+    def place(self, query: Query, node: exp.Expression, where: exp.Expression, value, target: Target) -> None:
+        """Put a struct value (`value()` builds it) where `where` is; errors point at `node`."""
+        try:
+            structs.place(where, value(), target.dialect)
+        except structs.Refused as exc:
+            raise fail(query, exc.node if exc.node is not where else node, target.name, str(exc)) from None
+        except ValueError as exc:
+            raise fail(query, node, target.name, str(exc)) from None
+
+    def current(self, query: Query, node: exp.Expression, declared: Query, engine: str) -> StoredModel:
+        """The trained model a call uses; an error saying what to do when there is none to use."""
         from sqlrun.engine.models.train import local_refusal
 
         refusal = local_refusal(self.spec(declared))
@@ -217,22 +244,32 @@ class ModelCatalog:
             raise fail(query, node, engine,
                        f"{declared.path} changed since model {stored.name} was trained:"
                        f" retrain it with `sqlrun run {declared.name}`")
-        model = stored.model()
+        return stored
+
+    def _arguments(self, query: Query, node: exp.Anonymous, declared: Query, engine: str
+                   ) -> tuple[dict, list[exp.Expression]]:
+        """The trained model and the call's arguments as the features it reads."""
+        model = self.current(query, node, declared, engine).model()
         args = list(node.expressions)
         inputs = model.get("inputs")  # encoded arguments (features.py); older models take numbers
-        names = [e["name"] for e in inputs] if inputs else model["features"]
-        if len(args) != len(names):
-            raise fail(query, node, engine, f"takes {len(names)} arguments ({', '.join(names)}), got {len(args)}")
+        arg_names = [e["name"] for e in inputs] if inputs else model["features"]
+        if len(args) != len(arg_names):
+            raise fail(query, node, engine,
+                       f"takes {len(arg_names)} arguments ({', '.join(arg_names)}), got {len(args)}")
         if inputs:
             args = features.sql(inputs, args)
         if "hidden" in model:  # an MLP: its output layer is linear over the hidden units
             args = mlp.hidden_sql(model, args)
+        return model, args
+
+    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str) -> exp.Expression:
+        model, args = self._arguments(query, node, declared, engine)
         try:
-            sql = to_sql.probability_sql(model, args) if probabilities else to_sql.predict_sql(model, args)
+            sql = to_sql.predict_sql(model, args)
         except ValueError as exc:
             raise fail(query, node, engine, str(exc)) from None
         returns = self.spec(declared).returns
-        if returns and not probabilities:
+        if returns:
             to = exp.DataType.build(returns, dialect="redshift")
             if to.is_type(*exp.DataType.INTEGER_TYPES):  # Redshift rounds to an integer; engines' casts differ
                 sql = exp.Round(this=sql)
@@ -267,12 +304,6 @@ class ModelCatalog:
                              "type": spec.model_type or "AUTO", "target": spec.target,
                              "function": spec.function, "trained_at": remote.get("created_at", "")})
         return rows
-
-
-def _is_model_call(name: str, models: ModelCatalog) -> bool:
-    name = name.lower()
-    functions = models.functions()
-    return name in functions or (name.endswith(PROBABILITIES) and name[: -len(PROBABILITIES)] in functions)
 
 
 def _summary(meta: dict, state: str) -> dict:

@@ -127,6 +127,7 @@ def train(spec: ModelSpec, table: pa.Table) -> Trained:
     import numpy as np
 
     from sqlrun.engine.models import features as encoding
+    from sqlrun.engine.models.explain import global_shap
 
     require_ml()
     refusal = local_refusal(spec)
@@ -182,6 +183,7 @@ def train(spec: ModelSpec, table: pa.Table) -> Trained:
         trained = train_mlp(x, y, fit, problem, common, seed)
     else:
         trained = _train_xgboost(spec, x, y, fit, problem, common, seed)
+    trained.model["explanation"] = global_shap(trained, x[fit])  # EXPLAIN_MODEL's report
     trained.metrics = validation_metrics(problem, y[test], predict_native(trained, x[test]))
     trained.rows = len(y)
     return trained
