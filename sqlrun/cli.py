@@ -25,7 +25,6 @@ from sqlrun.cli_models import models_app
 from sqlrun.cli_plan import plan_cmd
 from sqlrun.cli_tests import test_cmd
 from sqlrun.console import err, out, progress, text
-from sqlrun.daily import backfill, find_backfill
 from sqlrun.errors import SqlrunError
 
 app = typer.Typer(
@@ -87,6 +86,7 @@ def run_cmd(
 
     With --output FILE.png or FILE.html the result is drawn as a chart (--chart/--x/--y, or the
     query's '-- chart:' header)."""
+    from sqlrun.daily import backfill, find_backfill
     from sqlrun.output import FORMATS, check_output, render_table, write_result, write_stdout
     from sqlrun.s3_write import destination
 

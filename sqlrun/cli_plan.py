@@ -8,7 +8,6 @@ import typer
 
 from sqlrun.cli_common import ParamOpt, ProjectOpt, QueryArg, open_session, parse_params
 from sqlrun.console import out, text
-from sqlrun.daily import find_backfill, stored_days
 
 
 def plan_cmd(
@@ -19,6 +18,8 @@ def plan_cmd(
 ) -> None:
     """Show the pipeline QUERY needs, upstream first, and which steps will run or are fresh."""
     from rich.table import Table
+
+    from sqlrun.daily import find_backfill, stored_days
 
     session, params = open_session(project), parse_params(param)
     job = find_backfill(session, query, params)

@@ -60,6 +60,11 @@ def test_a_week_backfills_day_by_day_and_downstream_reads_every_stored_day(proje
             alone = session.run("pr_curve_daily", "polars", {"ds": day}, refresh=True)
             assert {str(v) for v in alone.column("ds").to_pylist()} == {day}
         assert session.run("pr_auc_by_day", "duckdb").num_rows == 7
+    charts = sqlrun("run", "charts_by_age_daily", "--param", WEEK, "--param", "top_n=3", "-p", str(project))
+    assert charts.returncode == 0 and len(backfill_lines(charts)) == 7, charts.stderr
+    with Session(project) as session:
+        stored = session.store.all_days("charts_by_age_daily")
+        assert list(stored) == DAYS and all(s.rows == 15 for s in stored.values())  # 5 age groups x top 3
     again = sqlrun("run", "pr_curve_daily", "--param", WEEK, "-p", str(project))
     assert again.returncode == 0, again.stderr
     assert all(line.endswith("fresh (stored)") for line in backfill_lines(again)), again.stderr
