@@ -308,6 +308,18 @@ def test_drop_model_removes_the_stored_model(project, tmp_path):
         assert session.models.store.current("over_one") is None
     with pytest.raises(CompileError, match="model over_one is not trained"):
         compiled(root, "SELECT score_of(x1) AS s FROM points")
+    # a damaged model: SHOW MODEL says so in one line, DROP MODEL removes it
+    with Session(root) as session:
+        version = session.models.store.current("over_num").path
+    (version / "model.json").write_text("{}")
+    write(root, "show", "SHOW MODEL over_num")
+    write(root, "drop", "DROP MODEL over_num")
+    with Session(root) as session:
+        with pytest.raises(CatalogError) as info:
+            session.run("show", "duckdb")
+        assert "model over_num is damaged in the store" in str(info.value) and "\n" not in str(info.value)
+        assert session.run("drop", "duckdb").to_pylist() == [{"model": "over_num", "action": "dropped"}]
+        assert session.compile("drop", "duckdb").startswith("-- DROP MODEL removes the model from the local store")
 
 
 def test_a_malformed_model_statement_is_one_line(project):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlrun.engine.models import names
+from sqlrun.engine.versions import Damaged
 from sqlrun.errors import CatalogError, CompileError
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def parse(query: Query) -> Statement:
 
 
 def local_note(statement: Statement) -> str:
-    return f"-- {statement.text.split()[0].upper()} MODEL reads the local model store; nothing is sent"
+    done = "reads the local model store" if statement.verb == "SHOW" else "removes the model from the local store"
+    return f"-- {statement.verb} MODEL {done}; nothing is sent"
 
 
 def on_redshift(models: ModelCatalog, statement: Statement) -> pa.Table:
@@ -84,7 +86,7 @@ def on_redshift(models: ModelCatalog, statement: Statement) -> pa.Table:
 def run_locally(models: ModelCatalog, statement: Statement) -> pa.Table:
     import pyarrow as pa
 
-    stored = [n for n in models.store.names() if models.store.current(n) is not None]
+    stored = _stored(models)
     if statement.name is None:
         rows = [{"Schema Name": names.split(n)[0] or "public", "Model Name": names.split(n)[1]} for n in stored]
         return pa.Table.from_pylist(rows, schema=pa.schema([("Schema Name", pa.string()), ("Model Name", pa.string())]))
@@ -100,8 +102,25 @@ def run_locally(models: ModelCatalog, statement: Statement) -> pa.Table:
         return pa.Table.from_pylist([{"model": found or statement.name, "action": "dropped" if found else "none"}])
     if found is None:
         raise CatalogError(f"model {statement.name} does not exist: train it with `sqlrun run <its CREATE MODEL file>`")
-    rows = [{"Key": k, "Value": v} for k, v in show_rows(models.store.current(found).meta)]
+    try:
+        meta = models.store.current(found).meta
+    except Damaged as exc:
+        raise CatalogError(f"model {found} is damaged in the store ({exc}): retrain it, or DROP MODEL it") from None
+    rows = [{"Key": k, "Value": v} for k, v in show_rows(meta)]
     return pa.Table.from_pylist(rows, schema=pa.schema([("Key", pa.string()), ("Value", pa.string())]))
+
+
+def _stored(models: ModelCatalog) -> list[str]:
+    """The models in the store (a damaged one too: SHOW MODEL says so, DROP MODEL removes it)."""
+    found = []
+    for name in models.store.names():
+        try:
+            if models.store.current(name) is None:
+                continue  # dropped, or never trained
+        except Damaged:
+            pass
+        found.append(name)
+    return found
 
 
 def show_rows(meta: dict) -> list[tuple[str, str]]:
