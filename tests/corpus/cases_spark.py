@@ -467,4 +467,6 @@ CASES = [
          "SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS BOOLEAN),"
          " CAST(s AS BOOLEAN) FROM t ORDER BY id"),
     case("math", "integer_cast_to_binary", "SELECT HEX(CAST(123 AS BINARY))"),
+    case("grouping", "group_by_map_ignores_key_order",
+         "SELECT COUNT(*) FROM VALUES (MAP(1, 2, 2, 3)), (MAP(2, 3, 1, 2)) AS v(m) GROUP BY m"),
 ]

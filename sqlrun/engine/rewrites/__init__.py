@@ -105,6 +105,7 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_has_no_lambdas", arrays.polars_lambdas, (), ("polars",), kinds=(exp.Lambda, exp.Comprehension, exp.ArrayFilter, exp.Transform, exp.ArrayConcat, exp.Concat, exp.DPipe)),
     Rule("duckdb_list_comprehension_on_spark", arrays.list_comprehension, ("duckdb",), ("spark",), kinds=(exp.Array,)),
     Rule("polars_window_frames", queries.polars_frames, (), ("polars",), kinds=(exp.WindowSpec,)),
+    Rule("spark_group_by_map", queries.spark_group_by_map, SPARK, ("duckdb", "polars"), kinds=(exp.Group,)),
     Rule("spark_grouping_sets_need_rows", queries.spark_grouping_sets_need_rows, SPARK, ("duckdb", "polars"), kinds=(exp.GroupingSets, exp.Rollup, exp.Cube)),
     Rule("spark_null_in_subquery_is_null", queries.spark_null_in_subquery, SPARK, ("duckdb", "polars"), kinds=(exp.In,)),
     Rule("with_rollup_as_rollup", queries.with_rollup, (), (), kinds=(exp.Rollup, exp.Cube)),
