@@ -467,7 +467,8 @@ CASES = [
     case("window", "range_frame_of_days_and_hours",
          "SELECT id, SUM(x) OVER (ORDER BY ts RANGE BETWEEN CURRENT ROW AND INTERVAL 40 DAYS 4 HOURS FOLLOWING)"
          " FROM t ORDER BY id"),
-    case("string", "to_char_number_format", "SELECT to_char(123, '999'), to_char(-4567, 'S9,999'), to_char(12.5, '99.99')"),
+    case("string", "to_char_number_format",
+         "SELECT to_char(123, '999'), to_char(-4567, 'S9,999'), to_char(12.5, '99.99')"),
     case("conditional", "text_to_boolean_trims",
          "SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS BOOLEAN),"
          " CAST(s AS BOOLEAN) FROM t ORDER BY id"),
