@@ -356,6 +356,7 @@ CASES = [
     case("string", "format_string_column_argument", "SELECT format_string('%s', s) FROM t"),
     case("arrays", "size_and_array_contains_nulls",
          'SELECT id, size(xs), array_contains(xs, 1), array_contains(xs, 5) FROM l ORDER BY id'),
+    case("arrays", "array_size_of_null_is_null", 'SELECT id, array_size(xs), size(xs) FROM l ORDER BY id'),
     case("arrays", "array_distinct_keeps_order_and_null", 'SELECT id, array_distinct(xs) FROM l ORDER BY id'),
     case("arrays", "explode_outer_tags", 'SELECT id, explode_outer(tags) FROM l ORDER BY id'),
     case("arrays", "lateral_view_outer_explode",

@@ -1958,6 +1958,12 @@ EXPECTED = {
         (3, -1, None, None),
         (4, 3, None, True),
     ],
+    'array_size_of_null_is_null': [
+        (1, 3, 3),
+        (2, 0, 0),
+        (3, None, -1),
+        (4, 3, 3),
+    ],
     # SELECT id, array_distinct(xs) FROM l ORDER BY id
     'array_distinct_keeps_order_and_null': [
         (1, [1, 2, 3]),

@@ -100,6 +100,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_len_of_a_list", arrays.duckdb_len_of_list, ("duckdb",), (), kinds=(exp.Length,)),
     Rule("spark_size_of_null", arrays.spark_size_of_null, SPARK, ("duckdb", "polars"), kinds=(exp.ArraySize,)),
     Rule("size_of_null_on_spark", arrays.size_of_null_on_spark, (), ("spark",), kinds=(exp.ArraySize,)),
+    Rule("spark_array_size_as_written", arrays.spark_array_size_as_written, SPARK, ("spark",), same_dialect=True, kinds=(exp.ArraySize,)),
     Rule("array_contains_nulls", arrays.array_contains, (), (), kinds=(exp.ArrayContains,)),
     Rule("array_distinct_order_and_nulls", arrays.array_distinct, (), (), kinds=(exp.ArrayDistinct,)),
     Rule("date_sequence_stays_dates", arrays.date_sequence, SPARK, ("duckdb", "polars"), kinds=(exp.GenerateSeries,)),

@@ -89,6 +89,16 @@ def spark_size_of_null(tree, ctx):
     return replace_all(tree, exp.ArraySize, build)
 
 
+def spark_array_size_as_written(tree, ctx):
+    # Spark to Spark: sqlglot writes array_size (NULL for NULL) as size (-1 for NULL).
+    def build(node):
+        if _spelled(ctx, node) != "array_size":
+            return node
+        return exp.Anonymous(this="ARRAY_SIZE", expressions=[node.this.copy()])
+
+    return replace_all(tree, exp.ArraySize, build)
+
+
 def size_of_null_on_spark(tree, ctx):
     def build(node):
         return exp.case().when(is_null(node.this), exp.Null()).else_(node.copy())
