@@ -99,6 +99,19 @@ def spark_array_size_as_written(tree, ctx):
     return replace_all(tree, exp.ArraySize, build)
 
 
+def named_struct_on_spark(tree, ctx):
+    # Spark drops the field names of STRUCT(x AS b) inside VALUES (a.b is then NULL): a struct
+    # with named fields goes to Spark as named_struct('b', x), which keeps them everywhere.
+    def build(node):
+        fields = node.expressions
+        if not fields or not all(isinstance(f, exp.PropertyEQ) and isinstance(f.this, exp.Identifier) for f in fields):
+            return node
+        args = [part for f in fields for part in (exp.Literal.string(f.this.name), f.expression.copy())]
+        return exp.Anonymous(this="NAMED_STRUCT", expressions=args)
+
+    return replace_all(tree, exp.Struct, build)
+
+
 def size_of_null_on_spark(tree, ctx):
     def build(node):
         return exp.case().when(is_null(node.this), exp.Null()).else_(node.copy())
