@@ -216,7 +216,8 @@ def using_star_keys_first(tree, ctx):
 
 def spark_group_by_map(tree, ctx):
     # Spark groups map values (inside structs and arrays too) by their entries in any key order:
-    # MAP(1, 2, 2, 3) and MAP(2, 3, 1, 2) are one group; DuckDB and Polars compare them in order.
+    # MAP(1, 2, 2, 3) and MAP(2, 3, 1, 2) are one group; no other engine here does (in order, or
+    # no maps at all).
     groups = list(tree.find_all(exp.Group))
     built = tree.find(exp.Map, exp.VarMap, exp.MapFromEntries, exp.StrToMap)
     read = any("map" in str(t).lower() for columns in (ctx.schema or {}).values() for t in columns.values())
