@@ -156,11 +156,43 @@ def _avg(self, e: exp.Avg) -> exp.Avg:
     return self._set_type(e, _decimal(ps[0] + 4, ps[1] + 4, bounded=True) if kind == T.DECIMAL and ps else T.UNKNOWN)
 
 
+def _round(self, e: exp.Round | exp.Ceil | exp.Floor) -> exp.Expression:
+    """ROUND keeps an integer or float type; a decimal keeps its integer digits and one more
+    (RoundBase). CEIL and FLOOR: BIGINT, or DECIMAL(p - s + 1, 0) of a decimal."""
+    kind, ps, digits = e.this.type.this if e.this.type else T.UNKNOWN, _ps(e.this), e.args.get("decimals")
+    if isinstance(e, exp.Round) and digits is None:
+        digits = exp.Literal.number(0)
+    if digits is None:  # one-argument CEIL/FLOOR
+        if kind == T.DECIMAL and ps:
+            return self._set_type(e, _decimal(ps[0] - ps[1] + 1, 0, bounded=True))
+        return self._set_type(e, T.BIGINT if kind in INTS or kind in FLOATS else T.UNKNOWN)
+    if kind == T.DECIMAL and ps and isinstance(digits, exp.Literal) and digits.is_int:
+        (p, s), d = ps, int(digits.name)
+        if d < 0:
+            return self._set_type(e, _decimal(max(p - s + 1, 1 - d), 0, bounded=True))
+        return self._set_type(e, _decimal(p - s + 1 + min(s, d), min(s, d), bounded=True))
+    plain = isinstance(e, exp.Round) and (kind in INTS or kind in FLOATS)
+    return self._set_type(e, e.this.type if plain else T.UNKNOWN)
+
+
+def _cast(self, e: exp.Cast) -> exp.Cast:
+    """Spark's DECIMAL without a size is DECIMAL(10, 0)."""
+    to = e.to
+    return self._set_type(e, _decimal(10, 0) if to.this == T.DECIMAL and not to.expressions else to)
+
+
+def _date_diff(self, e: exp.DateDiff) -> exp.DateDiff:
+    """datediff(end, start) is INT; date_diff(unit, start, end) and timestampdiff are BIGINT."""
+    return self._set_type(e, T.BIGINT if e.args.get("unit") is not None else T.INT)
+
+
 def _metadata(dialect: str) -> dict:
     from sqlglot.dialects.dialect import Dialect
 
     own = {
-        exp.Literal: _literal, exp.Sum: _sum, exp.Avg: _avg,
+        exp.Literal: _literal, exp.Sum: _sum, exp.Avg: _avg, exp.Cast: _cast, exp.TryCast: _cast,
+        exp.Round: _round, exp.Ceil: _round, exp.Floor: _round, exp.DateDiff: _date_diff,
+        exp.TimestampDiff: lambda self, e: self._set_type(e, T.BIGINT),
         exp.Coalesce: _unified, exp.If: _unified, exp.Case: _unified,
         **dict.fromkeys((exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod), _arithmetic),
     }
@@ -175,7 +207,9 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     from sqlglot.optimizer.qualify import qualify
 
     if dialect not in SPARK or not isinstance(tree, exp.Select):
-        return None  # only Spark's rules are written; a set operation widens its branches' types
+        return None  # only Spark's rules are written
+    if any(True for _ in tree.find_all(exp.SetOperation, exp.Values)):
+        return None  # Spark widens the types of their branches and rows: not written here
     try:
         tree = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
                        identify=False)
@@ -243,7 +277,10 @@ def apply_types(table: pa.Table, types: list[exp.DataType | None] | None, where:
         if want is None or have == want or not _castable(have, want):
             continue
         try:
-            columns[i] = columns[i].cast(want, safe=True)
+            column = columns[i]
+            if pa.types.is_integer(have) and pa.types.is_decimal(want):  # Arrow checks the type, not the values
+                column = column.cast(pa.decimal128(MAX_PRECISION, 0))
+            columns[i] = column.cast(want, safe=True)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise EngineError(
                 f"{where}: column '{table.column_names[i]}' does not fit its {dialect} type"
