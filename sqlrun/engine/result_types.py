@@ -166,8 +166,8 @@ def _round(self, e: exp.Round | exp.Ceil | exp.Floor) -> exp.Expression:
         if kind == T.DECIMAL and ps:
             return self._set_type(e, _decimal(ps[0] - ps[1] + 1, 0, bounded=True))
         return self._set_type(e, T.BIGINT if kind in INTS or kind in FLOATS else T.UNKNOWN)
-    if kind == T.DECIMAL and ps and isinstance(digits, exp.Literal) and digits.is_int:
-        (p, s), d = ps, int(digits.name)
+    if kind == T.DECIMAL and ps and digits.is_int:
+        (p, s), d = ps, int(digits.to_py())
         if d < 0:
             return self._set_type(e, _decimal(max(p - s + 1, 1 - d), 0, bounded=True))
         return self._set_type(e, _decimal(p - s + 1 + min(s, d), min(s, d), bounded=True))
