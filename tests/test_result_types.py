@@ -44,6 +44,7 @@ SCHEMA = {"t": {"c": "varchar", "i": "int", "b": "bigint", "s": "smallint", "d":
         ("ROUND(d, -2)", "DECIMAL(9, 0)"),
         ("CEIL(0.01)", "DECIMAL(1, 0)"),
         ("FLOOR(f)", "BIGINT"),
+        ("ROW_NUMBER() OVER (ORDER BY c)", "INT"),
         ("CAST(c AS DECIMAL)", "DECIMAL(10, 0)"),
         ("datediff(DATE'2024-01-02', DATE'2024-01-01')", "INT"),
         ("date_diff(DAY, DATE'2024-01-01', DATE'2024-01-02')", "BIGINT"),
@@ -57,7 +58,9 @@ def test_spark_types_are_inferred(expression, spark_type):
 
 def test_unknown_types_and_other_dialects_are_left_alone():
     assert infer_types(sqlglot.parse_one("SELECT * FROM other", read="spark"), "spark", SCHEMA) is None
-    assert infer_types(sqlglot.parse_one("SELECT 1 AS x UNION SELECT 2.5", read="spark"), "spark", {}) is None
+    union = sqlglot.parse_one("SELECT 1 AS x, 1 AS y UNION SELECT 2147483648, 2.5", read="spark")
+    union = infer_types(union, "spark", {})
+    assert union[0].sql("spark") == "BIGINT" and union[1] is None  # Spark's DECIMAL(11, 1): not written here
     assert infer_types(sqlglot.parse_one("SELECT SUM(i) FROM t", read="duckdb"), "duckdb", SCHEMA) is None
     (unknown,) = infer_types(sqlglot.parse_one("SELECT some_udf(i) FROM t", read="spark"), "spark", SCHEMA)
     assert unknown is None

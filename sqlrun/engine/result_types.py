@@ -193,6 +193,7 @@ def _metadata(dialect: str) -> dict:
         exp.Literal: _literal, exp.Sum: _sum, exp.Avg: _avg, exp.Cast: _cast, exp.TryCast: _cast,
         exp.Round: _round, exp.Ceil: _round, exp.Floor: _round, exp.DateDiff: _date_diff,
         exp.TimestampDiff: lambda self, e: self._set_type(e, T.BIGINT),
+        **dict.fromkeys((exp.RowNumber, exp.Rank, exp.DenseRank, exp.Ntile), lambda self, e: self._set_type(e, T.INT)),
         exp.Coalesce: _unified, exp.If: _unified, exp.Case: _unified,
         **dict.fromkeys((exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod), _arithmetic),
     }
@@ -206,10 +207,15 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     from sqlglot.optimizer.annotate_types import annotate_types
     from sqlglot.optimizer.qualify import qualify
 
-    if dialect not in SPARK or not isinstance(tree, exp.Select):
+    if dialect not in SPARK:
         return None  # only Spark's rules are written
-    if any(True for _ in tree.find_all(exp.SetOperation, exp.Values)):
-        return None  # Spark widens the types of their branches and rows: not written here
+    if isinstance(tree, exp.SetOperation):  # its columns, as sqlglot unifies its branches
+        tree = exp.select("*").from_(tree.subquery("sqlrun_set_operation"))
+    if not isinstance(tree, exp.Select):
+        return None
+    # Spark widens the decimals of set operations' branches and of VALUES rows by rules not
+    # written here (sqlglot takes the first): decimals that may come from them are not known.
+    loose = any(True for _ in tree.find_all(exp.SetOperation, exp.Values))
     try:
         tree = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
                        identify=False)
@@ -218,7 +224,8 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
         return None
     if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and s.is_star) for s in tree.selects):
         return None
-    return [s.type if s.type and s.type.this not in (T.UNKNOWN, T.NULL) else None for s in tree.selects]
+    unknown = (T.UNKNOWN, T.NULL, T.DECIMAL) if loose else (T.UNKNOWN, T.NULL)
+    return [s.type if s.type and s.type.this not in unknown else None for s in tree.selects]
 
 
 def view_columns(tree: exp.Expression, dialect: str, schema: dict | None) -> dict[str, str] | None:

@@ -10,6 +10,7 @@ and known gaps per case and engine in `markers.toml` (updated by
 from __future__ import annotations
 
 import importlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class Case:
     sql: str
     rows: list | None = None  # expected rows, as tuples
     markers: dict = field(default_factory=dict)  # engine -> "kind: reason"
+    types: list | None = None  # the source engine's column types (parity.type_name), where frozen
 
     @property
     def key(self) -> str:
@@ -72,13 +74,15 @@ def load_cases(dialect: str, with_expected: bool = True) -> list[Case]:
         except ModuleNotFoundError:
             expected = {}
     markers = load_markers().get(dialect, {})
+    types_file = HERE / f"types_{dialect}.json"
+    types = json.loads(types_file.read_text()) if with_expected and types_file.exists() else {}
     cases, seen = [], set()
     for topic, id_, sql, rows in entries:
         assert id_ not in seen, f"duplicate case id {dialect}/{id_}"
         seen.add(id_)
         if rows is None:
             rows = expected.get(id_)
-        cases.append(Case(dialect, topic, id_, sql, rows, dict(markers.get(id_, {}))))
+        cases.append(Case(dialect, topic, id_, sql, rows, dict(markers.get(id_, {})), types.get(id_)))
     return cases
 
 
