@@ -84,7 +84,7 @@ def test_results_are_cast_to_the_source_types():
         (pa.array([Decimal(2**63)], pa.decimal128(38, 0)), "BIGINT"),  # does not fit
         (pa.array([2**31], pa.int64()), "INT"),
         (pa.array([100], pa.int64()), "DECIMAL(2, 1)"),
-        (pa.array([Decimal("1.25")], pa.decimal128(10, 2)), "DECIMAL(10, 1)"),  # would drop a digit
+        (pa.array([Decimal("123.5")], pa.decimal128(10, 1)), "DECIMAL(3, 1)"),
     ],
 )
 def test_a_value_that_does_not_fit_is_an_error_never_cut(column, type_):
@@ -92,9 +92,13 @@ def test_a_value_that_does_not_fit_is_an_error_never_cut(column, type_):
         apply_types(pa.table({"v": column}), types_of(type_), "q.sql", "spark")
 
 
-def test_floats_never_become_exact_and_other_kinds_stay():
-    table = pa.table({"f": [1.0], "s": ["1"], "t": pa.array([1], pa.int32())})
-    kept = apply_types(table, types_of("DECIMAL(2, 1)", "INT", "STRING"), "q.sql", "spark")
+def test_floats_never_become_exact_decimals_never_round_and_other_kinds_stay():
+    table = pa.table({"f": [1.0], "s": ["1"], "t": pa.array([1], pa.int32()),
+                      "d": pa.array([Decimal("1.25")], pa.decimal128(10, 2))})
+    kept = apply_types(table, types_of("DECIMAL(2, 1)", "INT", "STRING", "DECIMAL(10, 1)"), "q.sql", "spark")
+    exact = apply_types(pa.table({"d": pa.array([Decimal("3.00")], pa.decimal128(38, 2))}), types_of("DECIMAL(2, 0)"),
+                        "q.sql", "spark")
+    assert exact.schema.types == [pa.decimal128(2, 0)] and exact.column(0).to_pylist() == [Decimal(3)]
     assert kept.schema == table.schema
     assert arrow_type(None) is None and arrow_type(types_of("DECIMAL")[0]) is None  # of unknown size
 

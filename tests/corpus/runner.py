@@ -37,10 +37,10 @@ def expected_table(rows: list) -> pa.Table:
 
 
 def check(case: Case, result: pa.Table) -> str:
-    """'' when the result equals the expected rows (and types, where frozen), else what differs."""
+    """'' when the result equals the expected rows, else what differs (types: type_check)."""
     cmp = compare(expected_table(case.rows), result, ordered(case))
     if cmp.equal:
-        return type_check(case, result)
+        return ""
     got = result.to_pylist()[:6]
     return f"{cmp.reason}: expected {cmp.left_rows or case.rows[:6]} got {cmp.right_rows or got}"
 
