@@ -8,6 +8,8 @@ functions and a few functions sqlglot does not know. UNKNOWN where a rule is not
 
 from __future__ import annotations
 
+import functools
+
 from sqlglot import exp
 
 SPARK = ("spark", "spark2", "databricks")  # the source dialects whose rules are written below
@@ -205,7 +207,9 @@ DATE_PARTS = (exp.Year, exp.Quarter, exp.Month, exp.Week, exp.WeekOfYear, exp.Da
               exp.DayOfWeekIso, exp.DayOfYear, exp.Hour, exp.Minute, exp.Second)
 
 
+@functools.cache
 def metadata(dialect: str) -> dict:
+    """The dialect's sqlglot annotators with the rules above in place of its own."""
     from sqlglot.dialects.dialect import Dialect
 
     own = {
