@@ -113,3 +113,24 @@ def test_parity_compares_types_as_one_sql_type():
     wide = compare(pa.table({"a": pa.array([1], pa.int32())}), pa.table({"a": pa.array([1], pa.int64())}), types=True)
     assert not wide.equal and wide.reason == "column 1 (a) type differs: int32 vs int64"
     assert compare(pa.table({"a": pa.array([1], pa.int32())}), pa.table({"a": pa.array([1], pa.int64())})).equal
+
+
+def test_a_view_step_is_typed_for_the_step_that_reads_it(tmp_path):
+    """The view's SUM is Spark's BIGINT where DuckDB's own is HUGEINT; Polars' COUNT is BIGINT, not UINT32."""
+    import pyarrow.parquet as pq
+
+    from sqlrun.api import Session
+
+    pq.write_table(pa.table({"c": ["app", "web", "app"], "g": [1, 1, 2]}), tmp_path / "tx.parquet")
+    (tmp_path / "sqlrun.toml").write_text('[project]\ndialect = "spark"\n\n[sources.tx]\npath = "tx.parquet"\n')
+    (tmp_path / "counts.sql").write_text(
+        "SELECT g, SUM(CASE WHEN c = 'app' THEN 1 ELSE 0 END) AS app_tx, COUNT(*) AS n_tx FROM tx GROUP BY g")
+    (tmp_path / "share.sql").write_text("SELECT g, app_tx, app_tx / n_tx AS share, app_tx * 1.5 AS x FROM counts")
+    with Session(tmp_path) as session:
+        for engine in ("duckdb", "polars"):
+            table = session.run("share", engine)
+            assert table.schema.types == [pa.int64(), pa.int64(), pa.float64(), pa.decimal128(23, 1)], engine
+            assert sorted(table.to_pylist(), key=lambda r: r["g"]) == [
+                {"g": 1, "app_tx": 1, "share": 0.5, "x": Decimal("1.5")},
+                {"g": 2, "app_tx": 1, "share": 1.0, "x": Decimal("1.5")},
+            ]
