@@ -17,6 +17,7 @@ from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
 from sqlrun.engine.pipeline import Plan, StepReport, make_plan
+from sqlrun.engine.result_types import apply_types, step_types
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
@@ -241,8 +242,9 @@ class Session:
         return days.verify(plan.stored[name])
 
     def _run_step(self, plan: Plan, name: str, engine_name: str, params: dict[str, str]) -> pa.Table:
-        query = plan.steps[name].query
-        sent = self._outgoing(plan, name, self.target(engine_name), params)
+        query, to = plan.steps[name].query, self.target(engine_name)
+        schema = self._schema(plan)
+        sent = outgoing(plan, name, to, params, schema)
         engine = self.engine(engine_name)
         for table, source in sent.sources.items():
             if table not in self._registered[engine_name]:
@@ -252,9 +254,12 @@ class Session:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, self._stored_source(plan, upstream))
         try:
-            return engine.to_arrow(sent.sql)
+            table = engine.to_arrow(sent.sql)
         except EngineError as exc:  # the engine's own words, with the file whose SQL it ran
             raise EngineError(f"{query.path}: {exc}") from None
+        if query.dialect == to.dialect:  # the source's own engine: its types are the answer's
+            return table
+        return apply_types(table, step_types(plan, name, params, schema), str(query.path), query.dialect)
 
     def _stored_source(self, plan: Plan, name: str) -> Source:
         """A stored step as a source: for an incremental step, all its stored values."""
@@ -288,7 +293,7 @@ class Session:
                     reference = (name, table)
                     results.append(ParityResult(query.name, name, True, seconds, "reference", rows=table.num_rows))
                     continue
-                cmp = compare(reference[1], table, ordered)
+                cmp = compare(reference[1], table, ordered, types=True)
                 results.append(ParityResult(query.name, name, cmp.equal, seconds, cmp.reason, cmp, table.num_rows))
         return results
 

@@ -11,11 +11,12 @@ import pytest
 
 from sqlrun.api import Session
 from sqlrun.errors import CompileError
-from tests.corpus import ENGINES, GAP_KINDS, PROPOSED, all_cases
-from tests.corpus.runner import check, query_of
+from tests.corpus import ENGINES, GAP_KINDS, PROPOSED, all_cases, load_type_gaps
+from tests.corpus.runner import check, query_of, type_check
 from tests.corpus.tables import make_project
 
 CASES = all_cases()
+TYPE_GAPS = load_type_gaps()
 
 
 def params():
@@ -49,6 +50,10 @@ def test_corpus_case(session, case, engine):
     result = session.run(query_of(case), engine)
     diff = check(case, result)
     assert not diff, f"{case.key} on {engine}: {diff}"
+    # Types are part of the answer: the source engine's (where frozen), but for a known type gap.
+    types, gap = type_check(case, result), TYPE_GAPS.get(case.dialect, {}).get(case.id, {}).get(engine)
+    assert bool(types) == bool(gap), f"{case.key} on {engine}: " + (
+        types or "has the source's types now: remove its entry from tests/corpus/type_gaps.toml")
 
 
 def test_corpus_size_per_dialect():

@@ -11,13 +11,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.api import Session
 from sqlrun.digest import digest
 from sqlrun.engine import store as store_module
-from sqlrun.engine.parity import compare
+from sqlrun.engine.parity import compare, type_name
 from sqlrun.errors import CatalogError, CompileError
 
 CHURN = ["churn_plays", "churn_user_plays", "churn_activity", "churn_training"]
@@ -273,3 +274,28 @@ def test_cli_plan_and_run_show_progress_per_step(project, tmp_path):
     assert "fresh" in sqlrun("plan", "taxi_zscore").stdout
     refreshed = sqlrun("run", "taxi_zscore", "--refresh", "--format", "csv")
     assert "taxi_clean: fresh" not in refreshed.stderr and "taxi_clean: " in refreshed.stderr
+
+
+@pytest.mark.spark  # every engine stores it and every engine reads it back
+def test_stored_step_has_the_source_types_whichever_engine_wrote_it(project, engine_name):
+    """Spark's SUM of integers is BIGINT (DuckDB's own is HUGEINT, a DECIMAL(38,0) in the store):
+    stored by any engine it stays BIGINT, so a downstream ratio is Spark's exact DOUBLE on every
+    engine, not a DECIMAL(38,6) rounded to 6 digits."""
+    write(project, "tx_counts", """
+        -- materialize: parquet
+        SELECT payment_type, SUM(CASE WHEN passenger_count = 1 THEN 1 ELSE 0 END) AS app_tx, COUNT(*) AS n_tx
+        FROM taxi_trips GROUP BY payment_type
+    """)
+    write(project, "tx_share", "SELECT payment_type, app_tx / n_tx AS share FROM tx_counts")
+    with Session(project) as session:
+        counts = session.run("tx_counts", engine_name, refresh=True)
+        assert session.store.current("tx_counts").engine == engine_name
+        stored = session.store.current("tx_counts").read()
+        for table in (counts, stored):
+            assert [type_name(t) for t in table.schema.types] == ["string", "int64", "int64"], table.schema
+        exact = {r["payment_type"]: r["app_tx"] / r["n_tx"] for r in counts.to_pylist()}
+        assert any(len(repr(v)) > 10 for v in exact.values())  # more digits than a DECIMAL(38,6) keeps
+        for reader in ("duckdb", "polars", "spark"):
+            share = session.run("tx_share", reader)
+            assert share.schema.field("share").type == pa.float64(), reader
+            assert {r["payment_type"]: r["share"] for r in share.to_pylist()} == exact, reader

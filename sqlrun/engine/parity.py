@@ -4,7 +4,8 @@ Two results are equal when they have the same number of columns and the same row
 rows are compared as multisets unless the query orders them, floats and decimals with a
 relative tolerance, and NULL equals NULL. A DECIMAL of scale s also matches any number within
 half a unit of its last digit when s >= 6: Spark rounds decimal division and AVG to scale 6,
-while a coarser decimal (an AVG cut to scale 2) is a different answer.
+while a coarser decimal (an AVG cut to scale 2) is a different answer. Column types are part of
+the answer, compared as `type_name` spells them (representations of one SQL type alike).
 """
 
 from __future__ import annotations
@@ -47,6 +48,39 @@ def normalize_value(value):
     return value
 
 
+def type_name(type_: pa.DataType) -> str:
+    """A column type as results compare it: string, large_string and string_view alike (and the
+    binary kinds, list kinds, dictionary and plain values), timestamps and durations of any unit
+    (a time zone is how a TIMESTAMP is shown, not another type), nullability and field names ignored."""
+    import pyarrow.types as pt
+
+    if pt.is_dictionary(type_):
+        return type_name(type_.value_type)
+    if pt.is_string(type_) or pt.is_large_string(type_) or pt.is_string_view(type_):
+        return "string"
+    if pt.is_binary(type_) or pt.is_large_binary(type_) or pt.is_binary_view(type_) or pt.is_fixed_size_binary(type_):
+        return "binary"
+    if pt.is_timestamp(type_):
+        return "timestamp"
+    if pt.is_duration(type_):
+        return "duration"
+    if pt.is_list(type_) or pt.is_large_list(type_) or pt.is_list_view(type_) or pt.is_fixed_size_list(type_):
+        return f"list<{type_name(type_.value_type)}>"
+    if pt.is_map(type_):
+        return f"map<{type_name(type_.key_type)}, {type_name(type_.item_type)}>"
+    if pt.is_struct(type_):
+        return "struct<" + ", ".join(f"{f.name.lower()}: {type_name(f.type)}" for f in type_) + ">"
+    return str(type_)
+
+
+def type_difference(left: pa.Schema, right: pa.Schema) -> str:
+    """'' when the columns have the same types (type_name), else the first that differs."""
+    for i, (a, b) in enumerate(zip(left, right)):
+        if type_name(a.type) != type_name(b.type):
+            return f"column {i + 1} ({b.name}) type differs: {type_name(a.type)} vs {type_name(b.type)}"
+    return ""
+
+
 def rows_of(table: pa.Table) -> list[tuple]:
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     return [tuple(normalize_value(v) for v in row) for row in zip(*columns)]
@@ -85,10 +119,13 @@ def values_equal(a, b) -> bool:
     return a == b
 
 
-def compare(left: pa.Table, right: pa.Table, ordered: bool = False) -> Comparison:
-    """Compare two results by the rules above; on a difference, say where."""
+def compare(left: pa.Table, right: pa.Table, ordered: bool = False, types: bool = False) -> Comparison:
+    """Compare two results by the rules above (`types`: their column types too); on a
+    difference, say where."""
     if left.num_columns != right.num_columns:
         return Comparison(False, f"column count differs: {left.num_columns} vs {right.num_columns}")
+    if types and (reason := type_difference(left.schema, right.schema)):
+        return Comparison(False, reason)
     if left.num_rows != right.num_rows:
         return Comparison(False, f"row count differs: {left.num_rows} vs {right.num_rows}")
     a, b = sort_rows(rows_of(left), ordered), sort_rows(rows_of(right), ordered)

@@ -10,6 +10,7 @@ and known gaps per case and engine in `markers.toml` (updated by
 from __future__ import annotations
 
 import importlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ GAP_KINDS = ("notimpl", "notyet", "never")
 # until someone turns it into a gap kind with a reason, or fixes it.
 PROPOSED = "proposed"
 MARKERS_FILE = HERE / "markers.toml"
+# Cases answered with the right rows in another type than the source engine's, per engine: what
+# the engine computes in a type sqlrun does not cast from (a float where Spark keeps a decimal).
+TYPE_GAPS_FILE = HERE / "type_gaps.toml"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Case:
     sql: str
     rows: list | None = None  # expected rows, as tuples
     markers: dict = field(default_factory=dict)  # engine -> "kind: reason"
+    types: list | None = None  # the source engine's column types (parity.type_name), where frozen
 
     @property
     def key(self) -> str:
@@ -58,6 +63,11 @@ def case(topic: str, id: str, sql: str, rows: list | None = None) -> tuple:
     return (topic, id, sql, rows)  # as written: string literals keep their whitespace
 
 
+def load_type_gaps() -> dict:
+    """dialect -> case id -> engine -> why its type differs."""
+    return tomllib.loads(TYPE_GAPS_FILE.read_text())
+
+
 def load_markers() -> dict:
     return tomllib.loads(MARKERS_FILE.read_text()) if MARKERS_FILE.exists() else {}
 
@@ -72,13 +82,15 @@ def load_cases(dialect: str, with_expected: bool = True) -> list[Case]:
         except ModuleNotFoundError:
             expected = {}
     markers = load_markers().get(dialect, {})
+    types_file = HERE / f"types_{dialect}.json"
+    types = json.loads(types_file.read_text()) if with_expected and types_file.exists() else {}
     cases, seen = [], set()
     for topic, id_, sql, rows in entries:
         assert id_ not in seen, f"duplicate case id {dialect}/{id_}"
         seen.add(id_)
         if rows is None:
             rows = expected.get(id_)
-        cases.append(Case(dialect, topic, id_, sql, rows, dict(markers.get(id_, {}))))
+        cases.append(Case(dialect, topic, id_, sql, rows, dict(markers.get(id_, {})), types.get(id_)))
     return cases
 
 

@@ -1,22 +1,27 @@
 """Freeze expected rows by running each case's SQL *as written* on its source engine.
 
     .venv/bin/python -m tests.corpus.freeze spark [duckdb]
+    .venv/bin/python -m tests.corpus.freeze --types spark   # only types_spark.json
 
 Spark cases run on Spark SQL and DuckDB cases on DuckDB through the adapters directly, no
 sqlglot in between, so the expectation is the source engine's own answer. Redshift has no
 local engine: its expected rows are written by hand in cases_redshift.py.
 Writes tests/corpus/expected_<dialect>.py; review the diff by eye before committing.
+With --types it writes only tests/corpus/types_<dialect>.json: each case's column types as
+parity.type_name spells them (the corpus checks them where sqlrun types results: Spark SQL).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
 from sqlrun.adapters import create_engine
+from sqlrun.engine.parity import type_name
 from tests.corpus import HERE, load_cases
 from tests.corpus.tables import make_project
 
@@ -81,6 +86,28 @@ def freeze(dialect: str) -> Path:
     return path
 
 
+def freeze_types(dialect: str) -> Path:
+    project = make_project(Path(tempfile.mkdtemp(prefix="sqlrun-corpus-")))
+    engine = create_engine(dialect)
+    for name, source in project.sources.items():
+        engine.register_source(name, source)
+    types = {}
+    for case in load_cases(dialect, with_expected=False):
+        try:
+            types[case.id] = [type_name(f.type) for f in engine.to_arrow(case.sql).schema]
+        except Exception as exc:
+            print("FAILED", case.id, exc)
+    engine.close()
+    path = HERE / f"types_{dialect}.json"
+    path.write_text(json.dumps(types, indent=0, sort_keys=True) + "\n")
+    return path
+
+
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["spark", "duckdb"]:
-        print("wrote", freeze(name))
+    args = sys.argv[1:]
+    if args[:1] == ["--types"]:
+        for name in args[1:] or ["spark"]:
+            print("wrote", freeze_types(name))
+    else:
+        for name in args or ["spark", "duckdb"]:
+            print("wrote", freeze(name))

@@ -10,7 +10,7 @@ import sqlglot
 
 from sqlrun.api import Session
 from sqlrun.engine.catalog import Query
-from sqlrun.engine.parity import compare, is_ordered
+from sqlrun.engine.parity import compare, is_ordered, type_name
 from sqlrun.errors import CompileError
 from tests.corpus import Case
 
@@ -37,12 +37,21 @@ def expected_table(rows: list) -> pa.Table:
 
 
 def check(case: Case, result: pa.Table) -> str:
-    """'' when the result equals the expected rows, else what differs."""
+    """'' when the result equals the expected rows, else what differs (types: type_check)."""
     cmp = compare(expected_table(case.rows), result, ordered(case))
     if cmp.equal:
         return ""
     got = result.to_pylist()[:6]
     return f"{cmp.reason}: expected {cmp.left_rows or case.rows[:6]} got {cmp.right_rows or got}"
+
+
+def type_check(case: Case, result: pa.Table) -> str:
+    """'' when the result has the source engine's column types (types_<dialect>.json, where frozen)."""
+    want, got = case.types, [type_name(f.type) for f in result.schema]
+    if want is None or want == got:
+        return ""
+    i = next((i for i, (a, b) in enumerate(zip(want, got)) if a != b), 0)
+    return f"column {i + 1} type differs: expected {want[i]} got {got[i]} (all: {want} vs {got})"
 
 
 def run_case(session: Session, case: Case, engine: str) -> Outcome:
