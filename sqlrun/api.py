@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,13 +14,13 @@ from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
-from sqlrun.engine.parity import Comparison, compare, is_ordered
+from sqlrun.engine.parity import ParityResult, each_engine, is_ordered
 from sqlrun.engine.pipeline import Plan, StepReport, make_plan
 from sqlrun.engine.result_types import apply_types, step_types
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
-from sqlrun.errors import CatalogError, EngineError, NotSupported, SqlrunError
+from sqlrun.errors import CatalogError, EngineError, NotSupported
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -278,23 +277,9 @@ class Session:
         results = []
         for ref in refs:
             query = self.query(ref)
-            ordered = is_ordered(query.ast())
-            reference = None
-            for name in engines:
-                started = time.perf_counter()
-                try:
-                    # refresh: every engine computes every pipeline step itself.
-                    table = self.run(query, name, params, refresh=True)
-                except SqlrunError as exc:
-                    results.append(ParityResult(query.name, name, False, 0.0, str(exc)))
-                    continue
-                seconds = time.perf_counter() - started
-                if reference is None:
-                    reference = (name, table)
-                    results.append(ParityResult(query.name, name, True, seconds, "reference", rows=table.num_rows))
-                    continue
-                cmp = compare(reference[1], table, ordered, types=True)
-                results.append(ParityResult(query.name, name, cmp.equal, seconds, cmp.reason, cmp, table.num_rows))
+            # refresh: every engine computes every pipeline step itself.
+            results += each_engine(query.name, engines, is_ordered(query.ast()),
+                                   lambda name, query=query: self.run(query, name, params, refresh=True))
         return results
 
     def close(self) -> None:
@@ -308,17 +293,6 @@ class Session:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-@dataclass(frozen=True)
-class ParityResult:
-    query: str
-    engine: str
-    ok: bool
-    seconds: float
-    detail: str = ""
-    comparison: Comparison | None = None
-    rows: int = 0
 
 
 def _strings(params: dict | None) -> dict[str, str]:

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from sqlrun.errors import SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -160,3 +164,34 @@ def is_ordered(tree) -> bool:
     while isinstance(node, exp.Subquery):
         node = node.this
     return isinstance(node, exp.Query) and node.args.get("order") is not None
+
+
+@dataclass(frozen=True)
+class ParityResult:
+    query: str
+    engine: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+    comparison: Comparison | None = None
+    rows: int = 0
+
+
+def each_engine(query: str, engines: list[str], ordered: bool, run: Callable[[str], pa.Table]) -> list[ParityResult]:
+    """`run(engine)` on each engine, each result compared with the first engine's (types too)."""
+    results, reference = [], None
+    for name in engines:
+        started = time.perf_counter()
+        try:
+            table = run(name)
+        except SqlrunError as exc:
+            results.append(ParityResult(query, name, False, 0.0, str(exc)))
+            continue
+        seconds = time.perf_counter() - started
+        if reference is None:
+            reference = table
+            results.append(ParityResult(query, name, True, seconds, "reference", rows=table.num_rows))
+            continue
+        cmp = compare(reference, table, ordered, types=True)
+        results.append(ParityResult(query, name, cmp.equal, seconds, cmp.reason, cmp, table.num_rows))
+    return results
