@@ -191,6 +191,9 @@ _BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DT
 
 
 def _integer_literal(node) -> tuple[int, exp.DataType] | None:
+    if isinstance(node, exp.Neg) and isinstance(node.this, (exp.Cast, exp.TryCast)):  # -128y
+        inner = _integer_literal(node.this)
+        return (-inner[0], inner[1]) if inner else None
     to = None
     if isinstance(node, (exp.Cast, exp.TryCast)) and node.to.this in _BITS:
         node, to = node.this, node.to
@@ -222,3 +225,45 @@ def spark_round_integer_overflow(tree, ctx):
         return exp.cast(_num(_wrap(rounded, bits)), to.copy())
 
     return replace_all(tree, exp.Round, build)
+
+
+# --- small differences of single calls ---
+
+_NULL_TYPED = {exp.Contains: "varchar", exp.StartsWith: "varchar", exp.EndsWith: "varchar",
+               exp.UnixSeconds: "timestamp", exp.UnixMicros: "timestamp", exp.UnixMillis: "timestamp"}
+CALL_DETAILS = (*_NULL_TYPED, exp.IntDiv, exp.RegexpSplit)
+
+
+def spark_call_details(tree, ctx):
+    """x div 0 is NULL (ANSI off); a bare NULL argument takes the type Spark gives it (DuckDB
+    cannot choose an overload); split(s, re, limit): a limit <= 0 is none, another refused."""
+    for node in list(tree.find_all(CALL_DETAILS)):
+        if isinstance(node, exp.IntDiv):
+            divisor = node.expression
+            if not (isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.name) != 0):
+                node.set("expression", exp.Nullif(this=divisor.copy(), expression=_num(0)))
+        elif isinstance(node, exp.RegexpSplit):
+            limit = node.args.get("limit")
+            if limit is not None:
+                value = _integer_literal(limit)
+                if value is None or value[0] > 0:
+                    raise Refused(node, "Spark's split with a limit above 0 is not translated")
+                node.set("limit", None)
+            _split_edges(node)
+        elif type(node) in _NULL_TYPED:
+            for key in ("this", "expression"):
+                arg = node.args.get(key)
+                if isinstance(arg, exp.Null):
+                    arg.replace(exp.cast(arg.copy(), _NULL_TYPED[type(node)]))
+    return tree
+
+
+def _split_edges(node):
+    # Spark: split('', '') is [''] (DuckDB: []), split(s, NULL) is NULL (DuckDB: [s]).
+    pattern = node.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string and pattern.name:
+        return
+    empty = exp.EQ(this=node.this.copy(), expression=exp.Literal.string(""))
+    new = exp.case().when(exp.Is(this=pattern.copy(), expression=exp.null()), exp.null())
+    new = new.when(empty, exp.Array(expressions=[exp.Literal.string("")])).else_(node.copy())
+    node.replace(exp.paren(new))

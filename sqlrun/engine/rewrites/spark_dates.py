@@ -72,12 +72,13 @@ def spark_make_timestamp(tree, ctx):
             raise Refused(node, "Spark's make_timestamp(date, time[, zone]) is not translated")
         sec = args[5]
         whole = exp.EQ(this=sec.copy(), expression=_num(60))
+        bad = exp.or_(exp.GT(this=sec.copy(), expression=_num(60)), exp.LT(this=sec.copy(), expression=_num(0)))
         at = exp.Anonymous(this="TRY", expressions=[node.copy()])
         rolled = node.copy()
         rolled.set("sec", _num(0))
         minute = exp.Interval(this=exp.Literal.string("1"), unit=exp.var("MINUTE"))
         plus = exp.Add(this=exp.cast(exp.Anonymous(this="TRY", expressions=[rolled]), "timestamp"), expression=minute)
-        return exp.paren(exp.case().when(whole, plus).else_(at))
+        return exp.paren(exp.case().when(whole, plus).when(bad, exp.null()).else_(at))
 
     return replace_all(tree, exp.TimestampFromParts, build)
 
@@ -114,4 +115,28 @@ def spark_interval_spans(tree, ctx):
         if isinstance(node.args.get("unit"), exp.IntervalSpan):
             span = node.args["unit"].sql().upper()
             raise Refused(node, f"Spark's INTERVAL ... {span}: {ctx.engine} reads no such span")
+    return tree
+
+
+_DATETIME = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
+
+
+def _interval_type(to: exp.DataType) -> bool:
+    return to.is_type(exp.DType.INTERVAL) or isinstance(to.this, exp.Interval)
+
+
+def spark_interval_values(tree, ctx):
+    """Spark's intervals as values: CAST to or from an interval (Spark's own formats and units)
+    and date - date or timestamp - timestamp (an INTERVAL DAY [TO SECOND] in Spark, a number of
+    days or another interval type on the targets) are refused."""
+    casts = (exp.Cast, exp.TryCast)
+    for node in typed_nodes(tree, ctx, (*casts, exp.Sub), operands=("this",)):
+        if isinstance(node, casts):
+            source = node.this.type is not None and node.this.type.is_type(exp.DType.INTERVAL)
+            if _interval_type(node.to) != (source or isinstance(node.this, exp.Interval)):
+                raise Refused(node, "Spark's CAST to or from an interval: its own units and formats")
+            continue
+        sides = (node.this, node.expression)
+        if all(_is(s, *_DATETIME, *_TEXT) for s in sides) and any(_is(s, *_DATETIME) for s in sides):
+            raise Refused(node, "Spark's date or timestamp difference is an interval; the target's is not the same")
     return tree
