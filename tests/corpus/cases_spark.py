@@ -490,4 +490,5 @@ CASES = [
     case("math", "round_integer_overflow_wraps",
          "SELECT round(127y, -1), round(2147483647, -1), round(-2147483647, -1)"),
     case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
+    case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
 ]

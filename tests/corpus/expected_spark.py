@@ -2401,4 +2401,14 @@ EXPECTED = {
     'interval_day_to_second_refused': [
         (datetime.timedelta(days=1, seconds=7384),),
     ],
+    # SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id
+    'running_stddev': [
+        (1, None),
+        (2, 7.0710678118654755),
+        (3, 12.583057392117915),
+        (4, 12.583057392117915),
+        (5, 10.295630140986999),
+        (6, 9.60728889958036),
+        (7, 8.704405015086708),
+    ],
 }
