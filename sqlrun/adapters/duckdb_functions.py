@@ -20,7 +20,8 @@ _SPECIAL = {"unnest", "unlist", "grouping", "grouping_id"}
 def _connection():
     import duckdb
 
-    return duckdb.connect(":memory:")
+    # as deep as DuckDBEngine's own connection takes
+    return duckdb.connect(":memory:", config={"max_expression_depth": "100000"})
 
 
 @functools.lru_cache(maxsize=1)
