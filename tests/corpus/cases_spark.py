@@ -491,4 +491,5 @@ CASES = [
          "SELECT round(127y, -1), round(2147483647, -1), round(-2147483647, -1)"),
     case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
     case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
+    case("date", "seconds_and_padded_text_as_timestamps", "SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'"),
 ]

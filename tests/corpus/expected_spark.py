@@ -2411,4 +2411,8 @@ EXPECTED = {
         (6, 9.60728889958036),
         (7, 8.704405015086708),
     ],
+    # SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'
+    'seconds_and_padded_text_as_timestamps': [
+        (datetime.datetime(1970, 1, 1, 0, 0, 1), datetime.datetime(2019, 1, 1, 0, 0)),
+    ],
 }

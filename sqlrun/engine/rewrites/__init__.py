@@ -54,6 +54,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_interval_spans", spark_dates.spark_interval_spans, SPARK, ("duckdb", "polars"), kinds=(exp.Interval,)),
     Rule("spark_call_details", spark_calls.spark_call_details, SPARK, ("duckdb",), kinds=spark_calls.CALL_DETAILS),
     Rule("spark_interval_values", spark_dates.spark_interval_values, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast, exp.Sub)),
+    Rule("spark_casts_to_moments", spark_dates.spark_casts_to_moments, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
     Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),
     Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),

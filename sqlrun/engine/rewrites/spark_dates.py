@@ -140,3 +140,18 @@ def spark_interval_values(tree, ctx):
         if all(_is(s, *_DATETIME, *_TEXT) for s in sides) and any(_is(s, *_DATETIME) for s in sides):
             raise Refused(node, "Spark's date or timestamp difference is an interval; the target's is not the same")
     return tree
+
+
+_MOMENTS = (exp.DType.DATE, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ)
+
+
+def spark_casts_to_moments(tree, ctx):
+    """CAST(number AS TIMESTAMP) is seconds since the epoch in Spark (DuckDB has no such cast);
+    text cast to a date or timestamp is read after trimming blanks: TIMESTAMP '2019-01-01\\t'."""
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*_MOMENTS)):
+        arg = node.this
+        if isinstance(arg, exp.Literal) and arg.is_string and arg.name != arg.name.strip("".join(map(chr, range(33)))):
+            arg.replace(exp.Literal.string(arg.name.strip("".join(map(chr, range(33))))))
+        elif node.to.is_type(exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ) and _is(arg, *exp.DataType.NUMERIC_TYPES):
+            node.replace(ctx.per_engine(node, duckdb=exp.UnixToTime(this=arg.copy())))
+    return tree
