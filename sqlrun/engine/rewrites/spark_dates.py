@@ -127,8 +127,8 @@ def _interval_type(to: exp.DataType) -> bool:
 
 def spark_interval_values(tree, ctx):
     """Spark's intervals as values: CAST to or from an interval (Spark's own formats and units)
-    and date - date or timestamp - timestamp (an INTERVAL DAY [TO SECOND] in Spark, a number of
-    days or another interval type on the targets) are refused."""
+    is refused; so is date - date or timestamp - timestamp on DuckDB (an INTERVAL DAY [TO
+    SECOND] in Spark, a number of days or another interval type there)."""
     casts = (exp.Cast, exp.TryCast)
     for node in typed_nodes(tree, ctx, (*casts, exp.Sub), operands=("this",)):
         if isinstance(node, casts):
@@ -137,7 +137,8 @@ def spark_interval_values(tree, ctx):
                 raise Refused(node, "Spark's CAST to or from an interval: its own units and formats")
             continue
         sides = (node.this, node.expression)
-        if all(_is(s, *_DATETIME, *_TEXT) for s in sides) and any(_is(s, *_DATETIME) for s in sides):
+        if all(_is(s, *_DATETIME, *_TEXT) for s in sides) and any(_is(s, *_DATETIME) for s in sides) \
+                and ctx.per_engine(node, duckdb=True, polars=False):  # Polars' is a duration, as Spark's
             raise Refused(node, "Spark's date or timestamp difference is an interval; the target's is not the same")
     return tree
 
@@ -153,5 +154,7 @@ def spark_casts_to_moments(tree, ctx):
         if isinstance(arg, exp.Literal) and arg.is_string and arg.name != arg.name.strip("".join(map(chr, range(33)))):
             arg.replace(exp.Literal.string(arg.name.strip("".join(map(chr, range(33))))))
         elif node.to.is_type(exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ) and _is(arg, *exp.DataType.NUMERIC_TYPES):
-            node.replace(ctx.per_engine(node, duckdb=exp.UnixToTime(this=arg.copy())))
+            # out of range (or not finite) is NULL in Spark, ANSI off
+            seconds = exp.Anonymous(this="TRY", expressions=[exp.UnixToTime(this=arg.copy())])
+            node.replace(ctx.per_engine(node, duckdb=seconds))
     return tree
