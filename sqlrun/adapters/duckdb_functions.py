@@ -27,10 +27,11 @@ def _connection():
 @functools.lru_cache(maxsize=1)
 def _arities() -> dict[str, tuple[set[int], int | None, bool]]:
     """name -> (exact argument counts, fewest arguments of a varargs overload, is a macro)."""
-    rows = _connection().execute(
-        "SELECT lower(function_name), len(parameters), varargs IS NOT NULL, function_type"
-        " FROM duckdb_functions() WHERE function_type IN ('scalar', 'aggregate', 'macro', 'window')"
-    ).fetchall()
+    with _LOCK:  # one connection, shared by the threads that compile
+        rows = _connection().execute(
+            "SELECT lower(function_name), len(parameters), varargs IS NOT NULL, function_type"
+            " FROM duckdb_functions() WHERE function_type IN ('scalar', 'aggregate', 'macro', 'window')"
+        ).fetchall()
     out: dict[str, tuple[set[int], int | None, bool]] = {}
     for name, count, varargs, kind in rows:
         exact, least, macro = out.get(name, (set(), None, False))
