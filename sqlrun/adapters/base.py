@@ -29,6 +29,12 @@ class Engine(ABC):
     # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
     MAX_NESTING: int | None = None
 
+    @classmethod
+    def refuses(cls, sql: str) -> tuple[str, str] | None:
+        """What the engine's own parser and function list would reject in `sql`, known before
+        it runs: (the function name, or '', the reason); None when nothing is known to fail."""
+        return None
+
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
         self.check_settings(self.settings)

@@ -30,6 +30,12 @@ class DuckDBEngine(Engine):
         "memory_limit": Key(size, 'memory limit, like "8GB"'),
     }
 
+    @classmethod
+    def refuses(cls, sql: str) -> tuple[str, str] | None:
+        from sqlrun.adapters.duckdb_functions import refuses
+
+        return refuses(sql)
+
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         import duckdb

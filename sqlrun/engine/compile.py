@@ -86,10 +86,26 @@ def generate(query: Query, tree: exp.Expression, target: Target, copy: bool = Tr
         # The generator recurses ~4 frames per level and may change the tree (copy=False): a deep
         # tree goes straight to the deep-stack thread rather than being retried there.
         if depth > SHALLOW_TREE:
-            return run_deep(_render, query, tree, target, copy)
-        return _render(query, tree, target, copy)
+            sql = run_deep(_render, query, tree, target, copy)
+        else:
+            sql = _render(query, tree, target, copy)
     except RecursionError:
         raise too_deep(query) from None
+    refused = adapter.refuses(sql)
+    if refused:
+        name, reason = refused
+        raise fail(query, _call_named(tree, name, target.dialect), engine, reason)
+    return sql
+
+
+def _call_named(tree: exp.Expression, name: str, dialect: str) -> exp.Expression:
+    """The call the engine would reject (rendered under that name), or the statement."""
+    if name:
+        for node in reversed(list(tree.find_all(exp.Func))):
+            head = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+            if head.lower() == name or node.sql(dialect=dialect).lower().startswith(name + "("):
+                return node
+    return tree
 
 
 def _render(query: Query, tree: exp.Expression, target: Target, copy: bool) -> str:

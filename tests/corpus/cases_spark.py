@@ -476,4 +476,27 @@ CASES = [
     case("math", "integer_cast_to_binary", "SELECT HEX(CAST(123 AS BINARY))"),
     case("grouping", "group_by_map_ignores_key_order",
          "SELECT COUNT(*) FROM VALUES (MAP(1, 2, 2, 3)), (MAP(2, 3, 1, 2)) AS v(m) GROUP BY m"),
+    case("string", "elt_sec_csc_replace",
+         "SELECT elt(2, 'a', 'b'), elt(3, 'a', 'b'), elt(NULL, 'a', 'b'), sec(0), csc(1), replace('abcb', 'b')"),
+    case("math", "try_add_and_width_bucket",
+         "SELECT try_add(2147483647, 1), try_add(1, 2), width_bucket(5.35, 0.024, 10.06, 5),"
+         " width_bucket(5.35, 10.06, 0.024, 5), width_bucket(5.35, 0.024, 10.06, 0),"
+         " width_bucket(NULL, 0.024, 10.06, 5)"),
+    case("string", "binary_lpad_refused", "SELECT hex(lpad(unhex('aabb'), 5))"),
+    case("string", "text_arguments_cast_as_spark_does",
+         "SELECT abs('-2.19'), length(42), left('abcd', 'a'), left('abcd', -2), right('abcd', 5),"
+         " lpad('hi', 'x')"),
+    case("date", "next_day_of_text",
+         "SELECT next_day('2015-07-23 12:12:12', 'Mon'), next_day('xx', 'Mon'), dayofweek('2009-07-30')"),
+    case("date", "make_timestamp_invalid_is_null",
+         "SELECT make_timestamp(2021, 7, 11, 6, 30, 60), make_timestamp(1, 1, 1, 1, 1, 61),"
+         " make_timestamp(2021, 2, 30, 1, 1, 1)"),
+    case("date", "to_timestamp_simple_pattern", "SELECT to_timestamp('2019-10-06 10:11:12', 'yyyy-MM-dd HH:mm:ss')"),
+    case("date", "to_timestamp_optional_section_refused",
+         "SELECT to_timestamp('2019-10-06 10:11:12', 'yyyy-MM-dd HH:mm:ss[.SSSSSS]')"),
+    case("math", "round_integer_overflow_wraps",
+         "SELECT round(127y, -1), round(2147483647, -1), round(-2147483647, -1)"),
+    case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
+    case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
+    case("date", "seconds_and_padded_text_as_timestamps", "SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'"),
 ]

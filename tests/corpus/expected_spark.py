@@ -2374,4 +2374,60 @@ EXPECTED = {
     'group_by_map_ignores_key_order': [
         (2,),
     ],
+    # SELECT elt(2, 'a', 'b'), elt(3, 'a', 'b'), elt(NULL, 'a', 'b'), sec(0), csc(1), replace('abcb', 'b')
+    'elt_sec_csc_replace': [
+        ('b', None, None, 1.0, 1.1883951057781212, 'ac'),
+    ],
+    # SELECT try_add(2147483647, 1), try_add(1, 2), width_bucket(5.35, 0.024, 10.06, 5), width_bucket(5.35,
+    #   10.06, 0.024, 5), width_bucket(5.35, 0.024, 10.06, 0), width_bucket(NULL, 0.024, 10.06, 5)
+    'try_add_and_width_bucket': [
+        (None, 3, 3, 3, None, None),
+    ],
+    # SELECT hex(lpad(unhex('aabb'), 5))
+    'binary_lpad_refused': [
+        ('000000AABB',),
+    ],
+    # SELECT abs('-2.19'), length(42), left('abcd', 'a'), left('abcd', -2), right('abcd', 5), lpad('hi', 'x')
+    'text_arguments_cast_as_spark_does': [
+        (2.19, 2, None, '', 'abcd', None),
+    ],
+    # SELECT next_day('2015-07-23 12:12:12', 'Mon'), next_day('xx', 'Mon'), dayofweek('2009-07-30')
+    'next_day_of_text': [
+        (datetime.date(2015, 7, 27), None, 5),
+    ],
+    # SELECT make_timestamp(2021, 7, 11, 6, 30, 60), make_timestamp(1, 1, 1, 1, 1, 61), make_timestamp(2021,
+    #   2, 30, 1, 1, 1)
+    'make_timestamp_invalid_is_null': [
+        (datetime.datetime(2021, 7, 11, 6, 31), None, None),
+    ],
+    # SELECT to_timestamp('2019-10-06 10:11:12', 'yyyy-MM-dd HH:mm:ss')
+    'to_timestamp_simple_pattern': [
+        (datetime.datetime(2019, 10, 6, 10, 11, 12),),
+    ],
+    # SELECT to_timestamp('2019-10-06 10:11:12', 'yyyy-MM-dd HH:mm:ss[.SSSSSS]')
+    'to_timestamp_optional_section_refused': [
+        (datetime.datetime(2019, 10, 6, 10, 11, 12),),
+    ],
+    # SELECT round(127y, -1), round(2147483647, -1), round(-2147483647, -1)
+    'round_integer_overflow_wraps': [
+        (-126, -2147483646, 2147483646),
+    ],
+    # SELECT INTERVAL '1 2:03:04' DAY TO SECOND
+    'interval_day_to_second_refused': [
+        (datetime.timedelta(days=1, seconds=7384),),
+    ],
+    # SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id
+    'running_stddev': [
+        (1, None),
+        (2, 7.0710678118654755),
+        (3, 12.583057392117915),
+        (4, 12.583057392117915),
+        (5, 10.295630140986999),
+        (6, 9.60728889958036),
+        (7, 8.704405015086708),
+    ],
+    # SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'
+    'seconds_and_padded_text_as_timestamps': [
+        (datetime.datetime(1970, 1, 1, 0, 0, 1), datetime.datetime(2019, 1, 1, 0, 0)),
+    ],
 }

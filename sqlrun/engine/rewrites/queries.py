@@ -24,7 +24,13 @@ def polars_frames(tree, ctx):
         if not start_ok or _offset(end):
             raise Refused(spec.parent or spec, "Polars runs no such window frame (offsets only as ROWS n PRECEDING"
                           " AND CURRENT ROW)")
+    for window in tree.find_all(exp.Window):
+        if window.args.get("order") and isinstance(window.this, _SPREAD):
+            raise Refused(window, "Polars runs no running STDDEV or VARIANCE (a window with ORDER BY)")
     return tree
+
+
+_SPREAD = (exp.Stddev, exp.StddevSamp, exp.StddevPop, exp.Variance, exp.VariancePop)
 
 
 # --- GROUP BY x WITH ROLLUP (Spark/MySQL) is GROUP BY ROLLUP (x) ---
