@@ -31,8 +31,6 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     from sqlglot.optimizer.annotate_types import annotate_types
     from sqlglot.optimizer.qualify import qualify
 
-    if dialect not in SPARK:
-        return None  # only Spark's rules are written
     if isinstance(tree, exp.SetOperation):  # its columns, as sqlglot unifies its branches
         tree = exp.select("*").from_(tree.subquery("sqlrun_set_operation"))
     if not isinstance(tree, exp.Select):
@@ -43,13 +41,20 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     try:
         tree = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
                        identify=False)
-        tree = annotate_types(tree, schema=schema, expression_metadata=metadata(dialect), dialect=dialect)
+        tree = annotate_types(tree, schema=schema, expression_metadata=metadata(dialect) if dialect in SPARK else None,
+                              dialect=dialect)
     except Exception:  # sqlglot could not follow the query: the engine's types stand
         return None
     if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and s.is_star) for s in tree.selects):
         return None
     unknown = (T.UNKNOWN, T.NULL, T.DECIMAL) if loose else (T.UNKNOWN, T.NULL)
-    return [s.type if s.type and s.type.this not in unknown else None for s in tree.selects]
+    # Only Spark's rules are written; in other dialects, a column passed through keeps its type.
+    return [s.type if s.type and s.type.this not in unknown and (dialect in SPARK or _passed(s)) else None
+            for s in tree.selects]
+
+
+def _passed(select: exp.Expression) -> bool:
+    return isinstance(select.unalias(), exp.Column)
 
 
 def view_columns(tree: exp.Expression, dialect: str, schema: dict | None) -> dict[str, str] | None:
