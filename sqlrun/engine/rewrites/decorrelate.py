@@ -1,0 +1,275 @@
+"""Planning for Polars, whose SQL plans only simple correlated subqueries: a subquery tied to
+the query around it by equalities becomes a join on those keys, with the same rows.
+
+- `EXISTS (...)` / `x IN (...)`, a conjunct of WHERE: a SEMI JOIN on the keys (and x);
+  `NOT EXISTS (...)`: an ANTI JOIN. A NULL key matches nothing, as in the subquery.
+- a scalar `(SELECT MIN|MAX|SUM|AVG|COUNT(...) ...)` in WHERE (or in SELECT when the query does
+  not aggregate): a LEFT JOIN to the aggregate grouped by the keys (one row per key, so no row
+  is repeated); a key with no rows gives NULL, and COUNT's 0 is put back with COALESCE.
+
+Anything else is left as written (correlated.py then refuses what Polars cannot plan). Columns
+are placed by sqlglot's qualify on a copy; a subquery is rewritten only when every column of it
+and of the query around it is placed for sure (the sources' columns are known).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
+
+from sqlrun.engine.rewrites.base import Context
+
+AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
+PREFIX = "_sqlrun_sq"
+TEXT: dict[int, exp.Expression] = {}  # original node -> its qualified copy, while a tree is planned
+
+
+def _text(node: exp.Expression) -> str:
+    """The node's SQL with its columns qualified (`c` and `t2.c` are the same column)."""
+    return TEXT.get(id(node), node).sql()
+
+
+def correlated(tree: exp.Expression, ctx: Context) -> list[tuple[exp.Select, dict[int, bool]]] | None:
+    """Each correlated subquery's SELECT (of `tree`) with its columns: id -> whether the column
+    is the enclosing query's. None when sqlglot cannot place the columns."""
+    copy = tree.copy()
+    back = {id(c): o for o, c in zip(tree.walk(), copy.walk())}
+    TEXT.clear()
+    TEXT.update({id(o): c for o, c in zip(tree.walk(), copy.walk())})
+    try:
+        qualify(copy, schema=ctx.schema or {}, dialect=ctx.source, validate_qualify_columns=False,
+                quote_identifiers=False, identify=False, expand_stars=False)
+        scopes = traverse_scope(copy)
+    except RecursionError:
+        raise
+    except Exception:
+        return None
+    found = []
+    for scope in scopes:
+        if scope.scope_type != ScopeType.SUBQUERY or not scope.external_columns:
+            continue
+        select = back.get(id(scope.expression))
+        if not isinstance(select, exp.Select):
+            continue
+        parent = set(scope.parent.sources) if scope.parent else set()
+        outer = {id(back[id(c)]) for c in scope.external_columns if id(c) in back and c.table in parent}
+        external = {id(back[id(c)]) for c in scope.external_columns if id(c) in back}
+        placed = _placed(scope, ctx)
+        columns = {id(back[id(c)]): id(back[id(c)]) in outer for c in scope.columns
+                   if id(c) in back and (id(back[id(c)]) in outer or id(back[id(c)]) not in external)}
+        found.append((select, columns if placed else {}))
+    return found
+
+
+def _placed(scope: Scope, ctx: Context) -> bool:
+    """Every column of the subquery and its enclosing query has a known table: their tables
+    are in the schema or derived (sqlglot would otherwise guess a lone table)."""
+    for s in (scope, scope.parent):
+        if s is None or any(not c.table for c in s.columns):
+            return False
+        for source in s.sources.values():
+            if isinstance(source, exp.Table) and source.name.lower() not in {
+                k.lower() for k in (ctx.schema or {})
+            }:
+                return False
+    return True
+
+
+def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    found = correlated(tree, ctx)
+    for n, (select, columns) in enumerate(found or []):
+        if columns:
+            _rewrite(select, columns, f"{PREFIX}{n}")
+    return tree
+
+
+def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str) -> None:
+    node = inner.parent
+    if not isinstance(node, exp.Subquery | exp.Exists):
+        return
+    holder = node.parent if isinstance(node, exp.Subquery) else node
+    outer, place = _enclosing(node)
+    if outer is None or not _plain(inner):
+        return
+    found = _keys(inner, columns)
+    if found is None:
+        return
+    keys, rest = found
+    if isinstance(holder, exp.In) and holder.args.get("query") is node or isinstance(holder, exp.Exists):
+        _semi(outer, holder, inner, keys, rest, alias, place)
+    elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and not _has_star(outer):
+        _scalar(outer, node, inner, keys, rest, alias, place)
+
+
+def _enclosing(node: exp.Expression) -> tuple[exp.Select | None, str]:
+    """The SELECT the node is in and the clause ("where" or "expressions") it sits in."""
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, exp.Select):
+        if isinstance(parent, exp.Query | exp.Subquery):
+            return None, ""
+        child, parent = parent, parent.parent
+    if parent is None or child.arg_key not in ("where", "expressions"):
+        return None, ""
+    return parent, child.arg_key
+
+
+def _plain(inner: exp.Select) -> bool:
+    """No limit, window or nested subquery: its rows are those WHERE keeps (grouped, if it groups)."""
+    if any(inner.args.get(a) for a in ("limit", "offset", "qualify", "windows", "with_")):
+        return False
+    return not any(n is not inner for n in inner.find_all(exp.Select)) and not inner.find(exp.Window)
+
+
+def _has_star(select: exp.Select) -> bool:
+    return any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star and not p.table)
+               for p in select.expressions)
+
+
+def _keys(inner: exp.Select, columns: dict[int, bool]):
+    """(outer side, inner side) of each correlating equality of WHERE, and the other conjuncts;
+    the rest of the subquery must not name an outer column. None when that is not the shape."""
+    where = inner.args.get("where")
+    conjuncts = _conjuncts(where.this) if where else []
+    keys, rest = [], []
+    for c in conjuncts:
+        sides = _sides(c, columns)
+        if sides == "inner":
+            rest.append(c)
+        elif isinstance(sides, tuple):
+            keys.append(sides)
+        else:
+            return None
+    if not keys or any(columns.get(id(c)) for c in _columns_outside(inner)):
+        return None
+    return keys, rest
+
+
+def _sides(conjunct: exp.Expression, columns: dict[int, bool]):
+    """"inner" for a conjunct of the subquery's own columns, (outer, inner) for an equality of
+    one side each; None for anything else."""
+    kinds = {columns.get(id(c)) for c in conjunct.find_all(exp.Column)}
+    if None in kinds or conjunct.find(exp.Select, exp.AggFunc):
+        return None
+    if True not in kinds:
+        return "inner"
+    if not isinstance(conjunct, exp.EQ):
+        return None
+    a, b = conjunct.this, conjunct.expression
+    side = {x: {columns.get(id(c)) for c in x.find_all(exp.Column)} for x in (a, b)}
+    if side[a] == {True} and side[b] == {False}:
+        return a, b
+    if side[b] == {True} and side[a] == {False}:
+        return b, a
+    return None
+
+
+def _columns_outside(inner: exp.Select) -> list[exp.Column]:
+    where = inner.args.get("where")
+    return [c for c in inner.find_all(exp.Column) if where is None or not _under(c, where)]
+
+
+def _under(node: exp.Expression, top: exp.Expression) -> bool:
+    while node is not None:
+        if node is top:
+            return True
+        node = node.parent
+    return False
+
+
+def _derived(inner: exp.Select, rest: list, outputs: list, alias: str, group: list | None) -> exp.Subquery:
+    """The subquery without its correlating conjuncts, giving `outputs` (alias_k0...), grouped
+    by `group` (None: as written)."""
+    select = inner.copy()
+    select.set("where", exp.Where(this=exp.and_(*(c.copy() for c in rest))) if rest else None)
+    select.set("expressions", [exp.alias_(o.copy(), f"{alias}_k{i}") for i, o in enumerate(outputs)])
+    select.set("order", None)
+    select.set("distinct", None)
+    if group:
+        select.set("group", exp.Group(expressions=[g.copy() for g in group]))
+    return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def _union(first: list, second: list) -> list:
+    seen = {_text(e) for e in first}
+    return [*first, *(e for e in second if _text(e) not in seen)]
+
+
+def _on(pairs: list[tuple[exp.Expression, int]], alias: str) -> exp.Expression:
+    return exp.and_(*(exp.EQ(this=o.copy(), expression=exp.column(f"{alias}_k{i}", alias)) for o, i in pairs))
+
+
+def _semi(outer, holder, inner, keys, rest, alias, place) -> None:
+    """EXISTS / IN as a SEMI JOIN, NOT EXISTS as an ANTI JOIN, on the keys (and IN's value).
+    A grouping subquery is grouped by its keys too: per key, the groups it had per outer row."""
+    negated = isinstance(holder.parent, exp.Not)
+    conjunct = holder.parent if negated else holder
+    if place != "where" or not _conjunct_of(conjunct, outer.args["where"]):
+        return
+    outputs, pairs = [k[1] for k in keys], [(k[0], i) for i, k in enumerate(keys)]
+    written = (inner.args.get("group") or exp.Group()).expressions
+    aggregated = bool(written) or inner.args.get("having") or any(p.find(exp.AggFunc) for p in inner.expressions)
+    group = _union(outputs, written) if aggregated else None
+    if isinstance(holder, exp.In):
+        value = _single(inner)
+        if negated or value is None or value.find(exp.Star) or holder.this.find(exp.Select):
+            return
+        if aggregated and not written and not _null_over_no_rows(value, inner):
+            return  # one row even over no rows: x IN (SELECT COUNT(*) ...) can hold
+        pairs.append((holder.this, len(outputs)))
+        outputs = [*outputs, value]
+    elif aggregated and not written:  # one row even over no rows: always true
+        return
+    conjunct.replace(exp.true())
+    kind = "ANTI" if negated else "SEMI"
+    outer.append("joins", exp.Join(this=_derived(inner, rest, outputs, alias, group), kind=kind, on=_on(pairs, alias)))
+    _drop_true(outer)
+
+
+def _single(inner: exp.Select) -> exp.Expression | None:
+    """The one column the subquery gives, or None."""
+    return inner.expressions[0].unalias() if len(inner.expressions) == 1 else None
+
+
+def _null_over_no_rows(value: exp.Expression, inner: exp.Select) -> bool:
+    return isinstance(value, AGGREGATES) and not isinstance(value, exp.Count) and not inner.args.get("having")
+
+
+def _scalar(outer, node, inner, keys, rest, alias, place) -> None:
+    """A scalar subquery as a LEFT JOIN to its value per key (one row per key: grouped by them)."""
+    value = _single(inner)
+    if value is None or value.find(exp.Select):
+        return
+    aggregated = any(a.find_ancestor(exp.Select) is outer for p in outer.expressions for a in p.find_all(exp.AggFunc))
+    if place == "expressions" and (outer.args.get("group") or aggregated):
+        return
+    outputs = [k[1] for k in keys]
+    written = (inner.args.get("group") or exp.Group()).expressions
+    if written:  # at most one group per outer row only when it groups by keys alone
+        if not {_text(g) for g in written} <= {_text(o) for o in outputs}:
+            return
+    elif not isinstance(value, AGGREGATES) or inner.args.get("having"):
+        return
+    derived = _derived(inner, rest, outputs, alias, _union(outputs, written))
+    derived.this.append("expressions", exp.alias_(value.copy(), f"{alias}_v"))
+    result = exp.column(f"{alias}_v", alias)
+    count = isinstance(value, exp.Count) and not written  # COUNT over no rows is 0, not NULL
+    node.replace(exp.Coalesce(this=result, expressions=[exp.Literal.number(0)]) if count else result)
+    outer.append("joins", exp.Join(this=derived, side="LEFT", on=_on([(k[0], i) for i, k in enumerate(keys)], alias)))
+
+
+def _conjunct_of(node: exp.Expression, where: exp.Where) -> bool:
+    parent = node.parent
+    while isinstance(parent, exp.And | exp.Paren):
+        parent = parent.parent
+    return parent is where
+
+
+def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:
+    return list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+
+
+def _drop_true(select: exp.Select) -> None:
+    where = select.args["where"]
+    kept = [c for c in _conjuncts(where.this) if not (isinstance(c, exp.Boolean) and c.this is True)]
+    select.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
