@@ -15,76 +15,21 @@ and of the query around it is placed for sure (the sources' columns are known).
 from __future__ import annotations
 
 from sqlglot import exp
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.scope import Scope, ScopeType, traverse_scope
+from sqlglot.optimizer.scope import ScopeType
 
 from sqlrun.engine.rewrites.base import Context
+from sqlrun.engine.rewrites.correlated import Text, correlated
 
 AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
 PREFIX = "_sqlrun_sq"
-TEXT: dict[int, exp.Expression] = {}  # original node -> its qualified copy, while a tree is planned
-
-
-def _text(node: exp.Expression) -> str:
-    """The node's SQL with its columns qualified (`c` and `t2.c` are the same column)."""
-    return TEXT.get(id(node), node).sql()
-
-
-def correlated(tree: exp.Expression, ctx: Context) -> list[tuple[exp.Select, dict[int, bool]]] | None:
-    """Each correlated subquery's SELECT (of `tree`) with its columns: id -> whether the column
-    is the enclosing query's. None when sqlglot cannot place the columns."""
-    copy = tree.copy()
-    back = {id(c): o for o, c in zip(tree.walk(), copy.walk())}
-    TEXT.clear()
-    TEXT.update({id(o): c for o, c in zip(tree.walk(), copy.walk())})
-    try:
-        qualify(copy, schema=ctx.schema or {}, dialect=ctx.source, validate_qualify_columns=False,
-                quote_identifiers=False, identify=False, expand_stars=False)
-        scopes = traverse_scope(copy)
-    except RecursionError:
-        raise
-    except Exception:
-        return None
-    found = []
-    for scope in scopes:
-        if scope.scope_type != ScopeType.SUBQUERY or not scope.external_columns:
-            continue
-        select = back.get(id(scope.expression))
-        if not isinstance(select, exp.Select):
-            continue
-        parent = set(scope.parent.sources) if scope.parent else set()
-        outer = {id(back[id(c)]) for c in scope.external_columns if id(c) in back and c.table in parent}
-        external = {id(back[id(c)]) for c in scope.external_columns if id(c) in back}
-        placed = _placed(scope, ctx)
-        columns = {id(back[id(c)]): id(back[id(c)]) in outer for c in scope.columns
-                   if id(c) in back and (id(back[id(c)]) in outer or id(back[id(c)]) not in external)}
-        found.append((select, columns if placed else {}))
-    return found
-
-
-def _placed(scope: Scope, ctx: Context) -> bool:
-    """Every column of the subquery and its enclosing query has a known table: their tables
-    are in the schema or derived (sqlglot would otherwise guess a lone table)."""
-    for s in (scope, scope.parent):
-        if s is None or any(not c.table for c in s.columns):
-            return False
-        for source in s.sources.values():
-            if isinstance(source, exp.Table) and source.name.lower() not in {
-                k.lower() for k in (ctx.schema or {})
-            }:
-                return False
-    return True
-
-
 def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
-    found = correlated(tree, ctx)
-    for n, (select, columns) in enumerate(found or []):
-        if columns:
-            _rewrite(select, columns, f"{PREFIX}{n}")
+    for n, found in enumerate(correlated(tree, ctx)):
+        if found.kind == ScopeType.SUBQUERY and found.columns:
+            _rewrite(found.select, found.columns, f"{PREFIX}{n}", found.text)
     return tree
 
 
-def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str) -> None:
+def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text) -> None:
     node = inner.parent
     if not isinstance(node, exp.Subquery | exp.Exists):
         return
@@ -97,9 +42,9 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str) -> None:
         return
     keys, rest = found
     if isinstance(holder, exp.In) and holder.args.get("query") is node or isinstance(holder, exp.Exists):
-        _semi(outer, holder, inner, keys, rest, alias, place)
+        _semi(outer, holder, inner, keys, rest, alias, place, text)
     elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and not _has_star(outer):
-        _scalar(outer, node, inner, keys, rest, alias, place)
+        _scalar(outer, node, inner, keys, rest, alias, place, text)
 
 
 def _enclosing(node: exp.Expression) -> tuple[exp.Select | None, str]:
@@ -190,16 +135,16 @@ def _derived(inner: exp.Select, rest: list, outputs: list, alias: str, group: li
     return exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
-def _union(first: list, second: list) -> list:
-    seen = {_text(e) for e in first}
-    return [*first, *(e for e in second if _text(e) not in seen)]
+def _union(first: list, second: list, text: Text) -> list:
+    seen = {text(e) for e in first}
+    return [*first, *(e for e in second if text(e) not in seen)]
 
 
 def _on(pairs: list[tuple[exp.Expression, int]], alias: str) -> exp.Expression:
     return exp.and_(*(exp.EQ(this=o.copy(), expression=exp.column(f"{alias}_k{i}", alias)) for o, i in pairs))
 
 
-def _semi(outer, holder, inner, keys, rest, alias, place) -> None:
+def _semi(outer, holder, inner, keys, rest, alias, place, text) -> None:
     """EXISTS / IN as a SEMI JOIN, NOT EXISTS as an ANTI JOIN, on the keys (and IN's value).
     A grouping subquery is grouped by its keys too: per key, the groups it had per outer row."""
     negated = isinstance(holder.parent, exp.Not)
@@ -209,7 +154,7 @@ def _semi(outer, holder, inner, keys, rest, alias, place) -> None:
     outputs, pairs = [k[1] for k in keys], [(k[0], i) for i, k in enumerate(keys)]
     written = (inner.args.get("group") or exp.Group()).expressions
     aggregated = bool(written) or inner.args.get("having") or any(p.find(exp.AggFunc) for p in inner.expressions)
-    group = _union(outputs, written) if aggregated else None
+    group = _union(outputs, written, text) if aggregated else None
     if isinstance(holder, exp.In):
         value = _single(inner)
         if negated or value is None or value.find(exp.Star) or holder.this.find(exp.Select):
@@ -235,7 +180,7 @@ def _null_over_no_rows(value: exp.Expression, inner: exp.Select) -> bool:
     return isinstance(value, AGGREGATES) and not isinstance(value, exp.Count) and not inner.args.get("having")
 
 
-def _scalar(outer, node, inner, keys, rest, alias, place) -> None:
+def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
     """A scalar subquery as a LEFT JOIN to its value per key (one row per key: grouped by them)."""
     value = _single(inner)
     if value is None or value.find(exp.Select):
@@ -246,11 +191,11 @@ def _scalar(outer, node, inner, keys, rest, alias, place) -> None:
     outputs = [k[1] for k in keys]
     written = (inner.args.get("group") or exp.Group()).expressions
     if written:  # at most one group per outer row only when it groups by keys alone
-        if not {_text(g) for g in written} <= {_text(o) for o in outputs}:
+        if not {text(g) for g in written} <= {text(o) for o in outputs}:
             return
     elif not isinstance(value, AGGREGATES) or inner.args.get("having"):
         return
-    derived = _derived(inner, rest, outputs, alias, _union(outputs, written))
+    derived = _derived(inner, rest, outputs, alias, _union(outputs, written, text))
     derived.this.append("expressions", exp.alias_(value.copy(), f"{alias}_v"))
     result = exp.column(f"{alias}_v", alias)
     count = isinstance(value, exp.Count) and not written  # COUNT over no rows is 0, not NULL
