@@ -17,16 +17,19 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.optimizer.scope import ScopeType
 
+from sqlrun.dialects.polars import comma_join
+from sqlrun.engine.rewrites import join_order
 from sqlrun.engine.rewrites.base import Context
 from sqlrun.engine.rewrites.correlated import Text, correlated
 
 AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
+COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.GT, exp.LTE, exp.GTE)
 PREFIX = "_sqlrun_sq"
 def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     for n, found in enumerate(correlated(tree, ctx)):
         if found.kind == ScopeType.SUBQUERY and found.columns:
             _rewrite(found.select, found.columns, f"{PREFIX}{n}", found.text)
-    return tree
+    return join_order.connected_order(tree, ctx)  # a subquery may have joined a comma list
 
 
 def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text) -> None:
@@ -165,9 +168,16 @@ def _semi(outer, holder, inner, keys, rest, alias, place, text) -> None:
         outputs = [*outputs, value]
     elif aggregated and not written:  # one row even over no rows: always true
         return
+    derived = _derived(inner, rest, outputs, alias, group)
+    if _comma_list(outer):  # Polars takes no other join after a comma list: one more item of it
+        if negated or _has_star(outer):
+            return
+        derived.this.set("distinct", exp.Distinct())  # one row per key: no row repeated
+        conjunct.replace(_on(pairs, alias))
+        outer.append("joins", exp.Join(this=derived, kind="CROSS"))
+        return
     conjunct.replace(exp.true())
-    kind = "ANTI" if negated else "SEMI"
-    outer.append("joins", exp.Join(this=_derived(inner, rest, outputs, alias, group), kind=kind, on=_on(pairs, alias)))
+    outer.append("joins", exp.Join(this=derived, kind="ANTI" if negated else "SEMI", on=_on(pairs, alias)))
     _drop_true(outer)
 
 
@@ -195,15 +205,33 @@ def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
             return
     elif not isinstance(value, AGGREGATES) or inner.args.get("having"):
         return
+    count = isinstance(value, exp.Count) and not written  # COUNT over no rows is 0, not NULL
+    comparison = isinstance(node.parent, COMPARISONS) and _conjunct_of(node.parent, outer.args.get("where"))
+    # (an equality with a comma list is a join key to Polars, which joins no FLOAT with an INT:
+    # only MIN and MAX are sure to keep the column's type)
+    comparison = comparison and (not isinstance(node.parent, exp.EQ) or isinstance(value, exp.Min | exp.Max))
+    if _comma_list(outer) and (count or not comparison):
+        return  # a key without rows must keep its row: a LEFT JOIN, which cannot follow a comma list
     derived = _derived(inner, rest, outputs, alias, _union(outputs, written, text))
     derived.this.append("expressions", exp.alias_(value.copy(), f"{alias}_v"))
     result = exp.column(f"{alias}_v", alias)
-    count = isinstance(value, exp.Count) and not written  # COUNT over no rows is 0, not NULL
     node.replace(exp.Coalesce(this=result, expressions=[exp.Literal.number(0)]) if count else result)
-    outer.append("joins", exp.Join(this=derived, side="LEFT", on=_on([(k[0], i) for i, k in enumerate(keys)], alias)))
+    on = _on([(k[0], i) for i, k in enumerate(keys)], alias)
+    if _comma_list(outer):  # a NULL value fails the comparison: a key without rows drops its row anyway
+        outer.where(on, copy=False)
+        outer.append("joins", exp.Join(this=derived, kind="CROSS"))
+    else:
+        outer.append("joins", exp.Join(this=derived, side="LEFT", on=on))
 
 
-def _conjunct_of(node: exp.Expression, where: exp.Where) -> bool:
+def _comma_list(select: exp.Select) -> bool:
+    joins = select.args.get("joins") or []
+    return bool(joins) and all(comma_join(j) for j in joins)
+
+
+def _conjunct_of(node: exp.Expression, where: exp.Where | None) -> bool:
+    if where is None:
+        return False
     parent = node.parent
     while isinstance(parent, exp.And | exp.Paren):
         parent = parent.parent
