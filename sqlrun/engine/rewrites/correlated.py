@@ -51,7 +51,10 @@ def correlated(tree: exp.Expression, ctx: Context) -> list[Correlated]:
     found = []
     for scope in scopes:
         select = back.get(id(scope.expression))
-        external = [c for c in scope.external_columns if id(c) in back and c.table in _outer_sources(scope)]
+        around, known = _outer_sources(scope), _known(scope, ctx)
+        # (a column sqlglot could not place is the enclosing query's when the subquery's own
+        # tables are all known: a LEFT SEMI JOIN's table, say, which the query's output hides)
+        external = [c for c in scope.external_columns if id(c) in back and (c.table in around or not c.table and known)]
         if not external or not isinstance(select, exp.Select):
             continue
         if scope.scope_type != ScopeType.SUBQUERY and not _in_subquery(scope):
@@ -82,16 +85,16 @@ def _in_subquery(scope: Scope) -> bool:
     return False
 
 
+def _known(scope: Scope, ctx: Context) -> bool:
+    """The scope's tables are all in the schema or derived: their columns are known."""
+    known = {k.lower() for k in (ctx.schema or {})}
+    return not any(isinstance(t, exp.Table) and t.name.lower() not in known for t in scope.sources.values())
+
+
 def _placed(scope: Scope, ctx: Context) -> bool:
     """Every column of the subquery and its enclosing query has a known table: their tables
     are in the schema or derived (sqlglot would otherwise guess a lone table)."""
-    known = {k.lower() for k in (ctx.schema or {})}
-    for s in (scope, scope.parent):
-        if s is None or any(not c.table for c in s.columns):
-            return False
-        if any(isinstance(t, exp.Table) and t.name.lower() not in known for t in s.sources.values()):
-            return False
-    return True
+    return all(s is not None and _known(s, ctx) and all(c.table for c in s.columns) for s in (scope, scope.parent))
 
 
 def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
