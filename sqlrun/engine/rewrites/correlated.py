@@ -102,6 +102,9 @@ def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
         reason = _unplannable(found)
         if reason:
             raise Refused(found.select, f"a correlated subquery {reason}: Polars SQL cannot plan it")
+    for node in tree.find_all(exp.In):
+        if isinstance(node.this, exp.Tuple) and node.args.get("query"):
+            raise Refused(node, "IN of several columns over a subquery: Polars SQL has no row values")
     return tree
 
 

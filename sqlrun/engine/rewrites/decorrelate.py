@@ -26,9 +26,16 @@ AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) 
 COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.GT, exp.LTE, exp.GTE)
 PREFIX = "_sqlrun_sq"
 def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
-    for n, found in enumerate(correlated(tree, ctx)):
-        if found.kind == ScopeType.SUBQUERY and found.columns:
-            _rewrite(found.select, found.columns, f"{PREFIX}{n}", found.text)
+    found = correlated(tree, ctx)
+    for n, sub in enumerate(found):
+        if sub.kind == ScopeType.SUBQUERY and sub.columns:
+            _rewrite(sub.select, sub.columns, f"{PREFIX}{n}", sub.text)
+    # `(a, b) IN (SELECT ...)`, which Polars SQL cannot say, correlated or not
+    tied = {id(sub.select) for sub in found}
+    for n, node in enumerate(list(tree.find_all(exp.In))):
+        inner = node.args.get("query") and node.args["query"].this
+        if isinstance(node.this, exp.Tuple) and isinstance(inner, exp.Select) and id(inner) not in tied:
+            _rewrite(inner, {}, f"{PREFIX}r{n}", lambda e: e.sql())
     return join_order.connected_order(tree, ctx)  # a subquery may have joined a comma list
 
 
@@ -40,7 +47,8 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text
     outer, place = _enclosing(node)
     if outer is None or not _plain(inner):
         return
-    found = _keys(inner, columns)
+    where = inner.args.get("where")
+    found = _keys(inner, columns) if columns else ([], _conjuncts(where.this) if where else [])
     if found is None:
         return
     keys, rest = found
@@ -159,13 +167,16 @@ def _semi(outer, holder, inner, keys, rest, alias, place, text) -> None:
     aggregated = bool(written) or inner.args.get("having") or any(p.find(exp.AggFunc) for p in inner.expressions)
     group = _union(outputs, written, text) if aggregated else None
     if isinstance(holder, exp.In):
-        value = _single(inner)
-        if negated or value is None or value.find(exp.Star) or holder.this.find(exp.Select):
+        tested = holder.this.expressions if isinstance(holder.this, exp.Tuple) else [holder.this]
+        values = [p.unalias() for p in inner.expressions]
+        if negated or len(values) != len(tested) or holder.this.find(exp.Select):
             return
-        if aggregated and not written and not _null_over_no_rows(value, inner):
+        if any(v.find(exp.Star) for v in values):
+            return
+        if aggregated and not written and not all(_null_over_no_rows(v, inner) for v in values):
             return  # one row even over no rows: x IN (SELECT COUNT(*) ...) can hold
-        pairs.append((holder.this, len(outputs)))
-        outputs = [*outputs, value]
+        pairs += [(t, len(outputs) + i) for i, t in enumerate(tested)]
+        outputs = [*outputs, *values]
     elif aggregated and not written:  # one row even over no rows: always true
         return
     derived = _derived(inner, rest, outputs, alias, group)
