@@ -6,6 +6,11 @@ the query around it by equalities becomes a join on those keys, with the same ro
 - a scalar `(SELECT MIN|MAX|SUM|AVG|COUNT(...) ...)` in WHERE (or in SELECT when the query does
   not aggregate): a LEFT JOIN to the aggregate grouped by the keys (one row per key, so no row
   is repeated); a key with no rows gives NULL, and COUNT's 0 is put back with COALESCE.
+- `(a, b) IN (SELECT ...)`, correlated or not: a SEMI JOIN on each column.
+
+Polars takes no other join after a comma list (`FROM a, b`): there the subquery joins as one
+more item of the list, on DISTINCT keys (EXISTS, IN) or compared in WHERE (a scalar whose NULL
+fails the comparison anyway), and the list is ordered again (join_order.py).
 
 Anything else is left as written (correlated.py then refuses what Polars cannot plan). Columns
 are placed by sqlglot's qualify on a copy; a subquery is rewritten only when every column of it
@@ -25,6 +30,8 @@ from sqlrun.engine.rewrites.correlated import Text, correlated
 AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
 COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.GT, exp.LTE, exp.GTE)
 PREFIX = "_sqlrun_sq"
+
+
 def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     found = correlated(tree, ctx)
     for n, sub in enumerate(found):
