@@ -53,6 +53,7 @@ def _same_rows_as_duckdb(sql: str) -> str:
         ("SELECT k, x FROM o WHERE NOT EXISTS (SELECT y FROM {i} WHERE {i}.k = o.k GROUP BY y HAVING MAX(y) > 5)", "ANTI JOIN"),
         ("SELECT k, x FROM o WHERE x > (SELECT MIN(y) FROM {i} WHERE {i}.k = o.k)", "LEFT JOIN"),
         ("SELECT k, (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k) AS n FROM o", "COALESCE"),
+        ("SELECT *, (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k) AS n FROM o", "o.*"),  # * spelled as its table's
         ("SELECT k, x FROM o WHERE (SELECT COUNT(y) FROM {i} WHERE {i}.k = o.k) = 0", "COALESCE"),
         ("SELECT k, (SELECT SUM(y) FROM {i} WHERE {i}.k = o.k) + 1 AS s FROM o", "LEFT JOIN"),
         ("SELECT k, x FROM o WHERE (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k GROUP BY {i}.k) IS NULL", "LEFT JOIN"),
@@ -77,6 +78,8 @@ def test_a_correlated_subquery_joins_with_duckdbs_rows(sql, join, inner):
         "SELECT k FROM o WHERE x NOT IN (SELECT y FROM i WHERE i.k = o.k)",
         # EXISTS of an aggregate always holds
         "SELECT k FROM o WHERE EXISTS (SELECT MAX(y) FROM i WHERE i.k = o.k)",
+        # Polars joins no DOUBLE key with a BIGINT one
+        "SELECT k FROM o WHERE x IN (SELECT CAST(y AS DOUBLE) FROM i WHERE i.k = o.k)",
     ],
 )
 def test_what_a_join_would_change_is_not_rewritten(sql):

@@ -24,7 +24,7 @@ from sqlglot.optimizer.scope import ScopeType
 
 from sqlrun.dialects.polars import comma_join
 from sqlrun.engine.rewrites import join_order
-from sqlrun.engine.rewrites.base import Context
+from sqlrun.engine.rewrites.base import Context, annotate
 from sqlrun.engine.rewrites.correlated import Text, correlated
 
 AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
@@ -34,6 +34,8 @@ PREFIX = "_sqlrun_sq"
 
 def decorrelate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     found = correlated(tree, ctx)
+    if any(sub.columns for sub in found) or any(isinstance(n.this, exp.Tuple) for n in tree.find_all(exp.In)):
+        annotate(tree, ctx)  # key types: Polars joins no FLOAT key with an INT one
     for n, sub in enumerate(found):
         if sub.kind == ScopeType.SUBQUERY and sub.columns:
             _rewrite(sub.select, sub.columns, f"{PREFIX}{n}", sub.text)
@@ -61,7 +63,7 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text
     keys, rest = found
     if isinstance(holder, exp.In) and holder.args.get("query") is node or isinstance(holder, exp.Exists):
         _semi(outer, holder, inner, keys, rest, alias, place, text)
-    elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and not _has_star(outer):
+    elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and _star_tables(outer) is not None:
         _scalar(outer, node, inner, keys, rest, alias, place, text)
 
 
@@ -87,6 +89,20 @@ def _plain(inner: exp.Select) -> bool:
 def _has_star(select: exp.Select) -> bool:
     return any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and p.is_star and not p.table)
                for p in select.expressions)
+
+
+def _star_tables(select: exp.Select) -> list[exp.Column] | None:
+    """A `*` of the query spelled as its tables' (`t.*, u.*`), so that a joined subquery adds
+    no column to it ([] without a `*`); None when it cannot be."""
+    if not _has_star(select):
+        return []
+    joins = select.args.get("joins") or []
+    relations = [select.args["from_"].this, *(j.this for j in joins)] if select.args.get("from_") else []
+    hiding = any(j.args.get("using") or j.args.get("method") or j.args.get("kind") in ("SEMI", "ANTI") for j in joins)
+    named = all(isinstance(r, exp.Table | exp.Subquery) and r.alias_or_name for r in relations)
+    if hiding or not relations or not named:
+        return None  # (USING and NATURAL joins give their key once; SEMI and ANTI hide the table)
+    return [exp.Column(this=exp.Star(), table=exp.to_identifier(r.alias_or_name)) for r in relations]
 
 
 def _keys(inner: exp.Select, columns: dict[int, bool]):
@@ -186,6 +202,8 @@ def _semi(outer, holder, inner, keys, rest, alias, place, text) -> None:
         outputs = [*outputs, *values]
     elif aggregated and not written:  # one row even over no rows: always true
         return
+    if not _joinable([(o, outputs[i]) for o, i in pairs]):
+        return
     derived = _derived(inner, rest, outputs, alias, group)
     if _comma_list(outer):  # Polars takes no other join after a comma list: one more item of it
         if negated or _has_star(outer):
@@ -230,6 +248,11 @@ def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
     comparison = comparison and (not isinstance(node.parent, exp.EQ) or isinstance(value, exp.Min | exp.Max))
     if _comma_list(outer) and (count or not comparison):
         return  # a key without rows must keep its row: a LEFT JOIN, which cannot follow a comma list
+    if not _joinable(keys):
+        return
+    stars = _star_tables(outer)
+    if stars:
+        outer.set("expressions", [x for p in outer.expressions for x in (stars if isinstance(p, exp.Star) else [p])])
     derived = _derived(inner, rest, outputs, alias, _union(outputs, written, text))
     derived.this.append("expressions", exp.alias_(value.copy(), f"{alias}_v"))
     result = exp.column(f"{alias}_v", alias)
@@ -240,6 +263,17 @@ def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
         outer.append("joins", exp.Join(this=derived, kind="CROSS"))
     else:
         outer.append("joins", exp.Join(this=derived, side="LEFT", on=on))
+
+
+def _joinable(pairs) -> bool:
+    """Each pair's types join in Polars: the same, or both integers (or not known)."""
+    for a, b in pairs:
+        ta, tb = a.type, b.type
+        if ta is None or tb is None or exp.DataType.Type.UNKNOWN in (ta.this, tb.this) or ta.this == tb.this:
+            continue
+        if not (ta.is_type(*exp.DataType.INTEGER_TYPES) and tb.is_type(*exp.DataType.INTEGER_TYPES)):
+            return False
+    return True
 
 
 def _comma_list(select: exp.Select) -> bool:
