@@ -107,6 +107,12 @@ def test_not_in_of_several_columns_is_refused():
         _sent("SELECT k FROM o WHERE (k, x) NOT IN (SELECT k, y FROM i)")
 
 
+def test_a_semi_join_on_equalities_goes_as_such_and_a_subquery_in_its_condition_is_refused():
+    assert "SEMI JOIN i" in _same_rows_as_duckdb("SELECT k, x FROM o LEFT SEMI JOIN i ON o.k = i.k")
+    with pytest.raises(CompileError, match=r"q\.sql:1:\d+: .*a subquery in a SEMI or ANTI join condition"):
+        _sent("SELECT o.k FROM o LEFT SEMI JOIN i ON o.k = i.k AND o.x IN (SELECT y FROM e)")
+
+
 def test_without_the_sources_columns_nothing_is_rewritten():
     sql = "SELECT k, x FROM o WHERE x > (SELECT MIN(y) FROM i WHERE i.k = o.k)"
     sent = compile_query(query(sql, "spark"), target("polars"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp, transforms
 from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import UnsupportedError
 from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.optimizer.simplify import simplify
 
@@ -170,6 +171,8 @@ def _semi_joins(select: exp.Expr) -> exp.Expr:
     if isinstance(select, exp.Select):
         for join in list(select.args.get("joins") or []):
             on = join.args.get("on")
+            if on and join.kind in ("SEMI", "ANTI") and on.find(exp.Select):
+                raise UnsupportedError("Polars SQL cannot plan a subquery in a SEMI or ANTI join condition")
             if on and join.kind in ("SEMI", "ANTI") and not all(
                 isinstance(c, exp.EQ) for c in (on.flatten() if isinstance(on, exp.And) else [on])
             ):
