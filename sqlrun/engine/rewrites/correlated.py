@@ -130,7 +130,7 @@ def _unplannable(found: Correlated) -> str | None:
     if isinstance(node.parent, exp.In) and any(not a.find_ancestor(exp.Window) for a in aggregates):
         return "of IN over an aggregate"
     where = select.args.get("where")
-    for c in _conjuncts(where.this) if where else []:
+    for c in conjuncts(where.this) if where else []:
         outer = [id(x) in found.outer for x in c.find_all(exp.Column)]
         if any(outer) and (all(outer) or not _compares_columns(c)):
             return "correlated other than by comparing a column of each"
@@ -142,7 +142,7 @@ def _compares_columns(c: exp.Expression) -> bool:
     return comparison and isinstance(c.this, exp.Column) and isinstance(c.expression, exp.Column)
 
 
-def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:
+def conjuncts(condition: exp.Expression) -> list[exp.Expression]:
     return list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
 
 

@@ -24,7 +24,7 @@ from sqlglot.optimizer.scope import ScopeType
 
 from sqlrun.dialects.polars import comma_join
 from sqlrun.engine.rewrites.base import Context, annotate
-from sqlrun.engine.rewrites.correlated import Text, correlated
+from sqlrun.engine.rewrites.correlated import Text, conjuncts, correlated
 
 AGGREGATES = (exp.Min, exp.Max, exp.Sum, exp.Avg, exp.Count)  # NULL (COUNT: 0) over no rows
 PREFIX = "_sqlrun_sq"
@@ -55,7 +55,7 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text
     if outer is None or not _plain(inner) or _comma_list(outer):
         return
     where = inner.args.get("where")
-    found = _keys(inner, columns) if columns else ([], _conjuncts(where.this) if where else [])
+    found = _keys(inner, columns) if columns else ([], conjuncts(where.this) if where else [])
     if found is None:
         return
     keys, rest = found
@@ -107,9 +107,8 @@ def _keys(inner: exp.Select, columns: dict[int, bool]):
     """(outer side, inner side) of each correlating equality of WHERE, and the other conjuncts;
     the rest of the subquery must not name an outer column. None when that is not the shape."""
     where = inner.args.get("where")
-    conjuncts = _conjuncts(where.this) if where else []
     keys, rest = [], []
-    for c in conjuncts:
+    for c in conjuncts(where.this) if where else []:
         sides = _sides(c, columns)
         if sides == "inner":
             rest.append(c)
@@ -272,11 +271,7 @@ def _conjunct_of(node: exp.Expression, where: exp.Where | None) -> bool:
     return parent is where
 
 
-def _conjuncts(condition: exp.Expression) -> list[exp.Expression]:
-    return list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
-
-
 def _drop_true(select: exp.Select) -> None:
     where = select.args["where"]
-    kept = [c for c in _conjuncts(where.this) if not (isinstance(c, exp.Boolean) and c.this is True)]
+    kept = [c for c in conjuncts(where.this) if not (isinstance(c, exp.Boolean) and c.this is True)]
     select.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
