@@ -23,7 +23,7 @@ from sqlrun.bench import EngineRun, PeakSampler, in_child, ipc, tree_rss  # noqa
 from tpch.data import tpch_project  # noqa: E402
 
 CAP = 20 * 2**30
-PLANNING = ("polars_column_names_as_defined", "polars_connected_join_order")
+PLANNING = ("polars_column_names_as_defined", "polars_connected_join_order", "polars_decorrelated_subqueries")
 
 
 def native_main(conn, project, query, engine, repeat, params) -> None:

@@ -8,8 +8,9 @@ Every fact here was probed with `pl.SQLContext` on polars 2.1 (see tests/test_di
 
 from __future__ import annotations
 
-from sqlglot import exp
+from sqlglot import exp, transforms
 from sqlglot.dialects.postgres import Postgres
+from sqlglot.errors import UnsupportedError
 from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.optimizer.simplify import simplify
 
@@ -165,6 +166,22 @@ def comma_join(join: exp.Join) -> bool:
     return plain and not extra and (join.args.get("kind") or "").upper() == "CROSS"
 
 
+def _semi_joins(select: exp.Expr) -> exp.Expr:
+    """SEMI and ANTI joins on equalities go as such (Polars joins them); others as EXISTS."""
+    if isinstance(select, exp.Select):
+        for join in list(select.args.get("joins") or []):
+            on = join.args.get("on")
+            if on and join.kind in ("SEMI", "ANTI") and on.find(exp.Select):
+                raise UnsupportedError("Polars SQL cannot plan a subquery in a SEMI or ANTI join condition")
+            if on and join.kind in ("SEMI", "ANTI") and not all(
+                isinstance(c, exp.EQ) for c in (on.flatten() if isinstance(on, exp.And) else [on])
+            ):
+                exists: exp.Expr = exp.Exists(this=exp.select("1").from_(join.this).where(on))
+                join.pop()
+                select.where(exists.not_(copy=False) if join.kind == "ANTI" else exists, copy=False)
+    return select
+
+
 class PolarsGenerator(PostgresGenerator):
     # Polars orders NULLs like PostgreSQL by default, but we always spell the order out
     # so that a change of default in a future Polars cannot change an answer silently.
@@ -186,6 +203,7 @@ class PolarsGenerator(PostgresGenerator):
         exp.Median: lambda self, e: self.func("MEDIAN", e.this),
         exp.Quantile: lambda self, e: self.func("QUANTILE_CONT", e.this, e.args.get("quantile")),
         exp.Round: _round_sql,
+        exp.Select: transforms.preprocess([_semi_joins, transforms.eliminate_qualify]),
         exp.StrPosition: lambda self, e: self.func("STRPOS", e.this, e.args.get("substr")),
         exp.StrToDate: lambda self, e: self.func("DATE", e.this, self.format_time(e)),
         exp.StrToTime: lambda self, e: self.func("STRPTIME", e.this, self.format_time(e)),

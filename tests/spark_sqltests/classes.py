@@ -39,6 +39,7 @@ CLASSES = {
     "float formatting and special values": ("notimpl", "NaN, infinity, -0.0, float to string"),
     "refused: function or construct the target lacks": ("notyet", "refused at compile time: the target has no such function or construct"),
     "refused: rule undecided for the engine": ("notimpl", "refused at compile time: no rewrite decided for this construct and engine"),
+    "refused: correlated subquery the engine cannot plan": ("notyet", "refused at compile time: a correlated subquery (or an IN of several columns) in a shape the engine never plans"),
     "refused: other": ("notimpl", "refused at compile time"),
 }
 
@@ -47,6 +48,7 @@ RULES = [
     # (class, statuses, engines, sql pattern, detail pattern)
     ("refused: function or construct the target lacks", ("refused",), None, None, r"has no function|not supported by|does not support|cannot render|unsupported"),
     ("refused: rule undecided for the engine", ("refused",), None, None, r"undecided|not decided|no rule"),
+    ("refused: correlated subquery the engine cannot plan", ("refused",), None, None, r"correlated subquery .*cannot plan|IN of several columns"),
     ("refused: other", ("refused",), None, None, None),
     ("TIME type", ("wrong", "error"), None, r"\btime\s*'|\bas\s+time\b|::\s*time\b", None),
     ("division by zero", ("error",), None, None, r"division by zero"),

@@ -20,9 +20,11 @@ from sqlrun.engine.rewrites import (
     arrays,
     coercion,
     column_case,
+    correlated,
     date_arith,
     date_names,
     dates,
+    decorrelate,
     functions,
     identifiers,
     join_order,
@@ -138,6 +140,8 @@ RULES: tuple[Rule, ...] = (
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
+    Rule("polars_decorrelated_subqueries", decorrelate.decorrelate, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
+    Rule("polars_plans_no_other_correlated", correlated.polars_unplannable, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
 )
 # fmt: on
 

@@ -1,0 +1,119 @@
+# ruff: noqa: E501  (SQL reads best on one line)
+"""Correlated subqueries on Polars (engine/rewrites/decorrelate.py, correlated.py): the shapes
+turned into joins give DuckDB's rows, NULL keys and an empty inner table included; the shapes
+Polars cannot plan are refused at compile time, naming the subquery."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from sqlrun.engine.compile import compile_query
+from sqlrun.engine.parity import compare
+from sqlrun.engine.target import target
+from sqlrun.errors import CompileError
+from tests.semantics import query
+
+# k: keys with a NULL and a repeat; `i` the inner table, `e` the same with no rows
+OUTER = pa.table({"k": [1, 2, None, 4, 1], "x": [10, 20, 30, None, 5]})
+INNER = pa.table({"k": [1, 1, None, 5, 4], "y": [5, 6, 7, 8, None]})
+TABLES = {"o": OUTER, "i": INNER, "e": INNER.slice(0, 0), "o2": OUTER}
+SCHEMA = {name: {"k": "bigint", ("x" if name.startswith("o") else "y"): "bigint"} for name in TABLES}
+
+
+def _sent(sql: str) -> str:
+    return compile_query(query(sql, "spark"), target("polars"), schema=SCHEMA)
+
+
+def _same_rows_as_duckdb(sql: str) -> str:
+    """Run on Polars as sqlrun sends it and on DuckDB; assert the same rows; return what was sent."""
+    sent = _sent(sql)
+    got = pl.SQLContext({n: pl.from_arrow(t) for n, t in TABLES.items()}).execute(sent).collect().to_arrow()
+    con = duckdb.connect()
+    for name, table in TABLES.items():
+        con.register(name, table)
+    want = con.sql(compile_query(query(sql, "spark"), target("duckdb"), schema=SCHEMA)).arrow()
+    if hasattr(want, "read_all"):
+        want = want.read_all()
+    result = compare(got, want)
+    assert result.equal, (result.reason, result.left_rows, result.right_rows, sent)
+    return sent
+
+
+@pytest.mark.parametrize("inner", ["i", "e"])
+@pytest.mark.parametrize(
+    "sql, join",
+    [
+        ("SELECT * FROM o WHERE EXISTS (SELECT 1 FROM {i} WHERE {i}.k = o.k AND y > 5)", "SEMI JOIN"),
+        ("SELECT k, x FROM o WHERE NOT EXISTS (SELECT 1 FROM {i} WHERE {i}.k = o.k)", "ANTI JOIN"),
+        ("SELECT k, x FROM o WHERE x > 1 AND x IN (SELECT y + 4 FROM {i} WHERE {i}.k = o.k)", "SEMI JOIN"),
+        ("SELECT k, x FROM o WHERE x IN (SELECT MAX(y) FROM {i} WHERE {i}.k = o.k GROUP BY y)", "SEMI JOIN"),
+        ("SELECT k, x FROM o WHERE NOT EXISTS (SELECT y FROM {i} WHERE {i}.k = o.k GROUP BY y HAVING MAX(y) > 5)", "ANTI JOIN"),
+        ("SELECT k, x FROM o WHERE x > (SELECT MIN(y) FROM {i} WHERE {i}.k = o.k)", "LEFT JOIN"),
+        ("SELECT k, (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k) AS n FROM o", "COALESCE"),
+        ("SELECT *, (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k) AS n FROM o", "o.*"),  # * spelled as its table's
+        ("SELECT k, x FROM o WHERE (SELECT COUNT(y) FROM {i} WHERE {i}.k = o.k) = 0", "COALESCE"),
+        ("SELECT k, (SELECT SUM(y) FROM {i} WHERE {i}.k = o.k) + 1 AS s FROM o", "LEFT JOIN"),
+        ("SELECT k, x FROM o WHERE (SELECT COUNT(*) FROM {i} WHERE {i}.k = o.k GROUP BY {i}.k) IS NULL", "LEFT JOIN"),
+        # several columns (Polars SQL has no row values), correlated or not
+        ("SELECT k, x FROM o WHERE (k, x + 1) IN (SELECT k, y + 5 FROM {i} WHERE y > 5)", "SEMI JOIN"),
+    ],
+)
+def test_a_correlated_subquery_joins_with_duckdbs_rows(sql, join, inner):
+    sent = _same_rows_as_duckdb(sql.format(i=inner))
+    assert join in sent and "_sqlrun_sq" in sent
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # a comma list: Polars takes no join after it, and plans these itself (TPC-H q02)
+        "SELECT o.k FROM o, o2 WHERE o.k = o2.k AND o.x > (SELECT MIN(y) FROM i WHERE i.k = o.k)",
+        "SELECT o.k FROM o, o2 WHERE o.k = o2.k AND EXISTS (SELECT 1 FROM i WHERE i.k = o.k)",
+        # NOT IN: a NULL in the subquery empties the answer; not a plain ANTI JOIN
+        "SELECT k FROM o WHERE x NOT IN (SELECT y FROM i WHERE i.k = o.k)",
+        # EXISTS of an aggregate always holds
+        "SELECT k FROM o WHERE EXISTS (SELECT MAX(y) FROM i WHERE i.k = o.k)",
+        # Polars joins no DOUBLE key with a BIGINT one
+        "SELECT k FROM o WHERE x IN (SELECT CAST(y AS DOUBLE) FROM i WHERE i.k = o.k)",
+    ],
+)
+def test_what_a_join_would_change_is_not_rewritten(sql):
+    assert "_sqlrun_sq" not in _sent(sql)
+
+
+@pytest.mark.parametrize(
+    "sql, construct",
+    [
+        ("SELECT o.k FROM o JOIN o2 ON o.k = o2.k AND EXISTS (SELECT 1 FROM i WHERE i.k = o.k)", "in a JOIN condition"),
+        ("SELECT k FROM o WHERE x IN (SELECT y FROM i WHERE i.k = o.k LIMIT 1)", "with LIMIT"),
+        # not a join either: COUNT(*) over no rows is 0, so x IN (0) can hold where a key has no rows
+        ("SELECT k, x FROM o WHERE x IN (SELECT COUNT(*) FROM i WHERE i.k = o.k)", "of IN over an aggregate"),
+        ("SELECT k FROM o WHERE x = (SELECT MAX(y) FROM i WHERE i.k = o.k GROUP BY y)", "with GROUP BY"),
+        ("SELECT k FROM o WHERE EXISTS (SELECT 1 FROM i WHERE i.k = o.k OR o.k IS NULL)", "correlated other than"),
+        ("SELECT k, (SELECT SUM(y) FROM (SELECT y FROM i WHERE i.k = o.k)) FROM o", "in FROM"),
+    ],
+)
+def test_what_polars_cannot_plan_is_refused_naming_the_subquery(sql, construct):
+    with pytest.raises(CompileError, match=rf"q\.sql:1:\d+: SELECT .*a correlated subquery {construct}.*Polars SQL cannot plan it"):
+        _sent(sql)
+
+
+def test_not_in_of_several_columns_is_refused():
+    # a NULL in either column makes NOT IN unknown, not a plain ANTI JOIN; Polars cannot say it
+    with pytest.raises(CompileError, match=r"q\.sql:1:\d+: .*IN of several columns over a subquery"):
+        _sent("SELECT k FROM o WHERE (k, x) NOT IN (SELECT k, y FROM i)")
+
+
+def test_a_semi_join_on_equalities_goes_as_such_and_a_subquery_in_its_condition_is_refused():
+    assert "SEMI JOIN i" in _same_rows_as_duckdb("SELECT k, x FROM o LEFT SEMI JOIN i ON o.k = i.k")
+    with pytest.raises(CompileError, match=r"q\.sql:1:\d+: .*a subquery in a SEMI or ANTI join condition"):
+        _sent("SELECT o.k FROM o LEFT SEMI JOIN i ON o.k = i.k AND o.x IN (SELECT y FROM e)")
+
+
+def test_without_the_sources_columns_nothing_is_rewritten():
+    sql = "SELECT k, x FROM o WHERE x > (SELECT MIN(y) FROM i WHERE i.k = o.k)"
+    sent = compile_query(query(sql, "spark"), target("polars"))
+    assert "_sqlrun_sq" not in sent
