@@ -1,4 +1,4 @@
-"""`make fuzz`: python -m tests.fuzz --queries 20000 [--sources duckdb,spark] [--seed N] [--report PATH].
+"""`make fuzz`: python -m tests.fuzz --queries 20000 [--pairs duckdb:polars,spark:duckdb] [--seed N] [--report PATH].
 
 Each source dialect's queries run on the source engine itself and through sqlrun on its targets
 (runner.PAIRS); new random tables every --round queries. Failures are shrunk and written to the
@@ -60,6 +60,8 @@ def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 1
                     rnd = Round(natives, project, [source])
                     try:
                         for index in range(min(round_size, queries - done)):
+                            if minutes and time.monotonic() - started > minutes * 60:
+                                break
                             sql = query(random.Random(f"{seed}:{source}:{number}:{index}"), source)
                             for target, outcome in run_query(rnd, source, sql, targets, stats).items():
                                 if outcome.status in BUGS:
@@ -83,10 +85,14 @@ def _found(rnd: Round, kinds: dict, findings: list, finding: Finding) -> None:
     if kinds[kind] > SHRINK_PER_KIND:
         return
 
-    def fails(sql: str) -> bool:
-        return rnd.outcome(finding.source, sql, finding.target).status == finding.status
+    def fails(sql: str) -> bool:  # the same status; for an error, the same message shape too
+        outcome = rnd.outcome(finding.source, sql, finding.target)
+        if finding.status == "error":
+            return kind_of(finding.target, outcome.status, outcome.detail) == kind
+        return outcome.status == finding.status
 
-    small = shrink(finding.sql, finding.source, fails)
+    slow = "spark" in (finding.source, finding.target)  # a Spark query takes ~0.5 s: fewer tries
+    small = shrink(finding.sql, finding.source, fails, budget=40 if slow else 200)
     detail = rnd.outcome(finding.source, small, finding.target).detail
     findings.append(Finding(**{**finding.__dict__, "shrunk": small, "detail": detail}))
 
@@ -109,12 +115,16 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz", description=__doc__)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=20000, help="per source dialect (and so per pair)")
-    parser.add_argument("--sources", default=",".join(PAIRS), help="source dialects: duckdb,spark")
+    parser.add_argument("--pairs", default=",".join(f"{s}:{t}" for s, ts in PAIRS.items() for t in ts),
+                        help="source:target pairs, comma separated (default: all of runner.PAIRS)")
     parser.add_argument("--round", type=int, default=100, help="queries per set of random tables")
     parser.add_argument("--minutes", type=float, default=0, help="stop each source after this long")
     parser.add_argument("--report", default="tests/fuzz/last-run.md")
     args = parser.parse_args(argv)
-    pairs = {source: PAIRS[source] for source in args.sources.split(",")}
+    pairs: dict[str, tuple] = {}
+    for pair in args.pairs.split(","):
+        source, target = pair.split(":")
+        pairs[source] = (*pairs.get(source, ()), target)
     stats, findings, kinds = fuzz(args.seed, args.queries, pairs, args.round,
                                   args.minutes, log=lambda m: print(m, file=sys.stderr, flush=True))
     text = report(stats, findings, kinds, args.seed)

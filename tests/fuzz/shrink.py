@@ -22,8 +22,8 @@ def _candidates(tree: exp.Expression):
         yield tree.this.copy()
         yield tree.expression.copy()
     for i, node in enumerate(nodes):
-        parent = node.parent
-        if parent is not None and isinstance(parent.args.get(node.arg_key), list) and len(parent.args[node.arg_key]) > 1:
+        siblings = node.parent.args.get(node.arg_key) if node.parent is not None else None
+        if isinstance(siblings, list) and len(siblings) > 1:
             yield _edit(tree, i, lambda n: n.pop())
     for i, node in enumerate(nodes):
         if i == 0 or not isinstance(node, exp.Expression) or isinstance(node, (exp.Column, exp.Literal)):

@@ -229,3 +229,51 @@ def spark_group_by_map(tree, ctx):
             if any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
                 raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
     return tree
+
+
+# --- EXCEPT / INTERSECT over columns of two types (found by tests/fuzz) ---
+
+
+def _output_types(query: exp.Expression) -> list[str] | None:
+    """The columns' types, "?" where unknown here: a type sqlglot cannot tell, or a decimal from
+    arithmetic or CASE (Polars widens their precision in its own way)."""
+    if not isinstance(query, exp.Select):
+        return None
+
+    def known(e: exp.Expression) -> str:
+        t = e.type
+        if t is None or t.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
+            return "?"
+        plain = isinstance(e.unalias(), (exp.Column, exp.Cast))
+        return t.sql() if plain or not t.is_type(exp.DType.DECIMAL) else "?"
+
+    return [known(e) for e in query.expressions]
+
+
+def polars_set_operation_types(tree, ctx):
+    # Polars runs EXCEPT and INTERSECT as a join on every column, which fails when a column has
+    # one type on the left and another on the right (DuckDB and Spark find a common type).
+    operations = list(tree.find_all(exp.Except, exp.Intersect))
+    if not operations:
+        return tree
+    annotate(tree, ctx)
+    for node in operations:
+        left, right = _output_types(node.this), _output_types(node.expression)
+        if left and right and (left != right or "?" in left):
+            raise Refused(node, "Polars runs EXCEPT / INTERSECT only over columns of one type on both sides:"
+                          " cast them to one type")
+    return tree
+
+
+def polars_rolling_decimals(tree, ctx):
+    # Polars has no rolling MIN / MAX of decimals (a ROWS frame with an offset): it fails at run time.
+    windows = [w for w in tree.find_all(exp.Window)
+               if isinstance(w.this, (exp.Min, exp.Max)) and (w.args.get("spec") and w.args["spec"].args.get("start"))]
+    if windows:
+        annotate(tree, ctx)
+    for window in windows:
+        arg, kind = window.this.this, window.this.this.type
+        literal = isinstance(arg, exp.Literal) and arg.is_number and not arg.is_int  # 0.5 is a decimal
+        if literal or kind is None or kind.is_type(exp.DType.DECIMAL, exp.DType.UNKNOWN):
+            raise Refused(window, "Polars has no MIN / MAX of decimals over a ROWS frame")
+    return tree

@@ -196,3 +196,14 @@ def polars_strpos(tree, ctx):
         return exp.case().when(unknown, exp.Null()).else_(found)
 
     return replace_all(tree, exp.StrPosition, build)
+
+
+# --- LEFT / RIGHT of NULL (found by tests/fuzz) ---
+
+
+def polars_left_right_of_null(tree, ctx):
+    # Polars' LEFT(NULL, 0) and RIGHT(NULL, 0) are ''; NULL in every other engine.
+    def build(node):
+        return exp.Case(ifs=[exp.If(this=is_null(node.this), true=exp.null())], default=node.copy())
+
+    return replace_all(tree, (exp.Left, exp.Right), build)
