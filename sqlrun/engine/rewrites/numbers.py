@@ -259,3 +259,28 @@ def duckdb_ln_of_zero(tree, ctx):
         return exp.Case(ifs=[exp.If(this=zero, true=minus_infinity)], default=node.copy())
 
     return replace_all(tree, exp.Ln, build)
+
+
+def _nan() -> exp.Expression:
+    return exp.cast(exp.Literal.string("NaN"), "double")
+
+
+def duckdb_sign_of_nan(tree, ctx):
+    # DuckDB's sign(NaN) is 0; Spark's and Polars' are NaN (NaN = NaN is true in all three).
+    def build(node):
+        nan = exp.EQ(this=node.this.copy(), expression=_nan())
+        return exp.Case(ifs=[exp.If(this=nan, true=exp.Literal.number(0))], default=node.copy())
+
+    return replace_all(tree, exp.Sign, build)
+
+
+def polars_greatest_of_nan(tree, ctx):
+    # Polars' GREATEST skips NaN; DuckDB and Spark order NaN above every number, so it wins.
+    floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
+    for node in typed_nodes(tree, ctx, exp.Greatest):
+        args = [node.this, *node.expressions]
+        if not any(a.type is None or a.type.is_type(*floats, exp.DType.UNKNOWN) for a in args):
+            continue
+        nan = exp.or_(*(exp.EQ(this=a.copy(), expression=_nan()) for a in args))
+        node.replace(exp.Case(ifs=[exp.If(this=nan, true=_nan())], default=node.copy()))
+    return tree
