@@ -152,7 +152,9 @@ def polars_padding(tree, ctx):
         fill = node.args.get("fill_pattern")
         if int_literal(node.expression) is None or int_literal(node.expression) < 0:
             # A negative width pads to '' elsewhere; Polars fails at run time (found by tests/fuzz).
-            node.set("expression", exp.Greatest(this=node.expression.copy(), expressions=[exp.Literal.number(0)]))
+            negative = exp.LT(this=node.expression.copy(), expression=exp.Literal.number(0))
+            node.set("expression", exp.Case(ifs=[exp.If(this=negative, true=exp.Literal.number(0))],
+                                            default=node.expression.copy()))
         if fill is None or (fill.is_string and len(fill.name) == 1):
             return node
         width = int_literal(node.expression)
