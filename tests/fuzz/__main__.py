@@ -104,6 +104,8 @@ def report(stats: Stats, findings: list[Finding], kinds: dict, seed: int) -> str
     lines += ["", "## Failure kinds (count)", ""]
     lines += [f"- {count} x {target} {status}: {shape}" for (target, status, shape), count in
               sorted(kinds.items(), key=lambda kv: -kv[1])]
+    lines += ["", "## Most frequent refusals", ""]
+    lines += [f"- {count} x {target}: {reason}" for (target, reason), count in stats.refusals.most_common(12)]
     lines += ["", "## Shrunk failures", ""]
     for f in findings:
         lines += [f"### {f.source} -> {f.target}: {f.status} (seed {f.seed}, round {f.round}, query {f.index})", "",

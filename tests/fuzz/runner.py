@@ -38,6 +38,7 @@ class Stats:
 
     counts: dict = field(default_factory=lambda: defaultdict(Counter))
     seconds: dict = field(default_factory=lambda: defaultdict(float))
+    refusals: Counter = field(default_factory=Counter)  # (target, the refusal's reason) -> count
 
     def rate(self, pair: tuple[str, str]) -> float:
         ran = sum(v for k, v in self.counts[pair].items() if k != "invalid")
@@ -132,5 +133,7 @@ def run_query(rnd: Round, dialect: str, sql: str, targets, stats: Stats) -> dict
             outcome = rnd.target(dialect, sql, target, expected)
         stats.seconds[dialect, target] += native + time.perf_counter() - started
         stats.counts[dialect, target][outcome.status] += 1
+        if outcome.status == "refused":
+            stats.refusals[target, outcome.detail.split(": ", 2)[-1].split(" (")[0][:90]] += 1
         results[target] = outcome
     return results

@@ -244,7 +244,8 @@ def _output_types(query: exp.Expression) -> list[str] | None:
         t = e.type
         if t is None or t.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             return "?"
-        if isinstance(e.unalias(), exp.Literal) and e.unalias().is_number and not e.unalias().is_int:
+        bare = e.unalias().this if isinstance(e.unalias(), exp.Neg) else e.unalias()
+        if isinstance(bare, exp.Literal) and bare.is_number and not bare.is_int:
             return "?"  # 0.5: a decimal in DuckDB and Spark, a double to sqlglot
         plain = isinstance(e.unalias(), (exp.Column, exp.Cast))
         return t.sql() if plain or not t.is_type(exp.DType.DECIMAL) else "?"
