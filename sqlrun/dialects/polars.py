@@ -115,10 +115,7 @@ def _date_diff_sql(self: PolarsGenerator, e: exp.Expr) -> str:
 def _round_sql(self: PolarsGenerator, e: exp.Round) -> str:
     # Polars rounds floats half to even; every other engine rounds half away from zero.
     places = e.args.get("decimals")
-    # POWER(10, -1) fails in Polars (an integer power): a negative or unknown count takes 10.0.
-    counted = isinstance(places, exp.Literal) and places.is_int and int(places.name) >= 0
-    base = exp.Literal.number(10 if counted else "10.0")
-    scale = exp.Pow(this=base, expression=places) if places else None
+    scale = exp.Pow(this=exp.Literal.number(10), expression=places) if places else None
     x = e.this
     shifted = exp.Abs(this=x.copy()) if scale is None else exp.Mul(this=exp.Abs(this=x.copy()), expression=scale)
     rounded = exp.Mul(
