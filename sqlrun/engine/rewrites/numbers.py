@@ -279,7 +279,7 @@ def polars_greatest_of_nan(tree, ctx):
     floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
     for node in typed_nodes(tree, ctx, exp.Greatest):
         args = [node.this, *node.expressions]
-        if not any(a.type is None or a.type.is_type(*floats, exp.DType.UNKNOWN) for a in args):
+        if not any(a.type is not None and a.type.is_type(*floats) for a in args):
             continue
         nan = exp.or_(*(exp.EQ(this=a.copy(), expression=_nan()) for a in args))
         node.replace(exp.Case(ifs=[exp.If(this=nan, true=_nan())], default=node.copy()))

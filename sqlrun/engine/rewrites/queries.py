@@ -289,4 +289,3 @@ def polars_rolling_decimals(tree, ctx):
         if literal or kind is None or kind.is_type(exp.DType.DECIMAL, exp.DType.UNKNOWN):
             raise Refused(window, "Polars has no MIN / MAX of decimals over a ROWS frame")
     return tree
-
