@@ -254,17 +254,19 @@ def _output_types(query: exp.Expression) -> list[str | None] | None:
     return [known(e) for e in query.expressions]
 
 
+_INTEGERS = {"TINYINT", "SMALLINT", "INT", "BIGINT"}
+
+
 def _differ(a: str | None, b: str | None) -> bool:
-    """Two column types Polars cannot join on: a decimal against another type or precision
-    (the failures seen; integers of two widths join fine)."""
-    if a is None or b is None or "DECIMAL" not in a + b:
+    """Two column types Polars cannot join on (integers of two widths join fine)."""
+    if a is None or b is None or {a, b} <= _INTEGERS:
         return False
     return a != b or a == "DECIMAL?"
 
 
 def polars_set_operation_types(tree, ctx):
-    # Polars runs EXCEPT and INTERSECT as a join on every column, which fails when a decimal column
-    # meets another type or precision on the other side (DuckDB and Spark find a common type).
+    # Polars runs EXCEPT and INTERSECT as a join on every column, which fails when a column has one
+    # type (or decimal precision) on the left and another on the right (DuckDB finds a common type).
     operations = list(tree.find_all(exp.Except, exp.Intersect))
     if not operations:
         return tree
@@ -272,8 +274,8 @@ def polars_set_operation_types(tree, ctx):
     for node in operations:
         left, right = _output_types(node.this), _output_types(node.expression)
         if left and right and any(_differ(a, b) for a, b in zip(left, right)):
-            raise Refused(node, "Polars runs EXCEPT / INTERSECT over a decimal column only when both sides"
-                          " have the same decimal type: cast them to one type")
+            raise Refused(node, "Polars runs EXCEPT / INTERSECT only over columns of one type on both sides"
+                          " (decimals of one precision): cast them to one type")
     return tree
 
 
