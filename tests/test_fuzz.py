@@ -37,6 +37,9 @@ def test_spark_on_duckdb():
 # What the fuzzer found Polars failing on (or answering otherwise), now refused at compile time.
 REFUSED_ON_POLARS = [
     "SELECT CAST(ts AS VARCHAR) FROM t1",
+    "SELECT round(f, -1) FROM t1",
+    "SELECT min(s) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1",
+    "SELECT d FROM t1 INTERSECT SELECT 'x' FROM t2",
     "SELECT m - m FROM t1 EXCEPT SELECT m FROM t2",
     "SELECT i FROM t1 INTERSECT SELECT 0.5 FROM t2",
     "SELECT max(m) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1",
