@@ -216,12 +216,6 @@ class PolarsGenerator(PostgresGenerator):
             self.unsupported(f"Polars SQL has no function {name.upper()}()")
         return super().func(name, *args, prefix=prefix, suffix=suffix, normalize=normalize)
 
-    def like_sql(self, expression: exp.Like) -> str:
-        # Polars reads `s LIKE 'a%' = b` as s LIKE ('a%' = b), `b = s LIKE 'a%'` as (b = s) LIKE 'a%'.
-        text = super().like_sql(expression)
-        parent = expression.parent
-        return f"({text})" if isinstance(parent, exp.Binary) and not isinstance(parent, exp.Connector) else text
-
     def ordered_sql(self, expression: exp.Ordered) -> str:
         this = self.sql(expression, "this")
         desc = " DESC" if expression.args.get("desc") else " ASC"

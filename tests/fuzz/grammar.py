@@ -102,8 +102,9 @@ class Gen:
             return r.choice(["0", "7", "-3", "CAST(2147483648 AS BIGINT)"])
         if kind == "float":
             return r.choice(["1.5", "-0.5", "0.0", "2.0", "CAST('NaN' AS DOUBLE)"])
-        if kind == "str":
-            return "'" + r.choice(STRINGS).replace("'", "''") + "'"
+        if kind == "str":  # Spark's '' is a quote, sqlglot reads two literals: a known gap (findings.md)
+            quote = "\\'" if self.dialect == "spark" else "''"
+            return "'" + r.choice(STRINGS).replace("'", quote) + "'"
         if kind == "date":
             return r.choice(["DATE '2024-02-29'", "DATE '2024-03-01'", "DATE '1970-01-01'"])
         if kind == "ts":

@@ -41,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
+    Rule("nested_comparisons_parenthesized", coercion.nested_comparisons, (), (), kinds=(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)),
     Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
     Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),
     Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),

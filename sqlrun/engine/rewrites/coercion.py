@@ -116,3 +116,17 @@ def polars_timestamp_text(tree, ctx):
             if not node.this.type.is_type(exp.DType.DATE):
                 raise Refused(node, "Polars writes a timestamp as text with six fraction digits, always")
     return tree
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def nested_comparisons(tree, ctx):
+    # `a <= b = c` is (a <= b) = c in Spark; DuckDB refuses chained comparisons and Polars reads
+    # them otherwise: a comparison inside a comparison is parenthesized (found by tests/fuzz).
+    for node in list(tree.find_all(*_COMPARISONS)):
+        for key in ("this", "expression"):
+            operand = node.args.get(key)
+            if isinstance(operand, (*_COMPARISONS, exp.Like, exp.ILike)):
+                node.set(key, exp.Paren(this=operand.copy()))
+    return tree
