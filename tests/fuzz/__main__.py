@@ -43,10 +43,10 @@ def kind_of(target: str, status: str, detail: str) -> tuple:
 
 
 def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 100, minutes: float = 0,
-         log=None) -> tuple[Stats, list[Finding], dict]:
+         log=None, gaps: bool = True) -> tuple[Stats, list[Finding], dict]:
     """Run `queries` queries per source dialect (on each of its targets in `pairs`, default
     runner.PAIRS); stops early after `minutes` per source if given. Returns the stats, the
-    shrunk findings and all failure kinds."""
+    shrunk findings and all failure kinds. `gaps=False` leaves out grammar.KNOWN_GAPS."""
     pairs = pairs or PAIRS
     stats, findings, kinds = Stats(), [], {}
     natives = Natives()
@@ -62,7 +62,7 @@ def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 1
                         for index in range(min(round_size, queries - done)):
                             if minutes and time.monotonic() - started > minutes * 60:
                                 break
-                            sql = query(random.Random(f"{seed}:{source}:{number}:{index}"), source)
+                            sql = query(random.Random(f"{seed}:{source}:{number}:{index}"), source, gaps)
                             for target, outcome in run_query(rnd, source, sql, targets, stats).items():
                                 if outcome.status in BUGS:
                                     _found(rnd, kinds, findings, Finding(

@@ -76,6 +76,9 @@ F = [
     ("bool", "bool bool", "({0} AND {1})", None), ("bool", "bool bool", "({0} OR {1})", None),
 ]
 SHORT = {"s": "str", "n": "n", "f": "float", "d": "date"}
+# Differences found and not fixed yet (findings.md, "Open"), per source dialect: the seeded run in
+# `make test` leaves them out (gaps=False); the long run keeps them.
+KNOWN_GAPS = {"spark": {"floor({0})", "ceil({0})"}}
 AGGREGATES = [  # (result, argument, spelling)
     ("int", None, "count(*)"), ("int", "any", "count({0})"), ("int", "any", "count(DISTINCT {0})"),
     ("int", "int", "sum({0})"), ("float", "float", "sum({0})"), ("dec", "dec", "sum({0})"),
@@ -86,8 +89,9 @@ AGGREGATES = [  # (result, argument, spelling)
 
 
 class Gen:
-    def __init__(self, rng: random.Random, dialect: str, columns: dict[str, list[str]]):
+    def __init__(self, rng: random.Random, dialect: str, columns: dict[str, list[str]], gaps: bool = True):
         self.rng, self.dialect, self.columns = rng, dialect, columns
+        self.skip = set() if gaps else KNOWN_GAPS.get(dialect, set())
 
     def pick(self, options):
         return self.rng.choice(options)
@@ -131,7 +135,7 @@ class Gen:
                     f" ELSE {self.expr(kind, depth - 1)} END")
         if roll < 0.24:
             return f"nullif({self.expr(kind, depth - 1)}, {self.expr(kind, depth - 1)})"
-        options = [f for f in F if f[0] == kind]
+        options = [f for f in F if f[0] == kind and f[2] not in self.skip]
         if not options:
             return self.expr(kind, 0)
         _, args, spark, duck = r.choice(options)
@@ -189,7 +193,7 @@ class Gen:
         """A grouping key that reads a column (a literal key would be an ordinal in DuckDB)."""
         kind = self.pick(TYPES)
         column = self.pick(self.columns[kind])
-        options = [f for f in F if f[1] == kind and f[0] != "n"]
+        options = [f for f in F if f[1] == kind and f[2] not in self.skip]
         if self.rng.random() < 0.6 or not options:
             return column
         _, _, spark, duck = self.pick(options)
@@ -209,19 +213,20 @@ def columns_of(alias: str | None) -> dict[str, list[str]]:
     return refs
 
 
-def query(rng: random.Random, dialect: str) -> str:
-    """One random query (a SELECT or a set operation) over the tables of tables.py."""
+def query(rng: random.Random, dialect: str, gaps: bool = True) -> str:
+    """One random query (a SELECT or a set operation) over the tables of tables.py; `gaps`:
+    with the known gaps (KNOWN_GAPS) or without them."""
     shape = rng.choice(["select", "select", "group", "group", "window", "join", "setop", "distinct"])
     table = rng.choice(TABLES)
     if shape == "join":
         other = rng.choice(TABLES)
-        g = Gen(rng, dialect, _merge(columns_of("x"), columns_of("y")))
+        g = Gen(rng, dialect, _merge(columns_of("x"), columns_of("y")), gaps)
         g.columns["id"] = ["x.id"]
         kind = rng.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "JOIN"])
         on = "x.k = y.k" + (f" AND {g.condition(1)}" if rng.random() < 0.3 else "")
         source = f"{table} x {kind} {other} y ON {on}"
     else:
-        g = Gen(rng, dialect, columns_of(None))
+        g = Gen(rng, dialect, columns_of(None), gaps)
         source = table
     where = f" WHERE {g.condition()}" if rng.random() < 0.5 else ""
     if shape == "setop":
