@@ -95,7 +95,7 @@ RULES: tuple[Rule, ...] = (
     Rule("format_string_styles", strings.format_styles, (*SPARK, "duckdb"), (), kinds=(exp.Format,)),
     Rule("polars_multi_character_padding", strings.polars_padding, (), ("polars",), kinds=(exp.Pad,)),
     Rule("polars_left_right", strings.polars_left_right, (), ("polars",), kinds=(exp.Left, exp.Right)),
-    Rule("duckdb_timestamp_text_on_polars", coercion.polars_timestamp_text, ("duckdb",), ("polars",), kinds=(exp.Cast, exp.TryCast)),
+    Rule("timestamp_text_on_polars", coercion.polars_timestamp_text, (*SPARK, "duckdb"), ("polars",), kinds=(exp.Cast, exp.TryCast)),
     Rule("polars_strpos_nulls_and_start", strings.polars_strpos, (), ("polars",), kinds=(exp.StrPosition,)),
     Rule("polars_unique_output_names", output_names.polars_unique_names, (), ("polars",)),
     Rule("iso_day_of_week_on_spark", date_names.iso_dow_spark, (), ("spark",), kinds=(exp.DayOfWeekIso, exp.Extract)),
