@@ -35,11 +35,15 @@ test: setup system-deps
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-# The long run of the hostile-input properties and of Spark's own SQL tests (`make test` runs
-# short seeded ones).
+# The long run of the hostile-input properties, of Spark's own SQL tests and of the differential
+# fuzzer (tests/fuzz/: FUZZ_QUERIES per source-target pair, report in tests/fuzz/last-run.md;
+# fails on any difference or run-time error). `make test` runs short seeded ones.
 HOSTILE_EXAMPLES ?= 2000
+FUZZ_QUERIES ?= 20000
+FUZZ_SEED ?= 1
 fuzz: setup conformance
 	SQLRUN_HOSTILE_EXAMPLES=$(HOSTILE_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q tests/test_hostile_cli.py tests/test_hardening_output.py -k "any"
+	$(BIN)/python -m tests.fuzz --queries $(FUZZ_QUERIES) --seed $(FUZZ_SEED)
 
 # Every imported Spark sql-tests case on duckdb, polars and spark (and plain sqlglot + DuckDB):
 # fails when a case does not fail as tests/spark_sqltests/markers.toml records (or passes).

@@ -62,7 +62,8 @@ def test_unknown_types_and_other_dialects_are_left_alone():
     union = infer_types(union, "spark", {})
     assert union[0].sql("spark") == "BIGINT" and union[1] is None  # Spark's DECIMAL(11, 1): not written here
     # Other dialects: only a column passed through keeps its (schema's) type.
-    total, passed = infer_types(sqlglot.parse_one("SELECT SUM(i), i AS j FROM t GROUP BY i", read="duckdb"), "duckdb", SCHEMA)
+    grouped = sqlglot.parse_one("SELECT SUM(i), i AS j FROM t GROUP BY i", read="duckdb")
+    total, passed = infer_types(grouped, "duckdb", SCHEMA)
     assert total is None and passed.sql("duckdb") == SCHEMA["t"]["i"].upper()
     (unknown,) = infer_types(sqlglot.parse_one("SELECT some_udf(i) FROM t", read="spark"), "spark", SCHEMA)
     assert unknown is None

@@ -372,4 +372,17 @@ CASES = [
          'SELECT list_sort(list(i)) FROM r'),
     case("aggregate", "array_agg_k_desc",
          'SELECT array_agg(k ORDER BY k DESC) FROM r'),
+    # -- found by the differential fuzzer (tests/fuzz/)
+    case("math", "isnan_of_null", "SELECT id, isnan(y) FROM t"),
+    case("math", "ln_of_zero", "SELECT id, ln(y) FROM t WHERE y >= 0"),
+    case("math", "sign_of_nan", "SELECT sign(CAST('NaN' AS DOUBLE)), sign(CAST(NULL AS DOUBLE))"),
+    case("math", "greatest_of_nan", "SELECT id, greatest(y, CAST('NaN' AS DOUBLE)), greatest(y, 1.0) FROM t"),
+    case("aggregate", "count_if_of_nothing",
+         "SELECT count_if(flag), count_if(flag > flag) FROM t WHERE id = 4 OR id > 100"),
+    case("aggregate", "count_if_empty_group", "SELECT grp, count_if(flag) FROM t WHERE id = 4 GROUP BY grp"),
+    case("string", "left_right_of_null_and_past_the_start",
+         "SELECT id, left(s, 0), right(s, 0), right(s, 6), left(s, 20) FROM t"),
+    case("string", "like_inside_a_comparison", "SELECT id, s LIKE 'a%' = flag, flag = s LIKE '%e%' FROM t"),
+    case("string", "pad_to_a_negative_width",
+         "SELECT id, rpad(s, -1, '-'), lpad(s, x - 5, '*'), lpad(grp, x, '*') FROM t"),
 ]

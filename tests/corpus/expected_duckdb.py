@@ -8,6 +8,7 @@ import datetime  # noqa: F401
 from decimal import Decimal  # noqa: F401
 
 inf = float("inf")
+nan = float("nan")
 
 EXPECTED = {
     # SELECT id, strftime(d, '%Y-%m') FROM t
@@ -1907,5 +1908,75 @@ EXPECTED = {
     # SELECT array_agg(k ORDER BY k DESC) FROM r
     'array_agg_k_desc': [
         ([5, 4, 3, 2, 1],),
+    ],
+    # SELECT id, isnan(y) FROM t
+    'isnan_of_null': [
+        (1, False),
+        (2, False),
+        (3, False),
+        (4, False),
+        (5, None),
+        (6, False),
+        (7, False),
+    ],
+    # SELECT id, ln(y) FROM t WHERE y >= 0
+    'ln_of_zero': [
+        (1, 0.4054651081081644),
+        (2, 0.9162907318741551),
+        (4, 1.3862943611198906),
+        (6, -inf),
+        (7, 1.1786549963416462),
+    ],
+    # SELECT sign(CAST('NaN' AS DOUBLE)), sign(CAST(NULL AS DOUBLE))
+    'sign_of_nan': [
+        (0, None),
+    ],
+    # SELECT id, greatest(y, CAST('NaN' AS DOUBLE)), greatest(y, 1.0) FROM t
+    'greatest_of_nan': [
+        (1, nan, 1.5),
+        (2, nan, 2.5),
+        (3, nan, 1.0),
+        (4, nan, 4.0),
+        (5, nan, 1.0),
+        (6, nan, 1.0),
+        (7, nan, 3.25),
+    ],
+    # SELECT count_if(flag), count_if(flag > flag) FROM t WHERE id = 4 OR id > 100
+    'count_if_of_nothing': [
+        (None, None),
+    ],
+    # SELECT grp, count_if(flag) FROM t WHERE id = 4 GROUP BY grp
+    'count_if_empty_group': [
+        ('b', None),
+    ],
+    # SELECT id, left(s, 0), right(s, 0), right(s, 6), left(s, 20) FROM t
+    'left_right_of_null_and_past_the_start': [
+        (1, '', '', 'Apple', 'Apple'),
+        (2, '', '', 'banana', 'banana'),
+        (3, '', '', 'herry ', '  Cherry '),
+        (4, None, None, None, None),
+        (5, '', '', '', ''),
+        (6, '', '', 'a,b,c', 'a,b,c'),
+        (7, '', '', "'Brien", "O'Brien"),
+    ],
+    # SELECT id, s LIKE 'a%' = flag, flag = s LIKE '%e%' FROM t
+    'like_inside_a_comparison': [
+        (1, False, True),
+        (2, True, True),
+        (3, False, True),
+        (4, None, None),
+        (5, True, True),
+        (6, True, False),
+        (7, True, False),
+    ],
+    # SELECT id, rpad(s, -1, '-'), lpad(s, x - 5, '*'), lpad(grp, x, '*') FROM t
+    'pad_to_a_negative_width': [
+        (1, '', 'Apple', '*********a'),
+        (2, '', '*********banana', '*******************a'),
+        (3, '', '', ''),
+        (4, None, None, None),
+        (5, '', '**', '******c'),
+        (6, '', '', None),
+        (7, '', '', '**c'),
     ],
 }

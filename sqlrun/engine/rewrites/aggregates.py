@@ -170,3 +170,32 @@ def spark_population_moments(tree, ctx):
         return exp.paren(exp.case().when(exp.EQ(this=n, expression=exp.Literal.number(2)), two).else_(scaled))
 
     return replace_all(tree, (exp.Skewness, exp.Kurtosis), build)
+
+
+# --- count_if over no non-NULL value (found by tests/fuzz) ---
+
+
+def _plain_aggregate(node: exp.Expression) -> bool:
+    """Not inside OVER (...) or FILTER (...): the aggregate can be wrapped as it stands."""
+    return not isinstance(node.parent, (exp.Window, exp.Filter))
+
+
+def duckdb_count_if_of_nothing(tree, ctx):
+    # DuckDB's count_if is NULL when no value is non-NULL (an empty group too); elsewhere 0.
+    def build(node):
+        if not _plain_aggregate(node):
+            raise Refused(node, "DuckDB's count_if over a window or with FILTER (NULL without values)")
+        none = exp.EQ(this=exp.Count(this=node.this.copy()), expression=exp.Literal.number(0))
+        return exp.Case(ifs=[exp.If(this=none, true=exp.null())], default=node.copy())
+
+    return replace_all(tree, exp.CountIf, build)
+
+
+def spark_count_if_of_nothing(tree, ctx):
+    # Spark's count_if is 0 when no value is non-NULL; DuckDB's is NULL.
+    def build(node):
+        if not _plain_aggregate(node):
+            raise Refused(node, "Spark's count_if over a window or with FILTER (0 without values)")
+        return exp.Coalesce(this=node.copy(), expressions=[exp.Literal.number(0)])
+
+    return replace_all(tree, exp.CountIf, build)

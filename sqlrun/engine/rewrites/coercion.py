@@ -114,3 +114,27 @@ def spark_text_casts(tree, ctx):
         false = exp.In(this=word.copy(), expressions=[exp.Literal.string(w) for w in _FALSE])
         node.replace(exp.paren(exp.case().when(true, exp.true()).when(false, exp.false())))
     return tree
+
+
+def polars_timestamp_text(tree, ctx):
+    # Polars writes a timestamp as text with all six fraction digits ('... 23:59:59.000000');
+    # DuckDB and Spark drop the zeros (found by tests/fuzz).
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*exp.DataType.TEXT_TYPES)):
+        if node.this.type is not None and node.this.type.is_type(*exp.DataType.TEMPORAL_TYPES):
+            if not node.this.type.is_type(exp.DType.DATE):
+                raise Refused(node, "Polars writes a timestamp as text with six fraction digits, always")
+    return tree
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+
+
+def nested_comparisons(tree, ctx):
+    # `a <= b = c` is (a <= b) = c in Spark; DuckDB refuses chained comparisons and Polars reads
+    # them otherwise: a comparison inside a comparison is parenthesized (found by tests/fuzz).
+    for node in list(tree.find_all(*_COMPARISONS)):
+        for key in ("this", "expression"):
+            operand = node.args.get(key)
+            if isinstance(operand, (*_COMPARISONS, exp.Like, exp.ILike)):
+                node.set(key, exp.Paren(this=operand.copy()))
+    return tree

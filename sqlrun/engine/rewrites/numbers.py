@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all, typed_nodes
 
 # --- division: Redshift divides integers as integers; everyone else gives a double ---
 
@@ -224,3 +224,63 @@ def spark_nanvl(tree, ctx):
         return exp.Case(ifs=[exp.If(this=is_nan, true=node.expression.copy())], default=node.this.copy())
 
     return replace_all(tree, exp.Nanvl, build)
+
+
+# --- isnan(NULL) and logarithms of zero and below (found by tests/fuzz) ---
+
+
+def spark_isnan_of_null(tree, ctx):
+    # Spark's isnan(NULL) is false; DuckDB's and Polars' are NULL.
+    return replace_all(tree, exp.IsNan, lambda node: exp.Coalesce(this=node.copy(), expressions=[exp.false()]))
+
+
+def duckdb_isnan_of_null(tree, ctx):
+    # DuckDB's isnan(NULL) is NULL; Spark's is false.
+    def build(node):
+        return exp.Case(ifs=[exp.If(this=is_null(node.this), true=exp.null())], default=node.copy())
+
+    return replace_all(tree, exp.IsNan, build)
+
+
+def spark_ln_of_non_positive(tree, ctx):
+    # Spark's ln(x) is NULL for x <= 0; DuckDB gives -inf for 0 (an error below), Polars -inf or NaN.
+    def build(node):
+        positive = exp.GT(this=node.this.copy(), expression=exp.Literal.number(0))
+        return exp.Case(ifs=[exp.If(this=positive, true=node.copy())])
+
+    return replace_all(tree, exp.Ln, build)
+
+
+def duckdb_ln_of_zero(tree, ctx):
+    # DuckDB's ln(0) is -inf (and below 0 an error); Spark's is NULL.
+    def build(node):
+        zero = exp.EQ(this=node.this.copy(), expression=exp.Literal.number(0))
+        minus_infinity = exp.cast(exp.Literal.string("-Infinity"), "double")
+        return exp.Case(ifs=[exp.If(this=zero, true=minus_infinity)], default=node.copy())
+
+    return replace_all(tree, exp.Ln, build)
+
+
+def _nan() -> exp.Expression:
+    return exp.cast(exp.Literal.string("NaN"), "double")
+
+
+def duckdb_sign_of_nan(tree, ctx):
+    # DuckDB's sign(NaN) is 0; Spark's and Polars' are NaN (NaN = NaN is true in all three).
+    def build(node):
+        nan = exp.EQ(this=node.this.copy(), expression=_nan())
+        return exp.Case(ifs=[exp.If(this=nan, true=exp.Literal.number(0))], default=node.copy())
+
+    return replace_all(tree, exp.Sign, build)
+
+
+def polars_greatest_of_nan(tree, ctx):
+    # Polars' GREATEST skips NaN; DuckDB and Spark order NaN above every number, so it wins.
+    floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
+    for node in typed_nodes(tree, ctx, exp.Greatest):
+        args = [node.this, *node.expressions]
+        if not any(a.type is not None and a.type.is_type(*floats) for a in args):
+            continue
+        nan = exp.or_(*(exp.EQ(this=a.copy(), expression=_nan()) for a in args))
+        node.replace(exp.Case(ifs=[exp.If(this=nan, true=_nan())], default=node.copy()))
+    return tree

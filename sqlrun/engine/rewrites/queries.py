@@ -236,3 +236,67 @@ def spark_group_by_map(tree, ctx):
             if any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
                 raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
     return tree
+
+
+# --- EXCEPT / INTERSECT over columns of two types (found by tests/fuzz) ---
+
+
+def _output_types(query: exp.Expression) -> list[str | None] | None:
+    """The columns' types (None where sqlglot cannot tell); "DECIMAL?" for a decimal whose
+    precision is unknown here: from arithmetic or CASE (Polars widens it in its own way), or a
+    literal like 0.5 (a decimal in DuckDB and Spark, a double to sqlglot)."""
+    if not isinstance(query, exp.Select):
+        return None
+
+    def known(e: exp.Expression) -> str | None:
+        bare = e.unalias().this if isinstance(e.unalias(), exp.Neg) else e.unalias()
+        if isinstance(bare, exp.Literal) and bare.is_number and not bare.is_int:
+            return "DECIMAL?"
+        t = e.type
+        if t is None or t.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
+            return None
+        plain = isinstance(e.unalias(), (exp.Column, exp.Cast))
+        return t.sql() if plain or not t.is_type(exp.DType.DECIMAL) else "DECIMAL?"
+
+    return [known(e) for e in query.expressions]
+
+
+_INTEGERS = {"TINYINT", "SMALLINT", "INT", "BIGINT"}
+
+
+def _differ(a: str | None, b: str | None) -> bool:
+    """Two column types Polars cannot join on (integers of two widths join fine)."""
+    if a is None or b is None or {a, b} <= _INTEGERS:
+        return False
+    return a != b or a == "DECIMAL?"
+
+
+def polars_set_operation_types(tree, ctx):
+    # Polars runs EXCEPT and INTERSECT as a join on every column, which fails when a column has one
+    # type (or decimal precision) on the left and another on the right (DuckDB finds a common type).
+    operations = list(tree.find_all(exp.Except, exp.Intersect))
+    if not operations:
+        return tree
+    annotate(tree, ctx)
+    for node in operations:
+        left, right = _output_types(node.this), _output_types(node.expression)
+        if left and right and any(_differ(a, b) for a, b in zip(left, right)):
+            raise Refused(node, "Polars runs EXCEPT / INTERSECT only over columns of one type on both sides"
+                          " (decimals of one precision): cast them to one type")
+    return tree
+
+
+def polars_rolling_min_max(tree, ctx):
+    # Polars has rolling MIN / MAX (a ROWS frame with an offset) of integers and floats only:
+    # decimals and text fail at run time (found by tests/fuzz).
+    windows = [w for w in tree.find_all(exp.Window)
+               if isinstance(w.this, (exp.Min, exp.Max)) and (w.args.get("spec") and w.args["spec"].args.get("start"))]
+    if windows:
+        annotate(tree, ctx)
+    numbers = (*exp.DataType.INTEGER_TYPES, exp.DType.DOUBLE, exp.DType.FLOAT)
+    for window in windows:
+        arg, kind = window.this.this, window.this.this.type
+        literal = isinstance(arg, exp.Literal) and arg.is_number and not arg.is_int  # 0.5 is a decimal
+        if literal or kind is None or not kind.is_type(*numbers):
+            raise Refused(window, "Polars has MIN / MAX over a ROWS frame of integers and floats only")
+    return tree

@@ -150,6 +150,11 @@ def format_styles(tree, ctx):
 def polars_padding(tree, ctx):
     def build(node):
         fill = node.args.get("fill_pattern")
+        if int_literal(node.expression) is None or int_literal(node.expression) < 0:
+            # A negative width pads to '' elsewhere; Polars fails at run time (found by tests/fuzz).
+            negative = exp.LT(this=node.expression.copy(), expression=exp.Literal.number(0))
+            node.set("expression", exp.Case(ifs=[exp.If(this=negative, true=exp.Literal.number(0))],
+                                            default=node.expression.copy()))
         if fill is None or (fill.is_string and len(fill.name) == 1):
             return node
         width = int_literal(node.expression)
@@ -196,3 +201,19 @@ def polars_strpos(tree, ctx):
         return exp.case().when(unknown, exp.Null()).else_(found)
 
     return replace_all(tree, exp.StrPosition, build)
+
+
+# --- LEFT / RIGHT on Polars (found by tests/fuzz) ---
+
+
+def polars_left_right(tree, ctx):
+    # Polars' LEFT(NULL, 0) and RIGHT(NULL, 0) are '' (NULL in every other engine), and its
+    # RIGHT('Zz', 3) is 'z': a count past the start gives the whole text everywhere else.
+    def build(node):
+        ifs = [exp.If(this=is_null(node.this), true=exp.null())]
+        if isinstance(node, exp.Right):
+            whole = exp.LTE(this=exp.Length(this=node.this.copy()), expression=node.expression.copy())
+            ifs.append(exp.If(this=whole, true=node.this.copy()))
+        return exp.Case(ifs=ifs, default=node.copy())
+
+    return replace_all(tree, (exp.Left, exp.Right), build)
