@@ -39,9 +39,9 @@ def expected_status(markers: dict, case_id: str, engine: str) -> str:
     return STATUS_OF[found["raises"]] if found else "pass"
 
 
-def write_markers(old: dict, cases, outcomes, classes) -> None:
+def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header=HEADER) -> None:
     """Markers for the outcomes of this run; a case or engine it did not run keeps its marker."""
-    out = [HEADER]
+    out = [header]
     ids = [c.id for c in cases]
     ids += sorted(set(old) - set(ids))
     for case_id in ids:
@@ -53,7 +53,7 @@ def write_markers(old: dict, cases, outcomes, classes) -> None:
                 lines.append(f"{engine} = {{ {fields} }}\n")
         if lines:
             out.append(f"[{json.dumps(case_id)}]\n" + "".join(lines) + "\n")
-    MARKERS_FILE.write_text("".join(out))
+    path.write_text("".join(out))
 
 
 def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | None:
