@@ -178,6 +178,7 @@ class Case:
     expected: list = field(default_factory=list)  # the expected lines, as in the file
     sources: dict = field(default_factory=dict)  # table name -> parquet file under DATA
     error: str = ""
+    file_sql: str = ""  # the query as the file wrote it, when sql is rewritten (settings.py)
     nth: int = 1  # its place among the cases of that line (loops unrolled)
 
     @property

@@ -21,8 +21,21 @@ HASH = re.compile(r"^\d+ values hashing to [0-9a-z]{32}$")
 NUMERIC = re.compile(r"^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL.*)$")
 
 
-_CON = duckdb.connect()  # values to text, texts to types: one connection, in UTC
-_CON.execute("SET TimeZone = 'UTC'")
+_CONNECTION: list = []  # values to text, texts to types: one connection, in UTC
+
+
+def _con():
+    if not _CONNECTION:
+        _CONNECTION.append(duckdb.connect())
+        _CONNECTION[0].execute("SET TimeZone = 'UTC'")
+    return _CONNECTION[0]
+
+
+def _renewed(exc: Exception) -> Exception:
+    """After an internal error DuckDB refuses every later statement: start a new connection."""
+    if isinstance(exc, (duckdb.FatalException, duckdb.InternalException)):
+        _CONNECTION.clear()
+    return exc
 
 
 class Texts:
@@ -31,11 +44,14 @@ class Texts:
     def __init__(self, table: pa.Table):
         self.ncols, self.nrows = table.num_columns, table.num_rows
         table = table.rename_columns([f"c{i}" for i in range(self.ncols)])
-        rel = _CON.from_arrow(table)
-        self.types = [str(t) for t in rel.types]
-        cols = [f"CASE c{i} WHEN true THEN '1' WHEN false THEN '0' END" if t == "BOOLEAN" else f"CAST(c{i} AS VARCHAR)"
-                for i, t in enumerate(self.types)]
-        rows = rel.project(", ".join(cols)).fetchall() if self.ncols else []
+        try:
+            rel = _con().from_arrow(table)
+            self.types = [str(t) for t in rel.types]
+            cols = [f"CASE c{i} WHEN true THEN '1' WHEN false THEN '0' END" if t == "BOOLEAN"
+                    else f"CAST(c{i} AS VARCHAR)" for i, t in enumerate(self.types)]
+            rows = rel.project(", ".join(cols)).fetchall() if self.ncols else []
+        except duckdb.Error as exc:
+            raise _renewed(exc) from None
         self.values = [_text(v) for row in rows for v in row]
 
 
@@ -108,7 +124,10 @@ _FAILED = object()
 def _cast(text: str, sql_type: str):
     if text == "NULL":
         return None
-    value = _CON.execute(f"SELECT TRY_CAST($1 AS {sql_type})", [text]).fetchall()[0][0]
+    try:
+        value = _con().execute(f"SELECT TRY_CAST($1 AS {sql_type})", [text]).fetchall()[0][0]
+    except duckdb.Error as exc:
+        raise _renewed(exc) from None
     return _FAILED if value is None else value
 
 

@@ -20,11 +20,12 @@ import re
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
-from tests.duckdb_slt import COMMIT, DATA, REPOSITORY, TESTS, data_files, file_list
+from tests.duckdb_slt import COMMIT, DATA, REPOSITORY, TESTS, data_files, file_list, settings
 from tests.duckdb_slt.compare import Texts, difference
 from tests.duckdb_slt.slt import parse
 from tests.spark_sqltests.importer import git_show, write_json
@@ -55,14 +56,6 @@ NONDETERMINISTIC = re.compile(
 APPROXIMATE = re.compile(r"\b(approx_\w+|reservoir_quantile)\s*\(", re.I)
 READS_FILES = re.compile(
     r"__TEST_DIR__|\{DATA_DIR\}|\{TEMP_DIR\}|\bread_\w+\s*\(|'[^']*\.(csv|parquet|json|gz|db)'|\bglob\s*\(", re.I
-)
-# SET/PRAGMA that change no result: the rest change the session a catalog query cannot carry.
-HARMLESS = re.compile(
-    r"\s*(PRAGMA|SET|RESET)\s+(GLOBAL\s+|SESSION\s+)?(enable_verification|disable_verification|verify_\w+|threads"
-    r"|memory_limit|max_memory|enable_profiling|disable_profiling|explain_output|force_\w+|debug_\w+"
-    r"|disabled_optimizers|enable_optimizer|disable_optimizer|enable_object_cache|enable_progress_bar|disable_progress_bar|checkpoint_threshold|wal_autocheckpoint"
-    r"|storage_compatibility_version|temp_directory)\b",
-    re.I,
 )
 SETUP = re.compile(
     r"\s*(CREATE|INSERT|UPDATE|DELETE|DROP|ALTER|TRUNCATE|BEGIN|COMMIT|ROLLBACK|CHECKPOINT|ANALYZE|VACUUM)\b", re.I
@@ -97,7 +90,7 @@ class Importer:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         skipped, setup_errors, out = Counter(), [], []
-        state = {"setups": 0, "settings": "", "objects": set(), "written": {}}
+        state = {"setups": 0, "settings": {}, "objects": set(), "written": {}}
         for record in records:
             if record.command.startswith(("skipped:", "stop:")):
                 skipped[record.command.split(":", 1)[1]] += 1
@@ -113,12 +106,10 @@ class Importer:
         if record.expect == "error":
             skipped["statement error"] += 1
             return
-        if not (SETUP.match(sql) or HARMLESS.match(sql)):
-            if re.match(r"\s*(SET|RESET|PRAGMA|USE|ATTACH|LOAD|INSTALL|CALL)\b", sql, re.I):
-                state["settings"] = sql.splitlines()[0][:120]
-            else:
-                skipped["statement ok without a result"] += 1
-                return
+        session = re.match(r"\s*(SET|RESET|PRAGMA|USE|ATTACH|LOAD|INSTALL|CALL)\b", sql, re.I)
+        if not (SETUP.match(sql) or session):
+            skipped["statement ok without a result"] += 1
+            return
         found = OBJECT.match(sql)
         if found:
             state["objects"].add(found.group(5).strip('"').lower())
@@ -127,13 +118,20 @@ class Importer:
         except duckdb.Error as exc:
             if record.expect == "ok":
                 setup_errors.append({"line": record.line, "error": str(exc)[:300]})
+        if session:
+            state["settings"] = settings.changed(con)
         state["setups"] += 1
 
     def freeze(self, con, record, state) -> dict:
         case = {"line": record.line, "sql": record.sql, "columns": len(record.expect), "sort": record.sort,
                 "expected": record.values}
-        if state["settings"]:
-            return {**case, "status": "session-settings", "error": state["settings"]}
+        if settings.nulls_first_only(state["settings"]):
+            sql = settings.with_nulls_first(record.sql)
+            if sql is None:
+                return {**case, "status": "session-settings", "error": "default_null_order: sqlglot cannot rewrite it"}
+            record, case = replace(record, sql=sql), {**case, "sql": sql, "file_sql": record.sql}
+        elif state["settings"]:
+            return {**case, "status": "session-settings", "error": json.dumps(state["settings"])[:300]}
         if NONDETERMINISTIC.search(record.sql):
             return {**case, "status": "nondeterministic"}
         if APPROXIMATE.search(record.sql):
