@@ -25,7 +25,7 @@ from tests.spark_sqltests.markers import RAISES
 from tests.spark_sqltests.runner import WrongAnswer
 
 SEED = 13
-PASSING, KNOWN_BAD, ON_SPARK = 240, 60, 3  # cases sampled per kind
+PASSING, KNOWN_BAD, ON_SPARK = 160, 40, 3  # cases sampled per kind
 EXCEPTIONS = {"CompileError": (CompileError, CatalogError), "EngineError": EngineError, "WrongAnswer": WrongAnswer}
 assert set(EXCEPTIONS) == set(RAISES.values())
 
