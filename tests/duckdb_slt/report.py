@@ -43,7 +43,7 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
     for engine in engines:
         counts = Counter()
         for (st, name), items in by_class(ok, outcomes, classes, engine).items():
-            counts[f"{st}: {name}"] += len(items)
+            counts[name if name.startswith(st) else f"{st}: {name}"] += len(items)
         top = ", ".join(f"{name} ({n})" for name, n in counts.most_common(8))
         summary.append(f"- {LABELS.get(engine, engine)}: {top or 'none'}")
     intro = (
@@ -76,6 +76,6 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
         "# DuckDB's own sqllogictests through sqlrun", "",
         textwrap.fill(intro, 100), "", textwrap.fill(counts, 100), "",
         *table(all_cases, outcomes, engines, LABELS), "",
-        "Largest classes of failures (the classes of tests/spark_sqltests/classes.py):", "",
+        "Largest classes of failures (tests/duckdb_slt/classes.py):", "",
         *summary, "", textwrap.fill(footer, 100), "",
     ]) + (f"\n{NOTES.read_text()}" if NOTES.exists() else ""))

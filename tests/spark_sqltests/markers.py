@@ -39,7 +39,7 @@ def expected_status(markers: dict, case_id: str, engine: str) -> str:
     return STATUS_OF[found["raises"]] if found else "pass"
 
 
-def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header=HEADER) -> None:
+def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header=HEADER, kinds=CLASSES) -> None:
     """Markers for the outcomes of this run; a case or engine it did not run keeps its marker."""
     out = [header]
     ids = [c.id for c in cases]
@@ -47,7 +47,7 @@ def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header
     for case_id in ids:
         lines = []
         for engine in ("duckdb", "polars", "spark"):
-            entry = _entry(old, case_id, engine, outcomes.get((case_id, engine)), classes)
+            entry = _entry(old, case_id, engine, outcomes.get((case_id, engine)), classes, kinds)
             if entry:
                 fields = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items())
                 lines.append(f"{engine} = {{ {fields} }}\n")
@@ -56,7 +56,7 @@ def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header
     path.write_text("".join(out))
 
 
-def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | None:
+def _entry(old: dict, case_id: str, engine: str, outcome, classes, kinds=CLASSES) -> dict | None:
     kept = marker(old, case_id, engine)
     if outcome is None:
         return kept  # not run this time
@@ -66,5 +66,5 @@ def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | Non
     if kept and kept.get("raises") == raises and kept.get("reviewed"):
         return kept
     name = classes[case_id, engine]
-    kind, why = CLASSES.get(name, ("notimpl", "not classified yet"))
+    kind, why = kinds.get(name, ("notimpl", "not classified yet"))
     return {"kind": kind, "raises": raises, "reason": f"{name}: {why}"}
