@@ -45,11 +45,13 @@ fuzz: setup conformance
 	SQLRUN_HOSTILE_EXAMPLES=$(HOSTILE_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q tests/test_hostile_cli.py tests/test_hardening_output.py -k "any"
 	$(BIN)/python -m tests.fuzz --queries $(FUZZ_QUERIES) --seed $(FUZZ_SEED)
 
-# Every imported Spark sql-tests case on duckdb, polars and spark (and plain sqlglot + DuckDB):
-# fails when a case does not fail as tests/spark_sqltests/markers.toml records (or passes).
-# CONFORMANCE_ARGS=--write rewrites docs/spark-sqltests.md, the triage and proposed markers.
+# Every imported Spark sql-tests case on duckdb, polars and spark (and plain sqlglot + DuckDB), then
+# every imported DuckDB sqllogictest case on duckdb, polars and spark: fails when a case does not
+# fail as tests/spark_sqltests/markers.toml (tests/duckdb_slt/markers.toml) records, or passes.
+# CONFORMANCE_ARGS=--write rewrites docs/spark-sqltests.md, docs/duckdb-slt.md, triages and markers.
 conformance: setup system-deps
 	$(BIN)/python -m tests.spark_sqltests.conformance $(CONFORMANCE_ARGS)
+	$(BIN)/python -m tests.duckdb_slt.conformance $(CONFORMANCE_ARGS)
 
 # Benchmarks (not part of `make test`); results go to bench/results/, summarized in docs/benchmarks.md.
 BENCH_ROWS ?= 20000000

@@ -95,6 +95,6 @@ def classify(case, engine: str, outcome) -> str:
 
 def _gist(detail: str) -> str:
     """The first words of a message, without its particulars (quoted names, numbers)."""
-    detail = re.sub(r"^\w+: sql-tests/\S+: ", "", detail)  # "EngineError: sql-tests/file@line: "
+    detail = re.sub(r"^\w+: (sql-tests|duckdb-slt)/\S+: ", "", detail)  # "EngineError: sql-tests/file@line: "
     text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\d+", "_", detail)
     return " ".join(text.split()[:6])

@@ -39,24 +39,24 @@ def expected_status(markers: dict, case_id: str, engine: str) -> str:
     return STATUS_OF[found["raises"]] if found else "pass"
 
 
-def write_markers(old: dict, cases, outcomes, classes) -> None:
+def write_markers(old: dict, cases, outcomes, classes, path=MARKERS_FILE, header=HEADER, kinds=CLASSES) -> None:
     """Markers for the outcomes of this run; a case or engine it did not run keeps its marker."""
-    out = [HEADER]
+    out = [header]
     ids = [c.id for c in cases]
     ids += sorted(set(old) - set(ids))
     for case_id in ids:
         lines = []
         for engine in ("duckdb", "polars", "spark"):
-            entry = _entry(old, case_id, engine, outcomes.get((case_id, engine)), classes)
+            entry = _entry(old, case_id, engine, outcomes.get((case_id, engine)), classes, kinds)
             if entry:
                 fields = ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items())
                 lines.append(f"{engine} = {{ {fields} }}\n")
         if lines:
             out.append(f"[{json.dumps(case_id)}]\n" + "".join(lines) + "\n")
-    MARKERS_FILE.write_text("".join(out))
+    path.write_text("".join(out))
 
 
-def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | None:
+def _entry(old: dict, case_id: str, engine: str, outcome, classes, kinds=CLASSES) -> dict | None:
     kept = marker(old, case_id, engine)
     if outcome is None:
         return kept  # not run this time
@@ -66,5 +66,5 @@ def _entry(old: dict, case_id: str, engine: str, outcome, classes) -> dict | Non
     if kept and kept.get("raises") == raises and kept.get("reviewed"):
         return kept
     name = classes[case_id, engine]
-    kind, why = CLASSES.get(name, ("notimpl", "not classified yet"))
+    kind, why = kinds.get(name, ("notimpl", "not classified yet"))
     return {"kind": kind, "raises": raises, "reason": f"{name}: {why}"}

@@ -95,8 +95,9 @@ def _first_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"[:400]
 
 
-def run_sqlrun(session: Session, case: Case, engine: str) -> Outcome:
-    """Never raises: a refusal, a wrong answer and an engine's failure are outcomes."""
+def run_sqlrun(session: Session, case: Case, engine: str, query_of=query_of, difference=difference) -> Outcome:
+    """Never raises: a refusal, a wrong answer and an engine's failure are outcomes. (The DuckDB
+    sqllogictests pass their own query_of and difference.)"""
     try:
         table = session.run(query_of(case), engine)
     except (CompileError, CatalogError) as exc:

@@ -1,0 +1,54 @@
+"""Run frozen DuckDB sqllogictest cases through sqlrun as duckdb-dialect catalog queries.
+
+Outcomes as for the Spark sql-tests (tests/spark_sqltests/runner.py): pass (the file's expected
+values, by its runner's rules: compare.py), refused (CompileError or CatalogError before anything
+runs), wrong (ran, other values), error (failed inside the engine at run time).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sqlrun.api import Session
+from sqlrun.config import Project, Source
+from sqlrun.engine.catalog import Query
+from tests.duckdb_slt import DATA, Case
+from tests.duckdb_slt.compare import Texts
+from tests.duckdb_slt.compare import difference as text_difference
+from tests.spark_sqltests.runner import Outcome, _first_line, by_sources, run_sqlrun
+
+
+def query_of(case: Case) -> Query:
+    name = "q_" + "".join(c if c.isalnum() else "_" for c in case.id)
+    return Query(name=name, path=Path("duckdb-slt") / f"{case.file}@{case.line}", dialect="duckdb", sql=case.sql)
+
+
+def difference(case: Case, table) -> str:
+    """'' when `table` holds the file's expected values (compare.py)."""
+    try:
+        return text_difference(Texts(table), case.expected, case.columns, case.sort)
+    except Exception as exc:  # a result DuckDB cannot read back (an Arrow type it lacks)
+        return "result not readable: " + _first_line(exc)
+
+
+def project_for(root: Path, sources: dict) -> Project:
+    table = {name: Source(name=name, path=str(DATA / path), format="parquet") for name, path in sources.items()}
+    return Project(root=root, dialect="duckdb", engine="duckdb", queries_dir=root, sources=table)
+
+
+def run_cases(cases: list[Case], engines: tuple[str, ...], report=None) -> dict[tuple[str, str], Outcome]:
+    """(case id, engine) -> Outcome for every case on every engine."""
+    outcomes = {}
+    with tempfile.TemporaryDirectory(prefix="sqlrun-slt-") as tmp:
+        for i, (sources, group) in enumerate(by_sources(cases).items()):
+            root = Path(tmp) / f"p{i}"
+            root.mkdir()
+            with Session(project_for(root, dict(sources))) as session:
+                for case in group:
+                    for engine in engines:
+                        outcome = run_sqlrun(session, case, engine, query_of, difference)
+                        outcomes[case.id, engine] = outcome
+                        if report:
+                            report(case, engine, outcome)
+    return outcomes

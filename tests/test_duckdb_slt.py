@@ -1,0 +1,102 @@
+"""A seeded sample of DuckDB's own sqllogictests (tests/duckdb_slt) on duckdb and polars, a few on Spark.
+
+Every sampled case must give the file's expected values (compared as DuckDB's runner compares),
+unless markers.toml records a known gap: then it is a strict xfail that must fail exactly as
+recorded (CompileError: refused at compile time, WrongAnswer: other values, EngineError: failed
+at run time), with the root-cause class as reason. The full run is `make conformance`.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from sqlrun.api import Session
+from sqlrun.errors import CatalogError, CompileError, EngineError
+from tests.duckdb_slt import load_cases, load_markers
+from tests.duckdb_slt.compare import Texts
+from tests.duckdb_slt.compare import difference as compare
+from tests.duckdb_slt.runner import difference, project_for, query_of
+from tests.spark_sqltests.markers import RAISES
+from tests.spark_sqltests.runner import WrongAnswer
+
+SEED = 13
+PASSING, KNOWN_BAD, ON_SPARK = 160, 40, 3  # cases sampled per kind
+EXCEPTIONS = {"CompileError": (CompileError, CatalogError), "EngineError": EngineError, "WrongAnswer": WrongAnswer}
+assert set(EXCEPTIONS) == set(RAISES.values())
+
+CASES = [c for c in load_cases() if c.status == "ok"]
+MARKERS = load_markers()
+
+
+def sample(engines=("duckdb", "polars"), passing=PASSING, known_bad=KNOWN_BAD) -> list:
+    rng = random.Random(SEED)
+    marked = [c for c in CASES if any(e in MARKERS.get(c.id, {}) for e in engines)]
+    clean = [c for c in CASES if c not in marked]
+    return rng.sample(clean, min(passing, len(clean))) + rng.sample(marked, min(known_bad, len(marked)))
+
+
+def params():
+    runs = [(case, e) for case in sample() for e in ("duckdb", "polars")]
+    runs += [(case, "spark") for case in sample(("spark",), ON_SPARK, 0)]
+    for case, engine in runs:
+        marks = [pytest.mark.spark] if engine == "spark" else []
+        marker = MARKERS.get(case.id, {}).get(engine)
+        if marker:
+            marks += [getattr(pytest.mark, marker["kind"]),
+                      pytest.mark.xfail(strict=True, raises=EXCEPTIONS[marker["raises"]], reason=marker["reason"])]
+        yield pytest.param(case, engine, marks=marks, id=f"{case.id}-{engine}")
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    """One Session per set of tables read, opened on first use."""
+    opened: dict[tuple, Session] = {}
+    with tempfile.TemporaryDirectory(prefix="sqlrun-slt-") as tmp:
+
+        def get(case) -> Session:
+            key = tuple(sorted(case.sources.items()))
+            if key not in opened:
+                root = Path(tmp) / f"p{len(opened)}"
+                root.mkdir()
+                opened[key] = Session(project_for(root, case.sources))
+            return opened[key]
+
+        yield get
+        for session in opened.values():
+            session.close()
+
+
+@pytest.mark.parametrize("case, engine", list(params()))
+def test_duckdb_slt_case(sessions, case, engine):
+    result = sessions(case).run(query_of(case), engine)
+    diff = difference(case, result)
+    if diff:
+        raise WrongAnswer(f"{case.id} on {engine}: {diff}")
+
+
+def test_sample_is_seeded_and_mixed():
+    first, second = [c.id for c in sample()], [c.id for c in sample()]
+    assert first == second and len(first) == len(set(first))
+    assert len(CASES) >= 1000, "run `python -m tests.duckdb_slt.importer` to import the cases"
+
+
+def test_comparison_follows_duckdbs_runner():
+    """Texts as DuckDB's runner prints them; numbers by the column's type, floats within 1 %; sort modes."""
+    table = pa.table({"i": [2, 1, None], "f": [0.5, 1 / 3, 2.0], "b": [True, False, None], "s": ["x", "", "z"]})
+    texts = Texts(table)
+    assert texts.values == ["2", "0.5", "1", "x", "1", "0.3333333333333333", "0", "(empty)", "NULL", "2.0", "NULL", "z"]
+    rows = ["2\t0.5\ttrue\tx", "1\t0.333\tfalse\t(empty)", "NULL\t2\tNULL\tz"]
+    assert compare(texts, rows, 4, "nosort") == ""
+    assert compare(texts, [v for line in rows for v in line.split("\t")], 4, "nosort") == ""  # a value a line
+    assert "row 2 column 2" in compare(texts, [rows[0], "1\t0.32\tfalse\t(empty)", rows[2]], 4, "nosort")
+    assert "row 1 column 3" in compare(texts, ["2\t0.5\tfalse\tx", *rows[1:]], 4, "nosort")
+    assert "row 3 column 1" in compare(texts, [*rows[:2], "0\t2\tNULL\tz"], 4, "nosort")  # NULL is not 0
+    by_rows = [rows[1], rows[0], rows[2]]
+    assert compare(texts, by_rows, 4, "rowsort") == "" and compare(texts, by_rows, 4, "nosort")
+    assert compare(texts, rows[:2], 4, "nosort").startswith("row count differs")
+    assert compare(texts, rows, 3, "nosort").startswith("column count differs")
