@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     from sqlrun.engine.catalog import Query
     from sqlrun.engine.target import Target
 
+# A function call whose meta holds "sqlrun_sql" is rendered as that text, its arguments' SQL in
+# place of __sqlrun_arg_<i>__ (a compiled model: megabytes no rewrite needs to walk again).
+RAW_SQL, RAW_DEPTH = "sqlrun_sql", "sqlrun_depth"
+
+
+def raw_arg(i: int) -> str:
+    return f"__sqlrun_arg_{i}__"
+
 
 def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> None:
     """Fail closed on constructs sqlglot itself could not understand."""
@@ -26,7 +34,7 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
         if isinstance(node, exp.Command):
             raise fail(query, node, engine, "statement is not understood by sqlglot")
         if (isinstance(node, exp.Anonymous) and query.dialect != target and "sqlrun_model" not in node.meta
-                and not known(query.dialect, node.name)):
+                and RAW_SQL not in node.meta and not known(query.dialect, node.name)):
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
@@ -77,9 +85,10 @@ def generate(query: Query, tree: exp.Expression, target: Target, copy: bool = Tr
     that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
     adapter, engine = target.adapter, target.name
     depth = tree_depth(tree)
-    if adapter.MAX_NESTING is not None and depth > adapter.MAX_NESTING:
+    nests = depth + max((n.meta[RAW_DEPTH] for n in _raw(tree)), default=0)
+    if adapter.MAX_NESTING is not None and nests > adapter.MAX_NESTING:
         raise CompileError(
-            f"{query.path}: the statement nests {depth} levels deep; {engine}'s SQL parser stops at about"
+            f"{query.path}: the statement nests {nests} levels deep; {engine}'s SQL parser stops at about"
             f" {adapter.MAX_NESTING} (write it flatter, or run it on another engine) ({query.dialect} -> {engine})"
         )
     try:
@@ -92,8 +101,28 @@ def generate(query: Query, tree: exp.Expression, target: Target, copy: bool = Tr
         raise too_deep(query) from None
 
 
+def _raw(tree: exp.Expression) -> list[exp.Anonymous]:
+    return [n for n in tree.find_all(exp.Anonymous) if RAW_SQL in n.meta]
+
+
+def _splice(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """The tree (changed) with each raw SQL call replaced by its text."""
+    for node in reversed(_raw(tree)):  # innermost first: a call may take another's result
+        args = [a.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE) for a in node.expressions]
+        text = node.meta[RAW_SQL]
+        for i, arg in enumerate(args):
+            text = text.replace(raw_arg(i), arg)
+        new = exp.Var(this=text)
+        if node is tree:
+            return new
+        node.replace(new)
+    return tree
+
+
 def _render(query: Query, tree: exp.Expression, target: Target, copy: bool) -> str:
     try:
+        if _raw(tree):
+            tree, copy = _splice(tree.copy() if copy else tree, target.dialect), False
         return tree.sql(dialect=target.dialect, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]

@@ -15,9 +15,10 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
-from sqlrun.engine.models import to_sql
+from sqlrun.engine.models import sql_cache, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
+from sqlrun.engine.models.trees_sql import Layout
 from sqlrun.engine.parse import fail
 from sqlrun.engine.pipeline import build_dag, fingerprints
 from sqlrun.engine.versions import Damaged, check_name
@@ -173,11 +174,12 @@ class ModelCatalog:
             if target.adapter.TRAINS_MODELS:
                 node.meta["sqlrun_model"] = declared.name  # the engine runs its own function
                 continue
-            node.replace(self._expression(query, node, declared, target.name, probabilities))
+            node.replace(self._expression(query, node, declared, target, probabilities))
         return tree
 
-    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str,
+    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, target: Target,
                     probabilities: bool) -> exp.Expression:
+        engine = target.name
         stored = self.trained(declared)
         if stored is None:
             raise fail(query, node, engine,
@@ -186,15 +188,16 @@ class ModelCatalog:
             raise fail(query, node, engine,
                        f"{declared.path} changed since model {stored.name} was trained:"
                        f" retrain it with `sqlrun run {declared.name}`")
-        model = stored.model()
+        features = stored.meta.get("features") or stored.model()["features"]
         args = list(node.expressions)
-        if len(args) != len(model["features"]):
-            raise fail(query, node, engine, f"takes {len(model['features'])} arguments"
-                       f" ({', '.join(model['features'])}), got {len(args)}")
+        if len(args) != len(features):
+            raise fail(query, node, engine, f"takes {len(features)} arguments ({', '.join(features)}), got {len(args)}")
         try:
-            sql = to_sql.probability_sql(model, args) if probabilities else to_sql.predict_sql(model, args)
+            layout = Layout(target.adapter.MODEL_TREES, target.adapter.MODEL_SUMS, target.dialect)
+            compiled = sql_cache.template(self.store, stored, engine, layout, probabilities)
         except ValueError as exc:
             raise fail(query, node, engine, str(exc)) from None
+        sql = to_sql.compiled_call(compiled, args, target.dialect)
         returns = self.spec(declared).returns
         if returns and not probabilities:
             sql = exp.Cast(this=sql, to=exp.DataType.build(returns, dialect="redshift"))

@@ -1,0 +1,68 @@
+"""Compiled models, kept: a model's SQL for an engine is built once per stored version.
+
+Beside the model's versions, `<models>/<name>/sql-<engine>-<kind>.json` holds the last SQL
+compiled for that engine, with the version, the encoding (to_sql.ENCODING) and the tree
+layout it was built for; a retrained model (a new version) or a new encoding rebuilds it.
+The process keeps what it read too, so a pipeline calling a model in several steps reads it once.
+
+The file is part of the project's store, but its text goes into queries unparsed, so it is
+checked before use: only the words and characters to_sql writes (no quotes, no comments).
+Anything else is rebuilt from the model. A cache that cannot be written is not an error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlrun.engine.models import to_sql
+from sqlrun.engine.models.trees_sql import Layout
+from sqlrun.errors import SqlrunError
+
+if TYPE_CHECKING:
+    from sqlrun.engine.models.store import ModelStore, StoredModel
+
+# The words to_sql writes, once digits and signs are spaces ("e" of exponents, the placeholders' parts).
+WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR",
+         "IS", "NOT", "NULL", "EXP", "GREATEST", "element_at", "array", "e", "__sqlrun_arg_", "__sqlrun_label_", "__"}
+_SPACES = str.maketrans({c: " " for c in "0123456789.+-*/<>=(),[]"})
+_MEMORY: dict[tuple, to_sql.Template] = {}
+_MEMORY_SIZE = 8  # templates are megabytes
+
+
+def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout,
+             probabilities: bool) -> to_sql.Template:
+    """The model's SQL for `engine`: from this process, from the file, or compiled (and kept)."""
+    kind = "probabilities" if probabilities else "predict"
+    key = (str(stored.path), engine, kind, layout)
+    if key in _MEMORY:
+        return _MEMORY[key]
+    header = {"version": stored.path.name, "encoding": to_sql.ENCODING, "trees": layout.trees, "sums": layout.sums,
+              "dialect": layout.dialect}
+    file = f"sql-{engine}-{kind}.json"
+    record = store.versions.read_json(stored.name, file)
+    found = _valid(record, header)
+    if found is None:
+        found = to_sql.compile_model(stored.model(), probabilities, layout)
+        try:
+            store.versions.write_json(stored.name, file, {**header, "sql": found.sql, "depth": found.depth,
+                                                          "labels": list(found.labels)})
+        except (OSError, SqlrunError):
+            pass  # a read-only store still scores, compiling each time
+    if len(_MEMORY) >= _MEMORY_SIZE:
+        _MEMORY.pop(next(iter(_MEMORY)))
+    _MEMORY[key] = found
+    return found
+
+
+def _valid(record: dict | None, header: dict) -> to_sql.Template | None:
+    if record is None or any(record.get(k) != v for k, v in header.items()):
+        return None
+    sql, depth, labels = record.get("sql"), record.get("depth"), record.get("labels")
+    if not (isinstance(sql, str) and isinstance(depth, int) and isinstance(labels, list)):
+        return None
+    if not all(isinstance(v, (str, int, float, bool)) for v in labels):
+        return None
+    # A character outside these stays in a word, and no such word is allowed.
+    if "--" in sql or "/*" in sql or not set(sql.translate(_SPACES).split()) <= WORDS:
+        return None
+    return to_sql.Template(sql, depth, tuple(labels))
