@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ROWS ?= 300000
 
-.PHONY: setup system-deps demo test fuzz lint bench clean
+.PHONY: setup system-deps demo test fuzz conformance lint bench clean
 
 setup: $(STAMP)
 
@@ -35,10 +35,17 @@ test: setup system-deps
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-# The long run of the hostile-input properties (`make test` runs a short seeded one).
+# The long run of the hostile-input properties and of Spark's own SQL tests (`make test` runs
+# short seeded ones).
 HOSTILE_EXAMPLES ?= 2000
-fuzz: setup
+fuzz: setup conformance
 	SQLRUN_HOSTILE_EXAMPLES=$(HOSTILE_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -q tests/test_hostile_cli.py tests/test_hardening_output.py -k "any"
+
+# Every imported Spark sql-tests case on duckdb, polars and spark (and plain sqlglot + DuckDB):
+# fails when a case does not fail as tests/spark_sqltests/markers.toml records (or passes).
+# CONFORMANCE_ARGS=--write rewrites docs/spark-sqltests.md, the triage and proposed markers.
+conformance: setup system-deps
+	$(BIN)/python -m tests.spark_sqltests.conformance $(CONFORMANCE_ARGS)
 
 # Benchmarks (not part of `make test`); results go to bench/results/, summarized in docs/benchmarks.md.
 BENCH_ROWS ?= 20000000

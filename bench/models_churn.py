@@ -23,7 +23,8 @@ def main() -> None:
         session.run("churn_training", "duckdb")  # stored once; every engine reads it back
         score = Query("bench_scores", ROOT / "bench_scores.sql", "spark",
                       "SELECT user_id, p FROM (" + " UNION ALL ".join(
-                          f"SELECT user_id, predict_churn_probabilities({FEATURES}) AS p FROM churn_training"
+                          f"SELECT user_id, predict_churn_probabilities({FEATURES}).probabilities[0] AS p"
+                          " FROM churn_training"
                           for _ in range(COPIES)) + ") AS t")
         for engine in ("duckdb", "polars", "spark"):
             session.run("churn_model", engine, refresh=False)  # warm the engine

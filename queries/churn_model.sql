@@ -1,5 +1,5 @@
 -- dialect: redshift
--- description: Churn model (Redshift ML): XGBoost binary classifier on the churn features; every 5th user held out
+-- description: Churn model (Redshift ML, user guidance): an XGBoost binary classifier on the churn features; every 5th user held out
 CREATE MODEL churn_model
 FROM (
   SELECT age, tenure_days, gender_f, gender_m, gender_unknown, country_kr, country_jp, country_us, country_de, country_br, plays_before, active_days_before, minutes_before, genres_before, days_since_last_play, churned
@@ -9,8 +9,7 @@ FROM (
 TARGET churned
 FUNCTION predict_churn
 IAM_ROLE default
-AUTO OFF
 MODEL_TYPE XGBOOST
-OBJECTIVE 'binary:logistic'
-HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '40', MAX_DEPTH '4')
+PROBLEM_TYPE BINARY_CLASSIFICATION
+OBJECTIVE 'AUC'
 SETTINGS (S3_BUCKET 'sqlrun-ml-artifacts', MAX_RUNTIME 1800)

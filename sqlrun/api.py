@@ -12,6 +12,7 @@ from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query, is_create_model
 from sqlrun.engine.models import redshift as redshift_models
+from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import Comparison, compare, is_ordered
@@ -19,7 +20,7 @@ from sqlrun.engine.pipeline import Plan, StepReport, make_plan
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
-from sqlrun.errors import CatalogError, EngineError, SqlrunError
+from sqlrun.errors import CatalogError, EngineError, NotSupported, SqlrunError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,10 +68,17 @@ class Session:
         """The SQL a run of the query sends (`outgoing`, as `run` takes it): view steps it reads
         inlined, stored steps by name; for a CREATE MODEL file, what training sends."""
         query, to, values = self.query(ref), self.target(engine), _strings(params)
+        if model_statements.is_model_statement(query.sql):
+            statement = model_statements.parse(query)
+            return statement.text if to.adapter.TRAINS_MODELS else model_statements.local_note(statement)
         if is_create_model(query.sql):
-            training = self.compile(self.models.training_query(query), to.name, values)
+            spec = self.models.spec(query)
+            training = self.compile(self.models.training_query(query), to.name, values) if spec.training_sql else None
             if to.adapter.TRAINS_MODELS:
-                return redshift_models.create_statement(self.models.spec(query), training)
+                return redshift_models.create_statement(query, spec, training)
+            if training is None:
+                _local_model(spec)
+                return f"-- bring your own model: {spec.name} is read from '{spec.byom_source}'; nothing is sent"
             return training
         return self._outgoing(self.plan(query, values), query.name, to, values).sql
 
@@ -80,6 +88,8 @@ class Session:
         sql = self.compile(query, to.name, params)
         if is_create_model(query.sql) and to.adapter.TRAINS_MODELS:
             return redshift_models.dry_run(self.models.spec(query), sql)
+        if model_statements.is_model_statement(query.sql):
+            return [sql]  # sent without a cursor (Redshift), or nothing sent (the comment says so)
         return self.engine(to.name).statements(sql) if to.adapter.WRAPS_QUERIES else [sql]
 
     def _outgoing(self, plan: Plan, name: str, to: Target, params: dict[str, str]) -> Outgoing:
@@ -125,6 +135,11 @@ class Session:
         """
         engine_name = self.target(engine).name
         params = _strings(params)
+        if model_statements.is_model_statement(self.query(ref).sql):
+            statement = model_statements.parse(self.query(ref))
+            if self.target(engine_name).adapter.TRAINS_MODELS:
+                return model_statements.on_redshift(self.models, statement)
+            return model_statements.run_locally(self.models, statement)
         if is_create_model(self.query(ref).sql):
             return self._train(self.query(ref), self.target(engine_name), params, refresh, replace, on_step)
         # The stored versions this run reads or writes are held: no other run's cleanup removes them.
@@ -156,11 +171,15 @@ class Session:
         statement; else run the training query here and train on its result. One summary row."""
         spec, training = self.models.spec(query), self.models.training_query(query)
         if to.adapter.TRAINS_MODELS:
-            statement = redshift_models.create_statement(spec, self.compile(training, to.name, params))
+            compiled = self.compile(training, to.name, params) if spec.training_sql else None
+            statement = redshift_models.create_statement(query, spec, compiled)
             return redshift_models.create_on_redshift(self.models, query, spec, statement, replace)
         from sqlrun.engine.models.train import require_ml
 
+        _local_model(spec)
         require_ml()
+        if spec.form == "BYOM_LOCAL":
+            return self.models.store_byom(query, to.name)
         fingerprint, fresh = self.models.fresh(query, params)
         if fresh is not None and not refresh:
             return fresh
@@ -313,3 +332,12 @@ def compile(query: str, engine: str | None = None, params: dict | None = None, p
 def parity(queries: list[str], engines: list[str] | None = None, params: dict | None = None, project=None):
     with Session(project) as session:
         return session.parity(list(queries), engines, params)
+
+
+def _local_model(spec) -> None:
+    """One line for a model form that has no local model (BYOM remote, FORECAST)."""
+    from sqlrun.engine.models.train import local_refusal
+
+    refusal = local_refusal(spec)
+    if refusal:
+        raise NotSupported(refusal)

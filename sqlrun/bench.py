@@ -35,6 +35,7 @@ class EngineRun:
     rows: int = 0
     peak_rss: int = 0  # bytes
     base_rss: int = 0  # bytes, before the engine started: Python, sqlrun and sqlglot
+    child_rss: int = 0  # bytes, peak of the engine's own processes (Spark's JVM), part of peak_rss
     matched: bool | None = None  # None: this engine is the reference
     detail: str = ""
     error: str = ""
@@ -183,6 +184,7 @@ def _child_main(conn, project: Project, query: str, engine: str, repeat: int, pa
         traceback.print_exc(file=sys.stderr)
     finally:
         run.peak_rss = sampler.stop()
+        run.child_rss = sampler.children
     conn.send((run, payload))
     conn.close()
 
@@ -201,6 +203,7 @@ class PeakSampler:
 
     def __init__(self):
         self.peak = 0
+        self.children = 0  # the descendants' share of the peak
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -209,14 +212,19 @@ class PeakSampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(os.getpid()))
+            self._sample()
             self._stop.wait(_SAMPLE_SECONDS)
+
+    def _sample(self) -> None:
+        total = tree_rss(os.getpid())
+        self.peak = max(self.peak, total)
+        self.children = max(self.children, total - _rss(psutil.Process()))
 
     def stop(self) -> int:
         if self._thread.is_alive():
             self._stop.set()
             self._thread.join()
-        self.peak = max(self.peak, tree_rss(os.getpid()))
+        self._sample()
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         own *= 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
         return max(self.peak, own)
@@ -229,10 +237,11 @@ def tree_rss(pid: int) -> int:
         processes = [root, *root.children(recursive=True)]
     except psutil.Error:  # gone, or not ours to read
         return 0
-    total = 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:  # ended meanwhile
-            pass
-    return total
+    return sum(_rss(process) for process in processes)
+
+
+def _rss(process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.Error:  # ended meanwhile
+        return 0

@@ -22,9 +22,9 @@ from sqlrun.cli_common import (
 )
 from sqlrun.cli_dashboard import dashboard_cmd
 from sqlrun.cli_models import models_app
+from sqlrun.cli_plan import plan_cmd
 from sqlrun.cli_tests import test_cmd
 from sqlrun.console import err, out, progress, text
-from sqlrun.daily import backfill, find_backfill, stored_days
 from sqlrun.errors import SqlrunError
 
 app = typer.Typer(
@@ -86,6 +86,7 @@ def run_cmd(
 
     With --output FILE.png or FILE.html the result is drawn as a chart (--chart/--x/--y, or the
     query's '-- chart:' header)."""
+    from sqlrun.daily import backfill, find_backfill
     from sqlrun.output import FORMATS, check_output, render_table, write_result, write_stdout
     from sqlrun.s3_write import destination
 
@@ -152,41 +153,6 @@ def _chart_spec(query, output, kind: str | None, x: str | None, y: str | None):
     spec = resolve(query.headers.get("chart"), kind, x, y, query.description or query.name, str(query.path))
     check_output(output)
     return spec
-
-
-@app.command("plan")
-def plan_cmd(
-    query: QueryArg,
-    param: ParamOpt = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Plan as if every step were stale.")] = False,
-    project: ProjectOpt = None,
-) -> None:
-    """Show the pipeline QUERY needs, upstream first, and which steps will run or are fresh."""
-    from rich.table import Table
-
-    session, params = open_session(project), parse_params(param)
-    job = find_backfill(session, query, params)
-    first = {**params, job.key: job.values[0]} if job else params
-    plan = session.plan(query, first, refresh)
-    table = Table("step", "reads", "materialize", "status", title=text(f"plan for {plan.target}"))
-    for name, step in plan.steps.items():
-        reads = ", ".join([*step.inputs, *(f"{s} (source)" for s in step.sources)])
-        mode = step.materialize + (f" by {', '.join(step.partition_by)}" if step.partition_by else "")
-        mode += f", one per {step.incremental}" if step.incremental else ""
-        status = {"run": text("will run", "yellow"), "fresh": text("fresh", "green"), "view": text("inlined")}
-        table.add_row(text(name), text(reads), text(mode), status[plan.status(name)])
-    out.print(table)
-    days = stored_days(session, query, params, job)
-    if days:
-        table = Table("step", "value", "status", "rows", "engine", "computed at", title=text("stored values"))
-        colour = {"fresh": "green", "stale": "yellow", "missing": "red"}
-        for d in days:
-            rows = f"{d.rows:,}" if d.rows is not None else ""
-            table.add_row(text(d.step), text(d.value), text(d.status, colour[d.status]), text(rows),
-                          text(d.engine), text(d.written_at))
-        out.print(table)
-        counts = {s: sum(d.status == s for d in days) for s in colour}
-        out.print(text(", ".join(f"{n} {s}" for s, n in counts.items())))
 
 
 @app.command("parity")
@@ -284,6 +250,7 @@ def demo_data_cmd(
     err.print(", ".join(f"{name}: {n} rows" for name, n in counts.items()), highlight=False)
 
 
+app.command("plan")(plan_cmd)
 app.command("dashboard")(dashboard_cmd)
 app.add_typer(models_app, name="models")
 app.command("test")(test_cmd)

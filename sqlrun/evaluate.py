@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from sqlrun.engine.catalog import Query
+from sqlrun.engine.models import names
 from sqlrun.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -54,13 +55,15 @@ def evaluate(session: Session, model_name: str, on: str, engine: str | None = No
     held_out = session.query(on)
     engine = engine or session.project.engine
     ident = lambda n: exp.to_identifier(n).sql("spark")  # noqa: E731
-    args = ", ".join(ident(f) for f in model["features"])
-    target = ident(spec.target) if spec.target else None
+    inputs = [e["name"] for e in model.get("inputs") or []] or model["features"]  # the function's arguments
+    args = ", ".join(ident(f) for f in inputs)
+    target = ident(model.get("target") or spec.target) if spec.target else None
     source = ident(held_out.name)
+    function = names.declared(declared, spec).qualified  # this model's, whatever else has its name
     problem = model["problem_type"]
     if problem == "REGRESSION":
         sql = f"""WITH scored AS (
-  SELECT CAST({target} AS DOUBLE) AS actual, CAST({spec.function}({args}) AS DOUBLE) AS predicted
+  SELECT CAST({target} AS DOUBLE) AS actual, CAST({function}({args}) AS DOUBLE) AS predicted
   FROM {source} WHERE {target} IS NOT NULL
 ), stats AS (SELECT AVG(actual) AS mean_actual FROM scored)
 SELECT COUNT(*) AS rows,
@@ -75,11 +78,16 @@ FROM scored CROSS JOIN stats"""
     if problem != "BINARY_CLASSIFICATION":
         raise CatalogError(f"evaluate: {problem} models are not supported yet (binary classification, regression)")
     positive = _literal(model["classes"][1])
-    scored = f"""WITH scored AS (
-  SELECT CASE WHEN {target} = {positive} THEN 1 ELSE 0 END AS label,
-    CAST({spec.function}_probabilities({args}) AS DOUBLE) AS score,
-    CASE WHEN {spec.function}({args}) = {positive} THEN 1 ELSE 0 END AS predicted
+    # The probabilities are sorted, the predicted label's first: P(positive) is it or the other.
+    scored = f"""WITH raw AS (
+  SELECT {target} AS actual, {function}({args}) AS predicted_label,
+    CAST({function}_probabilities({args}).probabilities[0] AS DOUBLE) AS top
   FROM {source} WHERE {target} IS NOT NULL
+), scored AS (
+  SELECT CASE WHEN actual = {positive} THEN 1 ELSE 0 END AS label,
+    CASE WHEN predicted_label = {positive} THEN top ELSE 1 - top END AS score,
+    CASE WHEN predicted_label = {positive} THEN 1 ELSE 0 END AS predicted
+  FROM raw
 ), by_score AS (
   SELECT score, SUM(label) AS pos, SUM(1 - label) AS neg FROM scored GROUP BY score
 ), cumulative AS (

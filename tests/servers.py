@@ -86,3 +86,20 @@ def spark_connect_server(log_dir: Path) -> Iterator[str]:
     env = {**os.environ, "SPARK_HOME": str(home)}
     with serve(command, port, log_dir / "spark-connect.log", timeout=90, env=env):
         yield f"sc://127.0.0.1:{port}"
+
+
+@contextmanager
+def s3_with_credentials(tmp_path_factory, key_id: str, secret: str) -> Iterator[str]:
+    """A moto S3 server, with dummy credentials in the environment only (no profile, no config
+    file, no part-size knob); yields its endpoint URL."""
+    with pytest.MonkeyPatch.context() as env:
+        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "_SQLRUN_S3_PART_BYTES"):
+            env.delenv(var, raising=False)
+        missing = str(tmp_path_factory.mktemp("aws") / "none")
+        env.setenv("AWS_CONFIG_FILE", missing)
+        env.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
+        env.setenv("AWS_ACCESS_KEY_ID", key_id)
+        env.setenv("AWS_SECRET_ACCESS_KEY", secret)
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        with moto_server(tmp_path_factory.mktemp("moto")) as url:
+            yield url

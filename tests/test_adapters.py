@@ -70,6 +70,20 @@ def test_engine_errors_are_engine_errors(engine_name):
         engine.close()
 
 
+def test_a_polars_panic_is_an_engine_error():
+    # Rust panics reach Python as pyo3's PanicException, a BaseException: one line, no traceback.
+    engine = create_engine("polars")
+    with pytest.raises(EngineError, match=r"^polars: internal error \(panic\): "):
+        engine.to_arrow("SELECT 5 // NULL")
+
+
+@pytest.mark.spark
+def test_a_spark_result_arrow_cannot_hold_is_an_engine_error(demo_session):
+    # pyspark's own Arrow conversion raises ValueError (an array of NULL type): one line, no traceback.
+    with pytest.raises(EngineError, match="^spark: cannot convert the result to Arrow: "):
+        demo_session.engine("spark").to_arrow("SELECT array_compact(array(NULL))")
+
+
 def test_adapters_declare_their_dialect():
     assert {n: engine_class(n).dialect for n in ("duckdb", "polars", "spark")} == {
         "duckdb": "duckdb",

@@ -60,6 +60,11 @@ def test_a_week_backfills_day_by_day_and_downstream_reads_every_stored_day(proje
             alone = session.run("pr_curve_daily", "polars", {"ds": day}, refresh=True)
             assert {str(v) for v in alone.column("ds").to_pylist()} == {day}
         assert session.run("pr_auc_by_day", "duckdb").num_rows == 7
+    charts = sqlrun("run", "charts_by_age_daily", "--param", WEEK, "--param", "top_n=3", "-p", str(project))
+    assert charts.returncode == 0 and len(backfill_lines(charts)) == 7, charts.stderr
+    with Session(project) as session:
+        stored = session.store.all_days("charts_by_age_daily")
+        assert list(stored) == DAYS and all(s.rows == 15 for s in stored.values())  # 5 age groups x top 3
     again = sqlrun("run", "pr_curve_daily", "--param", WEEK, "-p", str(project))
     assert again.returncode == 0, again.stderr
     assert all(line.endswith("fresh (stored)") for line in backfill_lines(again)), again.stderr
@@ -90,6 +95,51 @@ def test_a_run_computes_its_day_only_and_recomputes_it_when_inputs_change(projec
     assert "1 fresh, 1 stale, 1 missing" in plan.stdout, plan.stdout
     for day, status in [("2025-08-02", "missing"), ("2025-08-03", "fresh"), ("2025-08-04", "stale")]:
         assert any(day in line and status in line for line in plan.stdout.splitlines()), plan.stdout
+
+
+def test_a_new_days_file_leaves_the_stored_days_fresh(project):
+    """charts_by_age reads play_logs only through `p.ds = :ds`, and the files are named ds=<day>:
+    a day's fingerprint covers its own file (engine/pruning.py), so new or changed files of other
+    days leave it fresh; a file that names no day makes every day stale."""
+    logs = project / "data" / "play_logs"
+    with Session(project) as session:
+        for day in DAYS[:3]:
+            session.run("charts_by_age_daily", "duckdb", {"ds": day})
+        later = time.time_ns() + 10**9
+        os.utime(logs / "ds=2025-08-05.parquet", ns=(later, later))
+        shutil.copy(logs / "ds=2025-08-07.parquet", logs / "ds=2025-08-08.parquet")
+        assert days_of(session, "charts_by_age_daily") == dict.fromkeys(DAYS[:3], "fresh")
+        os.utime(logs / "ds=2025-08-02.parquet", ns=(later, later))
+        assert days_of(session, "charts_by_age_daily") == {DAYS[0]: "fresh", DAYS[1]: "stale", DAYS[2]: "fresh"}
+        shutil.copy(logs / "ds=2025-08-07.parquet", logs / "late-arrivals.parquet")
+        assert set(days_of(session, "charts_by_age_daily").values()) == {"stale"}
+
+
+HIVE = ["d/ds=2025-08-02/part-0.parquet", "d/ds=2025-08-03/part-0.parquet", "d/ds=2025-08-03/part-1.parquet"]
+
+
+@pytest.mark.parametrize("sql, files, kept", [
+    ("SELECT * FROM logs WHERE ds = :ds", HIVE, HIVE[1:]),
+    ("SELECT * FROM logs AS l JOIN u ON l.k = u.k WHERE l.x > 0 AND (l.ds = :ds)", HIVE, HIVE[1:]),
+    ("SELECT * FROM logs WHERE :ds = ds", ["ds=2025-08-03.orc", "ds=2025-08-04.orc"], ["ds=2025-08-03.orc"]),
+    ("SELECT * FROM logs WHERE ds = :ds", ["d/ds=2025-08-03/a.parquet", "d/other.parquet"], None),  # no day named
+    ("SELECT * FROM logs WHERE ds = :ds OR x > 0", HIVE, None),
+    ("SELECT * FROM logs WHERE ds BETWEEN :ds - 6 AND :ds", HIVE, None),  # a window reads other days
+    ("SELECT * FROM logs AS l JOIN u ON l.k = u.k WHERE ds = :ds", HIVE, None),  # whose ds?
+    ("SELECT * FROM logs WHERE ds = :ds UNION ALL SELECT * FROM logs", HIVE, None),  # one read unfiltered
+    ("SELECT * FROM (SELECT * FROM logs) AS t WHERE t.ds = :ds", HIVE, None),
+    ("SELECT * FROM logs WHERE ds = :ds", ["ds=__HIVE_DEFAULT_PARTITION__/a.parquet"] + HIVE, None),
+    ("SELECT * FROM logs WHERE hour = :hour", ["h/hour=03/a.parquet", "h/hour=3/b.parquet", "h/hour=4/c.parquet"],
+     ["h/hour=03/a.parquet", "h/hour=3/b.parquet"]),
+])
+def test_a_days_fingerprint_covers_only_the_files_it_can_read(sql, files, kept):
+    from sqlrun.engine.catalog import Param
+    from sqlrun.engine.pruning import day_files
+    from tests.semantics import query
+
+    q = query(sql, "spark")
+    q = type(q)(q.name, q.path, q.dialect, q.sql, params=[Param("ds", "date"), Param("hour", "int")])
+    assert day_files(q, {"ds": "2025-08-03", "hour": "3"}, "logs", files) == (files if kept is None else kept)
 
 
 @pytest.mark.spark

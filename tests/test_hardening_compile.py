@@ -188,7 +188,7 @@ def test_unsafe_sql_lets_a_project_opt_in(tmp_path):
 # 16. Hyperparameter values are checked when the CREATE MODEL compiles, not after training starts.
 MODEL = """-- dialect: redshift
 CREATE MODEL m FROM (SELECT a, a * 2 AS y FROM t) TARGET y FUNCTION predict_m IAM_ROLE default
-AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE 'reg:squarederror'
+AUTO OFF MODEL_TYPE XGBOOST OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none'
 HYPERPARAMETERS DEFAULT EXCEPT ({hyper})
 SETTINGS (S3_BUCKET 'b')
 """

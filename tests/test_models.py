@@ -19,19 +19,22 @@ pytest.importorskip("sklearn")
 
 FEATURES = ["x1", "x2", "x3"]
 HEAD = "-- dialect: redshift\n"
-TAIL = "IAM_ROLE default SETTINGS (S3_BUCKET 'b')"
+ROLE = "IAM_ROLE default"
+TAIL = "SETTINGS (S3_BUCKET 'b')"
 XGB = "AUTO OFF MODEL_TYPE XGBOOST"
 MODELS = {
     # name: (CREATE MODEL body after FROM (...), function, kind of output)
-    "bin_xgb": (f"TARGET flag FUNCTION predict_flag {TAIL} {XGB} OBJECTIVE 'binary:logistic'"
-                " HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3')", "flag"),
-    "reg_xgb": (f"TARGET y FUNCTION predict_y {TAIL} {XGB} OBJECTIVE 'reg:squarederror'"
-                " HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3')", "y"),
-    "multi_auto": (f"TARGET kind FUNCTION predict_kind {TAIL} {XGB} OBJECTIVE 'multi:softmax'"
-                   " HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '10', MAX_DEPTH '3')", "kind"),
-    "lin_reg": (f"TARGET y FUNCTION predict_y_linear {TAIL} MODEL_TYPE LINEAR_LEARNER PROBLEM_TYPE REGRESSION", "y"),
-    "lin_bin": (f"TARGET flag FUNCTION predict_flag_linear {TAIL} MODEL_TYPE LINEAR_LEARNER", "flag"),
-    "clusters": (f"FUNCTION cluster_of {TAIL} AUTO OFF MODEL_TYPE KMEANS HYPERPARAMETERS DEFAULT EXCEPT (K '3')", None),
+    "bin_xgb": (f"TARGET flag FUNCTION predict_flag {ROLE} {XGB} OBJECTIVE 'binary:logistic' PREPROCESSORS 'none'"
+                f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3') {TAIL}", "flag"),
+    "reg_xgb": (f"TARGET y FUNCTION predict_y {ROLE} {XGB} OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none'"
+                f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '20', MAX_DEPTH '3') {TAIL}", "y"),
+    "multi_auto": (f"TARGET kind FUNCTION predict_kind {ROLE} {XGB} OBJECTIVE 'multi:softmax' PREPROCESSORS 'none'"
+                   f" HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '10', MAX_DEPTH '3') {TAIL}", "kind"),
+    "lin_reg": (f"TARGET y FUNCTION predict_y_linear {ROLE} MODEL_TYPE LINEAR_LEARNER PROBLEM_TYPE REGRESSION {TAIL}",
+                "y"),
+    "lin_bin": (f"TARGET flag FUNCTION predict_flag_linear {ROLE} MODEL_TYPE LINEAR_LEARNER {TAIL}", "flag"),
+    "clusters": (f"FUNCTION cluster_of {ROLE} AUTO OFF MODEL_TYPE KMEANS PREPROCESSORS 'none'"
+                 f" HYPERPARAMETERS DEFAULT EXCEPT (K '3') {TAIL}", None),
 }
 ENGINES = ("duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark))
 
@@ -61,12 +64,16 @@ def write_project(root, data: pa.Table) -> None:
     for name, (body, target) in MODELS.items():
         columns = ", ".join([*FEATURES, target] if target else FEATURES)
         (root / f"{name}.sql").write_text(f"{HEAD}CREATE MODEL {name}\nFROM (SELECT {columns} FROM training)\n{body}\n")
+    # `_probabilities` is Redshift's struct, sorted: [0] is the predicted label and its probability.
     calls = {
-        "predict_flag": "predict_flag(x1, x2, x3)", "flag_p": "predict_flag_probabilities(x1, x2, x3)",
+        "predict_flag": "predict_flag(x1, x2, x3)", "flag_p": "predict_flag_probabilities(x1, x2, x3).probabilities[0]",
+        "flag_label": "predict_flag_probabilities(x1, x2, x3).labels[0]",
         "predict_y": "predict_y(x1, x2, x3)", "predict_kind": "predict_kind(x1, x2, x3)",
-        "kind_p": "predict_kind_probabilities(x1, x2, x3)", "y_linear": "predict_y_linear(x1, x2, x3)",
+        "kind_p": "predict_kind_probabilities(x1, x2, x3).probabilities[0]",
+        "kind_label": "predict_kind_probabilities(x1, x2, x3).labels[0]", "y_linear": "predict_y_linear(x1, x2, x3)",
         "flag_linear": "predict_flag_linear(x1, x2, x3)",
-        "flag_linear_p": "predict_flag_linear_probabilities(x1, x2, x3)", "cluster": "cluster_of(x1, x2, x3)",
+        "flag_linear_p": "predict_flag_linear_probabilities(x1, x2, x3).probabilities[0]",
+        "cluster": "cluster_of(x1, x2, x3)",
     }
     select = ",\n  ".join(f"{call} AS {alias}" for alias, call in calls.items())
     (root / "scores.sql").write_text(f"SELECT id,\n  {select}\nFROM points\nORDER BY id\n")
@@ -101,14 +108,17 @@ def native(session: Session, name: str) -> tuple[np.ndarray, dict]:
 def expected(session) -> dict[str, np.ndarray]:
     out = {}
     flag, _ = native(session, "bin_xgb")
-    out["flag_p"], out["predict_flag"] = flag, (flag > 0.5).astype(float)
+    out["flag_p"], out["predict_flag"] = np.maximum(flag, 1 - flag), (flag > 0.5).astype(float)
+    out["flag_label"] = np.array(["1" if p > 0.5 else "0" for p in flag], dtype=object)
     out["predict_y"], _ = native(session, "reg_xgb")
     kind, model = native(session, "multi_auto")
     out["predict_kind"] = np.array(model["classes"], dtype=object)[kind.argmax(axis=1)]
     out["kind_p"] = kind.max(axis=1)
+    out["kind_label"] = out["predict_kind"]
     out["y_linear"], _ = native(session, "lin_reg")
     linear, _ = native(session, "lin_bin")
-    out["flag_linear_p"], out["flag_linear"] = linear, np.where(np.isnan(linear), np.nan, linear > 0.5)
+    out["flag_linear_p"] = np.maximum(linear, 1 - linear)
+    out["flag_linear"] = np.where(np.isnan(linear), np.nan, linear > 0.5)
     out["cluster"], _ = native(session, "clusters")
     return out
 
@@ -206,11 +216,12 @@ def test_create_model_file_is_not_a_query():
         compile_query(query, target("duckdb"))
 
 
-def test_training_needs_numeric_features(tmp_path):
+def test_auto_off_training_needs_numeric_features(tmp_path):
     write_project(tmp_path, make_data(50))
-    (tmp_path / "text.sql").write_text(f"{HEAD}CREATE MODEL text FROM (SELECT kind, y FROM points) "
-                                       f"TARGET y FUNCTION f_text {TAIL}\n")
-    with Session(tmp_path) as session, pytest.raises(CatalogError, match="feature 'kind' is string"):
+    (tmp_path / "text.sql").write_text(f"{HEAD}CREATE MODEL text FROM (SELECT kind, y FROM points) TARGET y"
+                                       f" FUNCTION f_text {ROLE} {XGB} OBJECTIVE 'reg:squarederror'"
+                                       f" PREPROCESSORS 'none' HYPERPARAMETERS DEFAULT {TAIL}\n")
+    with Session(tmp_path) as session, pytest.raises(CatalogError, match="feature 'kind' is string: For AUTO OFF"):
         session.run("text", "duckdb")
 
 

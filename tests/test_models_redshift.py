@@ -59,8 +59,11 @@ IAM_ROLE default
 AUTO OFF
 MODEL_TYPE XGBOOST
 OBJECTIVE 'binary:logistic'
-SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800)
+PREPROCESSORS 'none'
+HYPERPARAMETERS DEFAULT  -- kept: the reference requires it with AUTO OFF
+SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800);
 """
+# As written, comments and all (not the final ';'), the training query compiled for Redshift.
 CREATE = """CREATE MODEL points_model
 FROM (
   SELECT
@@ -77,6 +80,8 @@ IAM_ROLE default
 AUTO OFF
 MODEL_TYPE XGBOOST
 OBJECTIVE 'binary:logistic'
+PREPROCESSORS 'none'
+HYPERPARAMETERS DEFAULT  -- kept: the reference requires it with AUTO OFF
 SETTINGS (S3_BUCKET 'bucket', MAX_RUNTIME 1800)"""
 
 
@@ -191,3 +196,17 @@ def test_redshift_scoring_calls_the_models_own_function(project):
         sql = session.compile("points_scores", "redshift")
         assert "PREDICT_POINTS(x1, x2) AS p" in sql
         assert session.dry_run("points_model", "redshift")[1].startswith("CREATE MODEL points_model\nFROM (")
+
+
+def test_show_and_drop_model_files_are_sent_as_written(project, model_shim):
+    script(project, ["TRAINING", "READY"])
+    train(project, replace=True)
+    (project / "show_points.sql").write_text("-- what Redshift knows of it\nSHOW MODEL points_model;\n")
+    (project / "drop_points.sql").write_text("DROP MODEL points_model")
+    start = len(model_shim.sent_sql)
+    with Session(project) as session:
+        shown = session.run("show_points", "redshift").to_pylist()
+        dropped = session.run("drop_points", "redshift").to_pylist()
+    assert model_sql(model_shim, start) == ["SHOW MODEL points_model", "DROP MODEL points_model"]
+    assert shown[0] == {"key": "Model Name", "value": "points_model"}  # the fake's columns are lower case
+    assert dropped == [{"model": "points_model", "action": "DROP MODEL sent"}]

@@ -22,7 +22,7 @@ from sqlrun.engine.pipeline import source_fingerprint
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.errors import ConfigError, EngineError, SqlrunError
 from sqlrun.s3 import glob_regex
-from tests.servers import moto_server
+from tests.servers import s3_with_credentials
 
 BUCKET = "sqlrun-data"
 KEY_ID = "sqlrun-test-key-id"
@@ -38,18 +38,8 @@ ENGINES = [pytest.param(e, marks=[pytest.mark.spark] if e == "spark" else []) fo
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    """A moto S3 server for this module, with dummy credentials in the environment only."""
-    with pytest.MonkeyPatch.context() as env:
-        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
-            env.delenv(var, raising=False)
-        missing = str(tmp_path_factory.mktemp("aws") / "none")
-        env.setenv("AWS_CONFIG_FILE", missing)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-        env.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
-        env.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with moto_server(tmp_path_factory.mktemp("moto")) as url:
-            yield url
+    with s3_with_credentials(tmp_path_factory, KEY_ID, SECRET) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

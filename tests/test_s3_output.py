@@ -24,7 +24,7 @@ from sqlrun import s3_write
 from sqlrun.api import Session
 from sqlrun.config import load_project
 from sqlrun.errors import ConfigError, SqlrunError
-from tests.servers import free_port, moto_server
+from tests.servers import free_port, s3_with_credentials
 from tests.test_cli import assert_one_line_error, sqlrun
 
 BUCKET = "sqlrun-results"
@@ -35,18 +35,8 @@ ALL_PLAYS = "-- description: every play row (about 1 MB of CSV)\nSELECT * FROM p
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
-    """A moto S3 server for this module, with dummy credentials in the environment only."""
-    with pytest.MonkeyPatch.context() as env:
-        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "_SQLRUN_S3_PART_BYTES"):
-            env.delenv(var, raising=False)
-        missing = str(tmp_path_factory.mktemp("aws") / "none")
-        env.setenv("AWS_CONFIG_FILE", missing)
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-        env.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
-        env.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with moto_server(tmp_path_factory.mktemp("moto")) as url:
-            yield url
+    with s3_with_credentials(tmp_path_factory, KEY_ID, SECRET) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,9 @@ EXAMPLE_TESTS = {  # test -> its file, as the example catalog ships them
     "activity_before_and_after_the_cutoff": "churn.test.yaml",
     "precision_and_recall_at_each_threshold": "pr_curve.test.yaml",
     "no_churners_means_no_recall": "pr_curve.test.yaml",
+    "trapezoids_per_day": "pr_auc_by_day.test.yaml",
 }
+PAIRS = 2 * len(EXAMPLE_TESTS)  # each test on duckdb and polars
 WRONG = ("precision: 0.6, recall: 1.0}", "precision: 0.7, recall: 1.0}")  # pr_curve's first row, made wrong
 
 
@@ -57,10 +59,10 @@ def test_sqlrun_test_passes_the_example_catalog_and_writes_junit(catalog, tmp_pa
     junit = tmp_path / "results.xml"
     result = sqlrun("test", "-p", str(catalog), "--engines", "duckdb,polars", "--junit", str(junit))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("│ pass ") == 14 and "FAIL" not in result.stdout, result.stdout
+    assert result.stdout.count("│ pass ") == PAIRS and "FAIL" not in result.stdout, result.stdout
     suites = ET.parse(junit).getroot()
     assert suites.tag == "testsuites"
-    assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == ("14", "0", "0")
+    assert (suites.get("tests"), suites.get("failures"), suites.get("errors")) == (str(PAIRS), "0", "0")
     cases = {(c.get("classname"), c.get("name")) for c in suites.iter("testcase")}
     assert cases == {(f, f"{n}[{e}]") for n, f in EXAMPLE_TESTS.items() for e in ("duckdb", "polars")}
     assert not (catalog / ".sqlrun").exists()  # each test ran in a throwaway project
@@ -224,7 +226,7 @@ def test_pytest_collects_one_item_per_test_and_engine(catalog):
     for name, file in EXAMPLE_TESTS.items():
         for engine in ("duckdb", "polars"):
             assert f"{file}::{name}[{engine}] PASSED" in result.stdout
-    assert "14 passed" in result.stdout and "stray" not in result.stdout
+    assert f"{PAIRS} passed" in result.stdout and "stray" not in result.stdout
 
 
 def test_pytest_fails_a_wrong_expectation_with_the_rows(catalog):
@@ -235,7 +237,7 @@ def test_pytest_fails_a_wrong_expectation_with_the_rows(catalog):
     assert "pr_curve.test.yaml::precision_and_recall_at_each_threshold[duckdb] FAILED" in result.stdout
     assert "  expected: {threshold: 0.1, tp: 3, fp: 2, fn: 0, precision: 0.7, recall: 1.0}" in result.stdout
     assert "  got:      {threshold: 0.1, tp: 3, fp: 2, fn: 0, precision: 0.6, recall: 1.0}" in result.stdout
-    assert "1 failed, 6 passed" in result.stdout
+    assert f"1 failed, {len(EXAMPLE_TESTS) - 1} passed" in result.stdout
     assert "Traceback" not in result.stdout
 
 

@@ -66,6 +66,10 @@ class PolarsEngine(Engine):
             return _collect(frame, engine).to_arrow()
         except (self._pl.exceptions.PolarsError, OSError) as exc:  # object stores raise FileNotFoundError
             raise EngineError(f"polars: {str(exc).strip().splitlines()[0]}") from None
+        except BaseException as exc:  # a Rust panic (pyo3's PanicException) is a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise EngineError(f"polars: internal error (panic): {str(exc).strip().splitlines()[0]}") from None
 
 
 def _collect(frame, engine: str):

@@ -258,6 +258,8 @@ class SparkEngine(Engine):
                 return getattr(self.spark.sql(sql), action)()
             except (PySparkException, Py4JError) as exc:  # a task's failure (FAILFAST CSV) is a Py4JJavaError
                 raise EngineError(f"spark: {_error_line(exc, sql)}") from None
+            except (ValueError, TypeError) as exc:  # pyspark's own Arrow conversion (a NULL-typed array...)
+                raise EngineError(f"spark: cannot convert the result to Arrow: {_first_line(exc)}") from None
 
         return self._interruptibly(run)
 

@@ -70,7 +70,7 @@ def _compile_tree(
         )
     tree = bind_params(query, parse_query(query), params or {})
     if target.functions is not None:
-        tree = target.functions(query, tree, target)
+        tree = target.functions(query, tree, target, schema)
     try:
         check_tree(query, tree, engine, target.dialect)
         return rewrites.apply(query, tree, target, schema)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
@@ -24,6 +25,7 @@ from sqlrun.engine.catalog import Catalog, Query
 from sqlrun.engine.compile import compile_tree, generate
 from sqlrun.engine.params import canonical
 from sqlrun.engine.parse import where
+from sqlrun.engine.pruning import day_files
 from sqlrun.engine.store import Store, Stored, value_key
 from sqlrun.engine.target import Target
 from sqlrun.errors import CatalogError, CompileError
@@ -179,16 +181,18 @@ def check_params(steps: dict[str, Step], params: dict[str, str]) -> None:
         raise CatalogError(f"{target.path}: unknown parameter(s): {', '.join(unknown)}")
 
 
-def source_fingerprint(source: Source) -> str:
+def source_fingerprint(source: Source, keep: Callable[[list[str]], list[str]] | None = None) -> str:
     """Paths, sizes and mtimes of the source's files (not their bytes: cheap on big data);
-    for S3, keys, sizes, ETags and modification times from one listing."""
+    for S3, keys, sizes, ETags and modification times from one listing. `keep`: the files the
+    step can read (engine/pruning.py), when it reads one day's files only."""
     if source.s3 is not None:
         from sqlrun.s3 import fingerprint_entries
 
         entries = {"endpoint": source.s3.endpoint_url, "files": fingerprint_entries(source)}
         return digest({"format": source.format, "options": source.options, **entries})
     files = []
-    for path in source.files():
+    listed = source.files()
+    for path in keep(listed) if keep else listed:
         try:
             stat = os.stat(path)
             files.append([path, stat.st_size, stat.st_mtime_ns])
@@ -220,7 +224,9 @@ def fingerprints(
             "params": bound,
             "partition_by": list(step.partition_by),
             "steps": {i: read_as[i] for i in step.inputs},
-            "sources": {s: source_fingerprint(sources[s]) for s in step.sources},
+            "sources": {
+                s: source_fingerprint(sources[s], partial(day_files, query, bound, s)) for s in step.sources
+            },
         }
         called = models(query) if models else {}
         if called:  # only then: fingerprints of steps without models stay as they were

@@ -1,4 +1,4 @@
-"""What a catalog file may do: one query (or a CREATE MODEL, handled elsewhere), reading only the
+"""What a catalog file may do: one query (or a CREATE / SHOW / DROP MODEL, handled elsewhere), reading only the
 project's declared sources. Statements with effects (COPY ... TO, DROP, ATTACH, INSTALL, SET, ...)
 and functions that reach files, the environment, settings or other code are refused at compile
 time, before any engine starts, unless the project sets `unsafe_sql = true` in [project]."""
@@ -32,7 +32,8 @@ def refusal(tree: exp.Expression) -> tuple[exp.Expression, str] | None:
     """The first construct a catalog query may not use, and why; None when the statement is safe."""
     if not isinstance(tree, QUERY_ROOTS):
         kind = str(tree.this).upper() if isinstance(tree, exp.Command) else type(tree).__name__.upper()
-        return tree, f"{kind} is not a query: a catalog file holds one query (SELECT / WITH / VALUES) or a CREATE MODEL"
+        return tree, (f"{kind} is not a query: a catalog file holds one query (SELECT / WITH / VALUES), a CREATE MODEL,"
+                      " or a SHOW MODEL / DROP MODEL that only `sqlrun run` and `sqlrun compile` take")
     for node in tree.walk():
         if isinstance(node, exp.Table):
             source = node.this

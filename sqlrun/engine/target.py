@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from sqlrun.config import Source
     from sqlrun.engine.catalog import Query
 
-# The project's own functions (trained models' FUNCTIONs): (query, tree, target) -> tree.
-Functions = Callable[["Query", "exp.Expression", "Target"], "exp.Expression"]
+# The project's own functions (trained models' FUNCTIONs): (query, tree, target, schema) -> tree;
+# schema ({table: {column: type}} or None) lets overloaded FUNCTIONs be told apart by argument types.
+Functions = Callable[["Query", "exp.Expression", "Target", "dict | None"], "exp.Expression"]
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,12 @@ class VersionedStore:
         finally:
             os.close(fd)
 
+    def remove(self, name: str) -> None:
+        """No current version any more; versions no reader holds are removed (side files stay)."""
+        with self.locked(name) as entry:
+            self.entry(name, POINTER).unlink(missing_ok=True)
+            self._cleanup(entry, keep="")
+
     def write_json(self, name: str, file: str, data: dict) -> None:
         """A side file of the entry (e.g. redshift.json), replaced atomically."""
         with self.locked(name):

@@ -2254,4 +2254,109 @@ EXPECTED = {
     'percentile_disc_0_5_within_group_order_by_i': [
         (1.0,),
     ],
+    # SELECT PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY x DESC) FROM t
+    'percentile_disc_desc_within_group': [
+        (10.0,),
+    ],
+    # SELECT grp, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY x DESC), PERCENTILE_CONT(0.25) WITHIN
+    #   GROUP (ORDER BY x DESC) FROM t GROUP BY grp
+    'percentile_disc_desc_by_group': [
+        ('a', 20.0, 17.5),
+        ('c', 7.0, 6.0),
+        (None, 0.0, 0.0),
+        ('b', -5.0, -5.0),
+    ],
+    # SELECT SKEWNESS(x), KURTOSIS(x), SKEWNESS(y), KURTOSIS(y) FROM t
+    'skewness_kurtosis_population': [
+        (0.47320449669599624, -0.6764406045141738, -0.13654509037802193, -1.4526725905500568),
+    ],
+    # SELECT grp, SKEWNESS(x), KURTOSIS(x) FROM t GROUP BY grp
+    'skewness_kurtosis_two_and_one_values': [
+        ('a', 0.0, -2.0),
+        ('c', 0.0, -2.0),
+        (None, None, None),
+        ('b', None, None),
+    ],
+    # SELECT 'four: ' || 2 + 2, 1 || 2 + 3, 'a' || 1 - 2 + 3
+    'concat_pipe_binds_like_plus': [
+        (None, 15.0, None),
+    ],
+    # SELECT x * '-10', '1.5' + x, x - '2', 'a' + 1 FROM t ORDER BY id
+    'text_in_arithmetic_is_double': [
+        (-100.0, 11.5, 8.0, None),
+        (-200.0, 21.5, 18.0, None),
+        (50.0, -3.5, -7.0, None),
+        (None, None, None, None),
+        (-70.0, 8.5, 5.0, None),
+        (-0.0, 1.5, -2.0, None),
+        (-30.0, 4.5, 1.0, None),
+    ],
+    # SELECT id, PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY x DESC) OVER (PARTITION BY grp) FROM t
+    #   ORDER BY id
+    'percentile_cont_desc_over_window': [
+        (1, 17.5),
+        (2, 17.5),
+        (3, -5.0),
+        (4, -5.0),
+        (5, 6.0),
+        (6, 0.0),
+        (7, 6.0),
+    ],
+    # SELECT COUNT(*) FROM (SELECT grp, SUM(x) FROM t WHERE id > 100 GROUP BY GROUPING SETS ((grp),
+    #   ())) s
+    'grouping_sets_over_no_rows': [
+        (0,),
+    ],
+    # SELECT grp, SUM(x), COUNT(*) FROM t GROUP BY ROLLUP (grp) HAVING SUM(x) > 5
+    'rollup_keeps_its_groups': [
+        ('a', 30, 2),
+        ('c', 10, 2),
+        (None, 35, 7),
+    ],
+    # SELECT NULL IN (SELECT x FROM t WHERE id > 100), NULL NOT IN (SELECT x FROM t WHERE id > 100),
+    #   x IN (SELECT x FROM t WHERE id > 100) FROM t WHERE id = 4
+    'null_in_empty_subquery': [
+        (None, None, False),
+    ],
+    # SELECT grp, name FROM t RIGHT JOIN u USING (grp) ORDER BY name
+    'right_join_using_key_is_coalesced': [
+        ('a', 'alpha'),
+        ('a', 'alpha'),
+        ('b', 'beta'),
+        ('b', 'beta'),
+        ('d', 'delta'),
+        (None, 'nothing'),
+    ],
+    # SELECT * FROM u LEFT JOIN t USING (grp) ORDER BY k, id
+    'left_join_using_star': [
+        ('a', 1, 'alpha', 0, 9, 1, 10, 1.5, Decimal('10.25'), 'Apple', datetime.date(2024, 1, 15), datetime.datetime(2024, 1, 15, 8, 30), True),
+        ('a', 1, 'alpha', 0, 9, 2, 20, 2.5, Decimal('20.50'), 'banana', datetime.date(2024, 2, 29), datetime.datetime(2024, 2, 29, 23, 59, 59), False),
+        ('b', 2, 'beta', 10, 19, 3, -5, -0.5, Decimal('-3.75'), '  Cherry ', datetime.date(2023, 12, 31), datetime.datetime(2023, 12, 31, 12, 0), True),
+        ('b', 2, 'beta', 10, 19, 4, None, 4.0, Decimal('0.00'), None, datetime.date(2024, 3, 1), datetime.datetime(2024, 3, 1, 0, 0), None),
+        ('d', 3, 'delta', 20, 29, None, None, None, None, None, None, None, None),
+        (None, 4, 'nothing', -10, -1, None, None, None, None, None, None, None, None),
+    ],
+    # SELECT CAST(TIME '00:01:52' AS INT)
+    'time_cast_to_int': [
+        (112,),
+    ],
+    # SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS
+    #   BOOLEAN), CAST(s AS BOOLEAN) FROM t ORDER BY id
+    'text_to_boolean_trims': [
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+        (True, True, False, None, None),
+    ],
+    # SELECT HEX(CAST(123 AS BINARY))
+    'integer_cast_to_binary': [
+        ('0000007B',),
+    ],
+    # SELECT COUNT(*) FROM VALUES (MAP(1, 2, 2, 3)), (MAP(2, 3, 1, 2)) AS v(m) GROUP BY m
+    'group_by_map_ignores_key_order': [
+        (2,),
+    ],
 }

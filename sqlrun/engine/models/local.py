@@ -25,7 +25,7 @@ class Trained:
     rows: int
 
 
-def _complete(x: np.ndarray):
+def complete(x: np.ndarray):
     """Rows without a missing feature: linear models and k-means take no NULLs (SQL gives NULL)."""
     import numpy as np
 
@@ -36,7 +36,7 @@ def train_linear(spec: ModelSpec, x, y, fit, problem: str, common: dict) -> Trai
     from sklearn.linear_model import LogisticRegression, Ridge
 
 
-    rows = fit[_complete(x[fit])]
+    rows = fit[complete(x[fit])]
     if len(rows) < 2:
         raise CatalogError("LINEAR_LEARNER: fewer than 2 training rows without a NULL feature")
     wd = float(spec.hyperparameter("WD", "0") or 0)
@@ -59,7 +59,7 @@ def train_kmeans(spec: ModelSpec, x, features: list[str], seed: int) -> Trained:
     from sklearn.cluster import KMeans
 
 
-    rows = x[_complete(x)]
+    rows = x[complete(x)]
     k = int(spec.hyperparameter("K"))
     if len(rows) < k:
         raise CatalogError(f"KMEANS: K={k} clusters but only {len(rows)} rows without a NULL feature")
@@ -76,7 +76,7 @@ def sklearn_scores(estimator, model: dict, x):
     import numpy as np
 
     out = np.full(len(x), np.nan) if model["kind"] != "linear" or model["link"] != "softmax" else None
-    ok = _complete(x)
+    ok = complete(x)
     if model["kind"] == "kmeans":
         out[ok] = estimator.predict(x[ok])
         return out

@@ -11,7 +11,7 @@ import hashlib
 import time
 from typing import TYPE_CHECKING
 
-from sqlrun.engine.models.spec import INT_SETTINGS, ModelSpec
+from sqlrun.engine.models.spec import ModelSpec
 from sqlrun.errors import CatalogError, EngineError
 
 if TYPE_CHECKING:
@@ -23,37 +23,24 @@ if TYPE_CHECKING:
 DONE = ("READY", "FAILED")
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def create_statement(query: Query, spec: ModelSpec, training: str | None) -> str:
+    """The CREATE MODEL statement as written in the file (comments and a final ';' aside), with
+    one substitution: the training query in FROM, compiled for Redshift (`training`). A FROM
+    table_name stays as written unless compiling changed it (a source mapped to another table)."""
+    start, end = spec.statement
+    text = query.sql[start:end]
+    if training is None or spec.from_span is None or spec.byom_source is not None:
+        return text
+    lo, hi = spec.from_span[0] - start, spec.from_span[1] - start
+    if spec.source_table is not None:
+        if " ".join(training.split()).lower() == f"select * from {spec.source_table}".lower():
+            return text
+        return text[:lo] + "(\n" + _indent(training) + "\n)" + text[hi:]
+    return text[:lo] + "\n" + _indent(training) + "\n" + text[hi:]
 
 
-def create_statement(spec: ModelSpec, training: str) -> str:
-    """The CREATE MODEL statement as sent: clauses in Redshift's order, `training` the training
-    query compiled for Redshift."""
-    lines = [f"CREATE MODEL {spec.name}", "FROM (", *("  " + line for line in training.splitlines()), ")"]
-    if spec.target:
-        lines.append(f"TARGET {spec.target}")
-    lines.append(f"FUNCTION {spec.function}" + (f"({', '.join(spec.arg_types)})" if spec.arg_types else ""))
-    if spec.returns:
-        lines.append(f"RETURNS {spec.returns}")
-    lines.append("IAM_ROLE " + ("default" if spec.iam_role == "default" else _quote(spec.iam_role)))
-    if not spec.auto:
-        lines.append("AUTO OFF")
-    for clause in ("model_type", "problem_type"):
-        if getattr(spec, clause):
-            lines.append(f"{clause.upper()} {getattr(spec, clause)}")
-    if spec.objective:
-        lines.append(f"OBJECTIVE {_quote(spec.objective)}")
-    if spec.preprocessors:
-        lines.append(f"PREPROCESSORS {_quote(spec.preprocessors)}")
-    if spec.hyperparameters:
-        pairs = ", ".join(f"{k} {_quote(v)}" for k, v in spec.hyperparameters)
-        lines.append(f"HYPERPARAMETERS DEFAULT EXCEPT ({pairs})")
-    settings = ", ".join(
-        f"{k} {v if k in INT_SETTINGS or k == 'S3_GARBAGE_COLLECT' else _quote(v)}" for k, v in spec.settings
-    )
-    lines.append(f"SETTINGS ({settings})")
-    return "\n".join(lines)
+def _indent(sql: str) -> str:
+    return "\n".join("  " + line for line in sql.splitlines())
 
 
 def _engine(models: ModelCatalog):

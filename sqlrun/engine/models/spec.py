@@ -16,25 +16,11 @@ from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
 from sqlrun.engine.catalog import Query
-from sqlrun.engine.models.hyperparameters import HYPERPARAMETERS
-from sqlrun.engine.models.hyperparameters import problems as hyperparameter_problems
+from sqlrun.engine.models.rules import broken_rule
 from sqlrun.errors import CompileError
 
 MODEL_TYPES = ("XGBOOST", "LINEAR_LEARNER", "KMEANS", "MLP", "FORECAST")
 PROBLEM_TYPES = ("REGRESSION", "BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION")
-# The objectives Redshift accepts, and the problem types each one fits.
-AUTO_OBJECTIVES = {
-    "mse": ("REGRESSION",), "accuracy": ("BINARY_CLASSIFICATION", "MULTICLASS_CLASSIFICATION"),
-    "f1": ("BINARY_CLASSIFICATION",), "f1macro": ("MULTICLASS_CLASSIFICATION",),
-    "auc": ("BINARY_CLASSIFICATION",),
-}
-XGBOOST_OBJECTIVES = {
-    "reg:squarederror": ("REGRESSION",), "reg:squaredlogerror": ("REGRESSION",),
-    "reg:logistic": ("REGRESSION",), "reg:pseudohubererror": ("REGRESSION",),
-    "reg:tweedie": ("REGRESSION",), "binary:logistic": ("BINARY_CLASSIFICATION",),
-    "binary:hinge": ("BINARY_CLASSIFICATION",), "multi:softmax": ("MULTICLASS_CLASSIFICATION",),
-}
-FORECAST_OBJECTIVES = ("rmse", "wape", "mape", "mase", "averageweightedquantileloss")
 SETTINGS = {
     "S3_BUCKET", "TAGS", "KMS_KEY_ID", "S3_GARBAGE_COLLECT", "MAX_CELLS", "MAX_RUNTIME",
     "HORIZON", "FREQUENCY", "PERCENTILES", "MAX_BATCH_ROWS",
@@ -52,12 +38,14 @@ class ModelSpec:
     """One CREATE MODEL statement, validated. Option values keep Redshift's spelling."""
 
     name: str
-    function: str
-    iam_role: str  # "default" or an IAM role ARN
-    settings: tuple[tuple[str, str], ...]  # (KEY, value), keys upper-case
-    training_sql: str  # the query text, blank-padded so lines and columns match the file
+    function: str | None = None  # None: a FORECAST model (read with SELECT FORECAST(model))
+    iam_role: str | None = None  # "default" or an IAM role ARN
+    settings: tuple[tuple[str, str], ...] = ()  # (KEY, value), keys upper-case
+    training_sql: str = ""  # the query text, blank-padded so lines and columns match the file
     source_table: str | None = None  # FROM table_name (training_sql then selects it)
-    target: str | None = None
+    byom_source: str | None = None  # FROM 'job_name' | 's3_path' (bring your own model)
+    has_from: bool = True
+    target: str | None = None  # folded like Redshift folds an unquoted name
     arg_types: tuple[str, ...] = ()
     returns: str | None = None
     auto: bool = True
@@ -66,7 +54,11 @@ class ModelSpec:
     objective: str | None = None
     preprocessors: str | None = None
     hyperparameters: tuple[tuple[str, str], ...] = ()  # DEFAULT EXCEPT (KEY 'value', ...)
-    sagemaker: str | None = None
+    has_hyperparameters: bool = False  # HYPERPARAMETERS DEFAULT [EXCEPT (...)] given
+    sagemaker: str | None = None  # 'endpoint_name'[:'model_name'] as written, quotes and all
+    clauses: tuple[str, ...] = ()  # the clauses as written, in order
+    statement: tuple[int, int] = (0, 0)  # [start, end) of the statement in the file, no final ';'
+    from_span: tuple[int, int] | None = None  # [start, end) of the table name or the query in FROM (...)
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         return dict(self.settings).get(key.upper(), default)
@@ -77,6 +69,17 @@ class ModelSpec:
     @property
     def training_query(self) -> str:
         return self.training_sql.strip()
+
+    @property
+    def form(self) -> str:
+        """AUTO_ON, AUTO_OFF (XGBoost), KMEANS, FORECAST, BYOM_LOCAL or BYOM_REMOTE."""
+        if self.sagemaker is not None:
+            return "BYOM_REMOTE"
+        if self.byom_source is not None:
+            return "BYOM_LOCAL"
+        if self.model_type in ("KMEANS", "FORECAST"):
+            return self.model_type
+        return "AUTO_ON" if self.auto else "AUTO_OFF"
 
 
 class _Reader:
@@ -163,9 +166,8 @@ def parse_model(query: Query) -> ModelSpec:
         seen[clause] = token
         r.i += 1
         fields.update(_clause(r, clause))
-    for required in ("FUNCTION", "IAM_ROLE", "SETTINGS"):
-        if required not in seen:
-            raise r.error(f"{required} is required", tokens[0])
+    fields["clauses"] = tuple(seen)
+    fields["statement"] = (tokens[0].start, tokens[-1].end + 1)
     spec = ModelSpec(**fields)
     validate(spec, r, seen)
     return spec
@@ -180,10 +182,12 @@ def _name(r: _Reader, what: str) -> str:
 
 
 def _source(r: _Reader, query: Query) -> dict:
-    r.expect("FROM")
+    if not r.keyword("FROM"):  # BYOM remote inference has no FROM
+        return {"has_from": False}
     token = r.peek()
     if token is not None and token.token_type == TokenType.STRING:
-        raise r.error("FROM 'job_name' (bring your own model) cannot be trained locally", token)
+        r.i += 1
+        return {"byom_source": token.text, "from_span": (token.start, token.end + 1)}
     if token is None or token.token_type != TokenType.L_PAREN:
         table_token = token
         table = _name(r, "a table name or (query) after FROM")
@@ -193,7 +197,8 @@ def _source(r: _Reader, query: Query) -> dict:
         select = "SELECT * FROM "
         pad = offset - line_start - len(select)
         prefix = _blank(query.sql[:line_start]) + (" " * pad + select if pad >= 0 else select)
-        return {"source_table": table, "training_sql": prefix + table}
+        return {"source_table": table, "training_sql": prefix + table,
+                "from_span": (table_token.start, r.tokens[r.i - 1].end + 1)}
     open_token = r.next("(")
     depth = 1
     while depth:
@@ -202,7 +207,8 @@ def _source(r: _Reader, query: Query) -> dict:
     body = query.sql[open_token.end + 1 : token.start]
     if not body.strip():
         raise r.error("the training query in FROM (...) is empty", open_token)
-    return {"training_sql": _blank(query.sql[: open_token.end + 1]) + body}
+    return {"training_sql": _blank(query.sql[: open_token.end + 1]) + body,
+            "from_span": (open_token.end + 1, token.start)}
 
 
 def _blank(text: str) -> str:
@@ -212,9 +218,14 @@ def _blank(text: str) -> str:
 
 def _clause(r: _Reader, clause: str) -> dict:
     if clause == "TARGET":
-        return {"target": r.word("the target column")}
+        token = r.next("the target column")
+        named = token.token_type in (TokenType.STRING, TokenType.IDENTIFIER, TokenType.VAR)
+        if not named and not token.text.isidentifier():
+            raise r.error(f"expected the target column, found '{token.text}'", token)
+        # Redshift folds an unquoted name to lower case; a "quoted" one keeps its case.
+        return {"target": token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()}
     if clause == "FUNCTION":
-        function = r.word("the function name")
+        function = _name(r, "the function name")
         types: list[str] = []
         if r.keyword("("):
             while True:
@@ -226,7 +237,11 @@ def _clause(r: _Reader, clause: str) -> dict:
     if clause == "RETURNS":
         return {"returns": _type(r)}
     if clause == "SAGEMAKER":
-        return {"sagemaker": r.string("the SageMaker endpoint")}
+        endpoint = r.tokens[r.i] if r.i < len(r.tokens) else None
+        r.string("the SageMaker endpoint")
+        if r.keyword(":"):
+            r.string("the model name after 'endpoint':")
+        return {"sagemaker": r.query.sql[endpoint.start : r.tokens[r.i - 1].end + 1]}
     if clause == "IAM_ROLE":
         token = r.peek()
         if r.keyword("DEFAULT"):
@@ -261,7 +276,8 @@ def _clause(r: _Reader, clause: str) -> dict:
         return {"preprocessors": r.string("the preprocessors (a JSON string)")}
     if clause == "HYPERPARAMETERS":
         r.expect("DEFAULT", "DEFAULT")
-        return {"hyperparameters": _pairs(r, "HYPERPARAMETERS") if r.keyword("EXCEPT") else ()}
+        pairs = _pairs(r, "HYPERPARAMETERS") if r.keyword("EXCEPT") else ()
+        return {"hyperparameters": pairs, "has_hyperparameters": True}
     return {"settings": _pairs(r, "SETTINGS", settings=True)}
 
 
@@ -303,66 +319,11 @@ def _pairs(r: _Reader, clause: str, settings: bool = False) -> tuple[tuple[str, 
 
 
 def validate(spec: ModelSpec, r: _Reader, seen: dict[str, Token]) -> None:
-    """Redshift ML's rules for which clauses go together."""
-
-    def bad(message: str, clause: str | None = None) -> CompileError:
-        return r.error(message, seen.get(clause) if clause else r.tokens[0])
-
-    model_type = spec.model_type
-    if not spec.auto and model_type is None:
-        raise bad("AUTO OFF needs MODEL_TYPE", "AUTO")
-    if model_type in ("KMEANS", "MLP", "FORECAST") and spec.auto and "AUTO" in seen:
-        raise bad(f"MODEL_TYPE {model_type} needs AUTO OFF", "AUTO")
-    if model_type == "KMEANS" and "AUTO" not in seen:
-        raise bad("MODEL_TYPE KMEANS needs AUTO OFF", "MODEL_TYPE")
-    if model_type == "KMEANS":
-        if spec.target is not None:
-            raise bad("MODEL_TYPE KMEANS is unsupervised: it takes no TARGET", "TARGET")
-        k = spec.hyperparameter("K")
-        if k is None:
-            raise bad("MODEL_TYPE KMEANS needs HYPERPARAMETERS DEFAULT EXCEPT (K '<clusters>')", "MODEL_TYPE")
-        if not k.isdigit() or not 1 < int(k) <= 1000:
-            raise bad(f"K must be an integer from 2 to 1000, not '{k}'", "HYPERPARAMETERS")
-    elif spec.target is None:
-        raise bad("TARGET is required (only MODEL_TYPE KMEANS takes none)")
-    if spec.setting("S3_BUCKET") is None:
-        raise bad("SETTINGS needs S3_BUCKET", "SETTINGS")
-    if spec.hyperparameters:
-        if spec.auto:
-            raise bad("HYPERPARAMETERS DEFAULT EXCEPT (...) needs AUTO OFF", "HYPERPARAMETERS")
-        known = HYPERPARAMETERS.get(model_type or "", set())
-        unknown = sorted(k for k, _ in spec.hyperparameters if k not in known)
-        if unknown:
-            raise bad(
-                f"unknown {model_type} hyperparameter(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
-                "HYPERPARAMETERS",
-            )
-        wrong = hyperparameter_problems(model_type or "", spec.hyperparameters)
-        if wrong:
-            raise bad("; ".join(wrong), "HYPERPARAMETERS")
-    if spec.preprocessors is not None and not spec.auto:
-        raise bad("PREPROCESSORS needs AUTO ON", "PREPROCESSORS")
-    _validate_objective(spec, bad)
-    if spec.problem_type and model_type == "KMEANS":
-        raise bad("MODEL_TYPE KMEANS takes no PROBLEM_TYPE", "PROBLEM_TYPE")
-
-
-def _validate_objective(spec: ModelSpec, bad) -> None:
-    objective = (spec.objective or "").lower()
-    if spec.model_type == "XGBOOST" and not spec.auto and not objective:
-        raise bad("AUTO OFF with MODEL_TYPE XGBOOST needs OBJECTIVE", "AUTO")
-    if objective == "multi:softmax" and spec.hyperparameter("NUM_CLASS") is None:
-        raise bad("OBJECTIVE 'multi:softmax' needs HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '<n>')", "OBJECTIVE")
-    if not objective:
+    """The first rule of the CREATE MODEL reference (rules.py) that the statement breaks, as an
+    error at the clause it is about."""
+    found = broken_rule(spec)
+    if found is None:
         return
-    if spec.model_type == "FORECAST":
-        table: dict = {o: () for o in FORECAST_OBJECTIVES}
-    elif spec.model_type == "XGBOOST" and not spec.auto:
-        table = XGBOOST_OBJECTIVES
-    else:
-        table = AUTO_OBJECTIVES
-    if objective not in table:
-        mode = "AUTO OFF with MODEL_TYPE XGBOOST" if table is XGBOOST_OBJECTIVES else "this model"
-        raise bad(f"OBJECTIVE '{spec.objective}' is not valid for {mode} (use {', '.join(table)})", "OBJECTIVE")
-    if spec.problem_type and table[objective] and spec.problem_type not in table[objective]:
-        raise bad(f"OBJECTIVE '{spec.objective}' does not fit PROBLEM_TYPE {spec.problem_type}", "OBJECTIVE")
+    rule, message = found
+    token = seen.get(rule.clause or message.split()[0])  # the order rule names the misplaced clause first
+    raise r.error(f"{message} (reference, {rule.where}: \"{rule.says}\")", token or r.tokens[0])

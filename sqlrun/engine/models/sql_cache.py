@@ -6,14 +6,16 @@ layout it was built for; a retrained model (a new version) or a new encoding reb
 The process keeps what it read too, so a pipeline calling a model in several steps reads it once.
 
 The file is part of the project's store, but its text goes into queries unparsed, so it is
-checked before use: only the words and characters to_sql writes (no quotes, no comments).
-Anything else is rebuilt from the model. A cache that cannot be written is not an error.
+checked before use: its digest, and only the words and characters to_sql writes (no quotes, no
+comments). Anything else (a damaged or edited file) is rebuilt from the model. A cache that
+cannot be written is not an error.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlrun.digest import digest
 from sqlrun.engine.models import to_sql
 from sqlrun.engine.models.trees_sql import Layout
 from sqlrun.errors import SqlrunError
@@ -29,23 +31,21 @@ _MEMORY: dict[tuple, to_sql.Template] = {}
 _MEMORY_SIZE = 8  # templates are megabytes
 
 
-def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout,
-             probabilities: bool) -> to_sql.Template:
-    """The model's SQL for `engine`: from this process, from the file, or compiled (and kept)."""
-    kind = "probabilities" if probabilities else "predict"
+def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout, kind: str) -> to_sql.Template:
+    """The model's SQL for `engine` (`kind`: to_sql.compile_model's): from this process, from
+    the file, or compiled (and kept)."""
     key = (str(stored.path), engine, kind, layout)
     if key in _MEMORY:
         return _MEMORY[key]
     header = {"version": stored.path.name, "encoding": to_sql.ENCODING, "trees": layout.trees, "sums": layout.sums,
               "dialect": layout.dialect}
     file = f"sql-{engine}-{kind}.json"
-    record = store.versions.read_json(stored.name, file)
-    found = _valid(record, header)
+    found = _valid(store.versions.read_json(stored.name, file), header)
     if found is None:
-        found = to_sql.compile_model(stored.model(), probabilities, layout)
+        found = to_sql.compile_model(stored.model(), kind, layout)
+        body = {"sqls": list(found.sqls), "depth": found.depth, "labels": list(found.labels), "info": found.info}
         try:
-            store.versions.write_json(stored.name, file, {**header, "sql": found.sql, "depth": found.depth,
-                                                          "labels": list(found.labels)})
+            store.versions.write_json(stored.name, file, {**header, **body, "digest": digest(body)})
         except (OSError, SqlrunError):
             pass  # a read-only store still scores, compiling each time
     if len(_MEMORY) >= _MEMORY_SIZE:
@@ -55,14 +55,20 @@ def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout
 
 
 def _valid(record: dict | None, header: dict) -> to_sql.Template | None:
+    """The record's template, or None (another version, encoding or layout, or damaged)."""
     if record is None or any(record.get(k) != v for k, v in header.items()):
         return None
-    sql, depth, labels = record.get("sql"), record.get("depth"), record.get("labels")
-    if not (isinstance(sql, str) and isinstance(depth, int) and isinstance(labels, list)):
+    body = {k: record.get(k) for k in ("sqls", "depth", "labels", "info")}
+    if record.get("digest") != digest(body):
+        return None
+    sqls, depth, labels, info = body.values()
+    if not (isinstance(sqls, list) and sqls and all(isinstance(sql, str) for sql in sqls) and isinstance(depth, int)
+            and isinstance(labels, list) and isinstance(info, dict)):
         return None
     if not all(isinstance(v, (str, int, float, bool)) for v in labels):
         return None
     # A character outside these stays in a word, and no such word is allowed.
-    if "--" in sql or "/*" in sql or not set(sql.translate(_SPACES).split()) <= WORDS:
-        return None
-    return to_sql.Template(sql, depth, tuple(labels))
+    for sql in sqls:
+        if "--" in sql or "/*" in sql or not set(sql.translate(_SPACES).split()) <= WORDS:
+            return None
+    return to_sql.Template(tuple(sqls), depth, tuple(labels), info)

@@ -78,6 +78,10 @@ class ModelStore:
         version = self.versions.write(name, meta["fingerprint"], fill, {**meta, "artifact": artifact_name})
         return StoredModel(name, version.path, version.record, dict(model))
 
+    def drop(self, name: str) -> None:
+        """DROP MODEL locally: the model has no current version (a reader holding one keeps it)."""
+        self.versions.remove(name)
+
     def remote(self, name: str) -> dict | None:
         return self.versions.read_json(name, "redshift.json")
 

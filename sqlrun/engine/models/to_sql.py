@@ -15,7 +15,7 @@ cache of compiled models (sql_cache.py) rebuilds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlglot import exp
@@ -23,33 +23,53 @@ from sqlglot import exp
 from sqlrun.engine.compile import RAW_DEPTH, RAW_SQL
 from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
 
-ENCODING = "trees-3"
+ENCODING = "trees-4"
 MAX_NODES = 400_000  # about 12 MB of SQL; beyond this engines' parsers take too long: retrain smaller
 
 
 @dataclass(frozen=True)
 class Template:
-    """A compiled model: SQL text with argument and label placeholders, and its nesting depth."""
+    """A compiled model: SQL texts with argument and label placeholders (one for "predict", one per
+    output for "margins"), their deepest nesting, and what a call needs besides (`summary`)."""
 
-    sql: str
+    sqls: tuple[str, ...]
     depth: int
     labels: tuple = ()  # class labels, as the model stores them
+    info: dict = field(default_factory=dict)
 
 
 def label(i: int) -> str:
     return f"__sqlrun_label_{i}__"
 
 
-def compile_model(model: dict, probabilities: bool, layout: Layout) -> Template:
-    """What the FUNCTION returns (or `<function>_probabilities`), for an engine that runs trees
-    best as `layout` says (trees_sql.py). Raises ValueError for what cannot be."""
+def summary(model: dict) -> dict:
+    """What a call of the model needs besides its SQL: the arguments it takes and how they are
+    encoded (features.py, mlp.py), and what `<function>_probabilities` checks (probabilities.py)."""
+    keys = ("kind", "problem_type", "objective", "features", "inputs", "hidden", "classes")
+    info = {k: model.get(k) for k in keys}
+    info["nodes"] = (sum(len(t["left"]) for t in model["trees"]) if model["kind"] == "trees"
+                     else sum(len(row) + 1 for row in model.get("coef", [])))
+    return info
+
+
+def compile_model(model: dict, kind: str, layout: Layout) -> Template:
+    """What the FUNCTION returns ("predict"), or the raw score per output ("margins", what
+    `<function>_probabilities` reads), for an engine that runs trees best as `layout` says
+    (trees_sql.py). Raises ValueError for what cannot be."""
     if model["kind"] == "trees":
         nodes = sum(len(t["left"]) for t in model["trees"])
         if nodes > MAX_NODES:
             raise ValueError(f"{nodes} tree nodes (limit {MAX_NODES}): lower NUM_ROUND or MAX_DEPTH")
-    sql = _probability(model, layout) if probabilities else _predict(model, layout)
-    labels = tuple(model.get("classes") or ())
-    return Template(sql, nesting(sql), labels if model["kind"] != "kmeans" else ())
+    if kind == "margins":
+        if model["kind"] == "kmeans" or model["problem_type"] == "REGRESSION":
+            raise ValueError("only classification models have probabilities")
+        if model.get("objective") == "binary:hinge":
+            raise ValueError("OBJECTIVE 'binary:hinge' gives no probabilities")
+        sqls = tuple(_margins(model, layout))
+    else:
+        sqls = (_predict(model, layout),)
+    labels = tuple(model.get("classes") or ()) if kind == "predict" and model["kind"] != "kmeans" else ()
+    return Template(sqls, max(nesting(sql) for sql in sqls), labels, summary(model))
 
 
 def nesting(sql: str) -> int:
@@ -61,16 +81,25 @@ def nesting(sql: str) -> int:
     return int(np.cumsum(steps).max(initial=0))
 
 
+def _raw_call(sql: str, depth: int, args: list[exp.Expression]) -> exp.Expression:
+    doubles = [exp.Cast(this=a.copy(), to=exp.DataType.build("DOUBLE")) for a in args]
+    call = exp.Anonymous(this="SQLRUN_MODEL", expressions=doubles)
+    call.meta.update({RAW_SQL: sql, RAW_DEPTH: depth})
+    return call
+
+
 def compiled_call(template: Template, args: list[exp.Expression], dialect: str) -> exp.Expression:
     """The call as compile.generate renders it: the template, labels in place, over `args`."""
     labels = [_label(value).sql(dialect=dialect) for value in template.labels]
-    sql = template.sql
+    sql = template.sqls[0]
     for i, text in enumerate(labels):
         sql = sql.replace(label(i), text)
-    doubles = [exp.Cast(this=a, to=exp.DataType.build("DOUBLE")) for a in args]
-    call = exp.Anonymous(this="SQLRUN_MODEL", expressions=doubles)
-    call.meta.update({RAW_SQL: sql, RAW_DEPTH: template.depth})
-    return call
+    return _raw_call(sql, template.depth, args)
+
+
+def compiled_margins(template: Template, args: list[exp.Expression]) -> list[exp.Expression]:
+    """A "margins" template's raw scores over `args`, as compile.generate renders them."""
+    return [exp.Paren(this=_raw_call(sql, template.depth, args)) for sql in template.sqls]
 
 
 def _label(value) -> exp.Expression:
@@ -96,7 +125,8 @@ def _predict(model: dict, layout: Layout) -> str:
     if model["kind"] == "trees":
         return _output(model, layout)
     # Linear models and k-means have no missing-value branch: a NULL feature gives NULL.
-    nulls = " OR ".join(f"{arg(i)} IS NULL" for i in range(len(model["features"])))
+    width = len(model["centroids"][0]) if model["kind"] == "kmeans" else len(model["coef"][0])
+    nulls = " OR ".join(f"{arg(i)} IS NULL" for i in range(width))
     return f"CASE WHEN {nulls} THEN NULL ELSE {_output(model, layout)} END"
 
 
@@ -130,17 +160,3 @@ def _argbest(scores: list[str], labels: list[str], op: str) -> str:
         cond = " AND ".join(f"({scores[i]}) {op} ({scores[j]})" for j in range(i + 1, len(scores)))
         whens.append(f"WHEN {cond} THEN {labels[i]}")
     return f"CASE {' '.join(whens)} ELSE {labels[-1]} END"
-
-
-def _probability(model: dict, layout: Layout) -> str:
-    """P(second class) for binary models, else the winning class's probability."""
-    if model["kind"] == "kmeans" or model["problem_type"] == "REGRESSION":
-        raise ValueError("only classifiers have probabilities")
-    scores = _margins(model, layout)
-    if len(scores) == 1:
-        if model.get("objective") == "binary:hinge":
-            raise ValueError("OBJECTIVE 'binary:hinge' gives no probabilities")
-        return _sigmoid(scores[0])
-    # The winning class's softmax probability: exp(max m) / sum(exp(m_i)).
-    best = f"GREATEST({', '.join(scores)})"
-    return f"EXP({best}) / ({' + '.join(f'EXP({m})' for m in scores)})"

@@ -1,9 +1,9 @@
 """Local training: the closest local equivalent of a CREATE MODEL spec.
 
 XGBOOST and AUTO train an XGBoost booster (xgboost-cpu), LINEAR_LEARNER a scikit-learn
-linear model, KMEANS scikit-learn's k-means. The result is kept twice: the library's own
-artifact (to check predictions against) and a plain JSON form that `to_sql` compiles into
-SQL, so scoring needs no ML library at all.
+linear model, MLP a small scikit-learn perceptron (mlp.py), KMEANS scikit-learn's k-means.
+The result is kept twice: the library's own artifact (to check predictions against) and a
+plain JSON form that `to_sql` compiles into SQL, so scoring needs no ML library at all.
 
 Local defaults are smaller than SageMaker's (NUM_ROUND 50, MAX_DEPTH 4) because every tree
 becomes a CASE expression in each query that calls the function.
@@ -97,54 +97,93 @@ def feature_matrix(table: pa.Table, features: list[str]) -> np.ndarray:
     return np.column_stack(columns) if columns else np.empty((table.num_rows, 0))
 
 
+def local_refusal(spec: ModelSpec) -> str | None:
+    """Why this form has no local model (one line saying what to do), or None."""
+    if spec.form == "BYOM_REMOTE":
+        return (f"model {spec.name} is BYOM remote inference: its function calls the SageMaker endpoint"
+                f" {spec.sagemaker}, which only Redshift reaches; run it with -e redshift")
+    if spec.form == "FORECAST":
+        return (f"model {spec.name} is MODEL_TYPE FORECAST: Amazon Forecast trains it and SELECT FORECAST(...)"
+                " reads it, only on Redshift; run it with -e redshift")
+    return None
+
+
+def target_column(spec: ModelSpec, names: list[str]) -> str | None:
+    """The training query's column that TARGET names: Redshift folds unquoted names, so case
+    does not matter unless the name was quoted and differs only in case from another."""
+    if spec.target is None:
+        return None
+    if spec.target in names:
+        return spec.target
+    folded = [n for n in names if n.lower() == spec.target.lower()]
+    if len(folded) != 1:
+        raise CatalogError(
+            f"TARGET column '{spec.target}' is not in the training query's columns ({', '.join(names)})")
+    return folded[0]
+
+
 def train(spec: ModelSpec, table: pa.Table) -> Trained:
     """Train on the training query's result (all columns but TARGET are features, in order)."""
     import numpy as np
 
+    from sqlrun.engine.models import features as encoding
+    from sqlrun.engine.models.explain import global_shap
+
     require_ml()
+    refusal = local_refusal(spec)
+    if refusal:
+        raise NotSupported(refusal)
     names = table.column_names
-    if spec.target is not None and spec.target not in names:
-        raise CatalogError(f"TARGET column '{spec.target}' is not in the training query's columns ({', '.join(names)})")
-    features = [n for n in names if n != spec.target]
-    if not features:
+    target_name = target_column(spec, names)
+    inputs = [n for n in names if n != target_name]
+    if not inputs:
         raise CatalogError("the training query has no feature columns besides the TARGET")
-    if spec.model_type in ("MLP", "FORECAST") or spec.sagemaker:
-        raise NotSupported(f"MODEL_TYPE {spec.model_type or 'SAGEMAKER'} cannot be trained locally (only on Redshift)")
     seed = int(spec.hyperparameter("SEED", "0"))
     if spec.model_type == "KMEANS":
         from sqlrun.engine.models.local import train_kmeans
 
-        return train_kmeans(spec, feature_matrix(table, features), features, seed)
-    target = table[spec.target]
+        encoders = encoding.fit(spec, table, inputs)
+        trained = train_kmeans(spec, encoding.matrix(encoders, table), encoding.feature_names(encoders), seed)
+        trained.model["inputs"] = encoders
+        return trained
+    target = table[target_name]
     if target.null_count:
-        table = table.filter(table[spec.target].is_valid())
-        target = table[spec.target]
+        table = table.filter(table[target_name].is_valid())
+        target = table[target_name]
     if table.num_rows < 10:
         raise CatalogError(f"the training query returned {table.num_rows} labelled rows; at least 10 are needed")
     problem = problem_type(spec, target)
-    x = feature_matrix(table, features)
+    encoders = encoding.fit(spec, table, inputs)
+    x = encoding.matrix(encoders, table)
+    features = encoding.feature_names(encoders)
     classes: list = []
     if problem == "REGRESSION":
-        y = feature_matrix(table, [spec.target])[:, 0]
+        y = feature_matrix(table, [target_name])[:, 0]
     else:
         values = target.to_pylist()
         classes = sorted(set(values))
         if problem == "BINARY_CLASSIFICATION" and len(classes) != 2:
             raise CatalogError(
-                f"BINARY_CLASSIFICATION needs a target with 2 values; '{spec.target}' has {len(classes)}"
+                f"BINARY_CLASSIFICATION needs a target with 2 values; '{target_name}' has {len(classes)}"
             )
         index = {c: i for i, c in enumerate(classes)}
         y = np.array([index[v] for v in values], dtype=np.float64)
     order = np.random.default_rng(seed).permutation(len(y))
     cut = max(1, int(len(y) * HOLDOUT))
     test, fit = order[:cut], order[cut:]
-    common = {"features": features, "problem_type": problem, "classes": classes, "target": spec.target}
+    common = {"features": features, "inputs": encoders, "problem_type": problem, "classes": classes,
+              "target": target_name}
     if spec.model_type == "LINEAR_LEARNER":
         from sqlrun.engine.models.local import train_linear
 
         trained = train_linear(spec, x, y, fit, problem, common)
+    elif spec.model_type == "MLP":
+        from sqlrun.engine.models.mlp import train_mlp
+
+        trained = train_mlp(x, y, fit, problem, common, seed)
     else:
         trained = _train_xgboost(spec, x, y, fit, problem, common, seed)
+    trained.model["explanation"] = global_shap(trained, x[fit])  # EXPLAIN_MODEL's report
     trained.metrics = validation_metrics(problem, y[test], predict_native(trained, x[test]))
     trained.rows = len(y)
     return trained
@@ -176,12 +215,13 @@ def _train_xgboost(spec, x, y, fit, problem, common, seed) -> Trained:
     rounds = int(spec.hyperparameter("NUM_ROUND", str(DEFAULT_ROUNDS)))
     dtrain = xgb.DMatrix(x[fit], label=y[fit], feature_names=common["features"], missing=math.nan)
     booster = xgb.train(params, dtrain, num_boost_round=rounds)
-    model = {"kind": "trees", "objective": reported, **common, **_trees(booster)}
+    model = {"kind": "trees", **booster_model(booster), "objective": reported, **common}
+    del model["objective_name"]
     return Trained(model, bytes(booster.save_raw("json")), "booster.json", {}, 0)
 
 
-def _trees(booster) -> dict:
-    """The booster's trees and base margin, from XGBoost's own JSON model."""
+def booster_model(booster) -> dict:
+    """The booster's trees, base margin and objective, from XGBoost's own JSON model (what to_sql compiles)."""
     raw = json.loads(bytes(booster.save_raw("json")))
     learner = raw["learner"]
     gbm = learner["gradient_booster"]["model"]
@@ -200,7 +240,7 @@ def _trees(booster) -> dict:
             "group": group, "feature": tree["split_indices"], "threshold": tree["split_conditions"],
             "left": tree["left_children"], "right": tree["right_children"], "default_left": tree["default_left"],
         })
-    return {"base_margin": base, "groups": groups, "trees": trees}
+    return {"base_margin": base, "groups": groups, "trees": trees, "objective_name": objective}
 
 
 def predict_native(trained: Trained, x: np.ndarray) -> np.ndarray:

@@ -64,12 +64,16 @@ def exact_percentiles(tree, ctx):
             if key is None:
                 raise Refused(node, "a percentile needs exactly one ORDER BY key")
             value, desc = key
+            kind = "cont" if isinstance(node.this, exp.PercentileCont) else "disc"
+            if ctx.engine == "spark" or (ctx.engine == "duckdb" and not (desc and isinstance(node.parent, exp.Window))):
+                return node  # the standard form, DESC included (DuckDB ignores it only over a window)
             p = node.this.this.copy()
+            if desc and kind == "disc":
+                # The discrete percentile of the reversed order is not QUANTILE_DISC(x, 1 - p): they
+                # differ whenever p * count is whole (0.25 of 4 values: 30 vs 20 over 0, 10, 20, 30).
+                raise Refused(node, "percentile_disc(p) WITHIN GROUP (ORDER BY ... DESC) has no exact equivalent here")
             if desc:
                 p = exp.Paren(this=exp.Sub(this=exp.Literal.number(1), expression=p))
-            kind = "cont" if isinstance(node.this, exp.PercentileCont) else "disc"
-            if ctx.engine == "duckdb" and not desc:
-                return node  # DuckDB runs the standard form itself
             return _percentile(ctx, kind, value.copy(), p, node)
         return node
 
@@ -143,3 +147,26 @@ def array_agg_on_spark(tree, ctx):
         return exp.Transform(this=exp.ArrayAgg(this=wrapped), expression=lam)
 
     return replace_all(tree, exp.ArrayAgg, build)
+
+
+def spark_population_moments(tree, ctx):
+    # Spark SKEWNESS/KURTOSIS are population moments (NULL when every value is equal); DuckDB's
+    # are sample moments, NULL below 3 values: SKEWNESS over 1, 2, 3, 10 is 1.018 vs 1.764.
+    def minus(n, k):
+        return exp.paren(exp.Sub(this=n.copy(), expression=exp.Literal.number(k)))
+
+    def build(node):
+        if isinstance(node.parent, (exp.Window, exp.Filter)) or isinstance(node.this, exp.Distinct):
+            raise Refused(node, "Spark's SKEWNESS/KURTOSIS (population moments) are spelled only as plain aggregates")
+        x = node.this
+        if isinstance(node, exp.Kurtosis):
+            return exp.Anonymous(this="KURTOSIS_POP", expressions=[x.copy()])
+        n = exp.Count(this=x.copy())
+        # population = sample * (n - 2) / sqrt(n (n - 1)); two distinct values: 0, where DuckDB has NULL
+        sample = exp.Mul(this=exp.Skewness(this=x.copy()), expression=minus(n, 2))
+        scaled = exp.Div(this=sample, expression=exp.Sqrt(this=exp.Mul(this=n.copy(), expression=minus(n, 1))))
+        distinct = exp.NEQ(this=exp.Min(this=x.copy()), expression=exp.Max(this=x.copy()))
+        two = exp.case().when(distinct, exp.cast(exp.Literal.number(0), "double"))
+        return exp.paren(exp.case().when(exp.EQ(this=n, expression=exp.Literal.number(2)), two).else_(scaled))
+
+    return replace_all(tree, (exp.Skewness, exp.Kurtosis), build)

@@ -1,11 +1,11 @@
 """Query shapes: window frames, ROLLUP, UNION BY NAME, ASOF/LATERAL joins, ALL/ANY
-subqueries, MATERIALIZED CTEs, DISTINCT ON."""
+subqueries, MATERIALIZED CTEs, DISTINCT ON, Spark's grouping sets over no rows and NULL IN."""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused
+from sqlrun.engine.rewrites.base import Refused, annotate, replace_all
 
 # --- window frames: Polars runs ROWS frames from n PRECEDING to CURRENT ROW and frames
 # bounded by UNBOUNDED / CURRENT ROW; any other offset is refused here, not at run time ---
@@ -134,4 +134,98 @@ def distinct_on(tree, ctx):
         if select is tree:
             return outer
         select.replace(outer)
+    return tree
+
+
+def spark_grouping_sets_need_rows(tree, ctx):
+    # Spark expands grouping sets row by row: over no rows (after WHERE) there is no group at all,
+    # not even the grand total () that DuckDB gives (as the SQL standard says). Every group of
+    # some rows has COUNT(*) > 0, so that HAVING keeps them and drops only the empty grand totals.
+    for select in tree.find_all(exp.Select):
+        group = select.args.get("group")
+        if not group or not group.find(exp.GroupingSets, exp.Rollup, exp.Cube):
+            continue
+        rows = exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(0))
+        having = select.args.get("having")
+        select.set("having", exp.Having(this=exp.and_(exp.paren(having.this.copy()), rows) if having else rows))
+    return tree
+
+
+def spark_null_in_subquery(tree, ctx):
+    # Spark folds NULL IN (subquery) to NULL even when the subquery has no rows (standard: FALSE,
+    # and NOT IN TRUE); a NULL column there is FALSE on Spark too.
+    def build(node):
+        if isinstance(node.this, exp.Null) and node.args.get("query") is not None:
+            return exp.cast(exp.Null(), "boolean")
+        return node
+
+    return replace_all(tree, exp.In, build)
+
+
+# --- Polars' outer USING / NATURAL joins: SELECT * repeats the key, and the key of a RIGHT or
+# FULL join is the left table's (not COALESCEd): refused where a query would see either ---
+
+
+def polars_outer_using_joins(tree, ctx):
+    for select in tree.find_all(exp.Select):
+        for join in select.args.get("joins") or []:
+            natural = join.text("method").upper() == "NATURAL"
+            keys = {k.name.lower() for k in join.args.get("using") or []}
+            side = join.text("side").upper()
+            semi = join.text("kind").upper() in ("SEMI", "ANTI")  # only the left table's columns
+            if not (natural or keys) or side not in ("LEFT", "RIGHT", "FULL") or semi:
+                continue
+            star = any(isinstance(e, exp.Star) for e in select.expressions)
+            columns = select.find_all(exp.Column)
+            mine = [c.name.lower() for c in columns if not c.table and c.find_ancestor(exp.Select) is select]
+            if star and not (natural and side == "LEFT"):
+                why = "repeats or reorders the key columns"
+                raise Refused(join, f"Polars {why} of a {side} USING/NATURAL join in SELECT *")
+            if side != "LEFT" and (star or (mine if natural else keys & set(mine))):
+                raise Refused(join, f"Polars takes the key of a {side} USING/NATURAL join from the left table only")
+    return tree
+
+
+def using_star_keys_first(tree, ctx):
+    # Spark's SELECT * over a USING/NATURAL join lists the keys first, then the other columns;
+    # DuckDB and Polars keep the left table's order. Kept where the keys lead the left table
+    # (the two agree), refused where they do not or the columns are unknown here.
+    schema = {name.lower(): [c.lower() for c in columns] for name, columns in (ctx.schema or {}).items()}
+
+    def columns(node):
+        return schema.get(node.name.lower()) if isinstance(node, exp.Table) else None
+
+    for select in tree.find_all(exp.Select):
+        if not any(isinstance(e, exp.Star) for e in select.expressions):
+            continue
+        source = select.args.get("from_")
+        for i, join in enumerate(select.args.get("joins") or []):
+            natural = join.text("method").upper() == "NATURAL"
+            if not (natural or join.args.get("using")) or join.text("kind").upper() in ("SEMI", "ANTI"):
+                continue
+            left = columns(source.this) if source is not None and i == 0 else None
+            right = columns(join.this) if natural else []
+            if left is None or right is None:
+                raise Refused(join, "Spark's SELECT * lists a USING/NATURAL join's keys first; the columns are unknown")
+            keys = [c for c in left if c in right] if natural else [k.name.lower() for k in join.args["using"]]
+            if left[: len(keys)] != keys:
+                why = f"{ctx.engine} keeps the table's order"
+                raise Refused(join, f"Spark's SELECT * lists the join keys {', '.join(keys)} first; {why}")
+    return tree
+
+
+def spark_group_by_map(tree, ctx):
+    # Spark groups map values (inside structs and arrays too) by their entries in any key order:
+    # MAP(1, 2, 2, 3) and MAP(2, 3, 1, 2) are one group; DuckDB and Polars compare them in order.
+    groups = list(tree.find_all(exp.Group))
+    built = tree.find(exp.Map, exp.VarMap, exp.MapFromEntries, exp.StrToMap)
+    read = any("map" in str(t).lower() for columns in (ctx.schema or {}).values() for t in columns.values())
+    if not groups or not (built or read):
+        return tree  # no map anywhere: nothing to type
+    annotate(tree, ctx)
+    for group in groups:
+        for key in group.expressions:
+            types = key.type.walk() if isinstance(key.type, exp.DataType) else ()
+            if any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
+                raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
     return tree

@@ -1,0 +1,108 @@
+"""Spark's own reading of operators and types: || binds like +, text in arithmetic is a DOUBLE, TIME."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_NUMERIC = (*exp.DataType.NUMERIC_TYPES, exp.DType.NULL)
+
+
+def spark_concat_binds_like_plus(tree, ctx):
+    # Spark's || has the precedence of + and - (left to right): 'four: ' || 2 + 2 is
+    # ('four: ' || 2) + 2. sqlglot reads it as 'four: ' || (2 + 2), as PostgreSQL and DuckDB do.
+    def build(node):
+        right = node.expression
+        if not isinstance(right, (exp.Add, exp.Sub)):
+            return node
+        new = right.copy()
+        leftmost = new  # the + or - whose left operand is the text's right neighbour
+        while isinstance(leftmost.this, (exp.Add, exp.Sub)):
+            leftmost = leftmost.this
+        pipe = exp.DPipe(this=node.this.copy(), expression=leftmost.this.copy(), safe=node.args.get("safe"))
+        leftmost.set("this", exp.paren(pipe))
+        return exp.paren(new)
+
+    return replace_all(tree, exp.DPipe, build)
+
+
+def _text(node: exp.Expression) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return node.is_string
+    return isinstance(node, (exp.DPipe, exp.Concat, exp.ConcatWs))
+
+
+def spark_text_in_arithmetic(tree, ctx):
+    # Spark (ANSI off) casts a text operand of + - * / % to DOUBLE: '1' + 1 is 2.0 and
+    # 'a' + 1 NULL; DuckDB and Polars refuse at run time or read '1' as an integer.
+    nodes = [n for n in tree.find_all(_ARITHMETIC) if _text(n.this) or _text(n.expression)]
+    if not nodes:
+        return tree
+    typed_nodes(tree, ctx, _ARITHMETIC, lambda n: n in nodes, operands=("this", "expression"))
+    for node in nodes:
+        sides = (node.this, node.expression)
+        if not all(_text(s) or (s.type is not None and s.type.is_type(*_NUMERIC)) for s in sides):
+            continue  # a date, an interval or an unknown type: Spark reads it otherwise
+        for side in sides:
+            if _text(side):
+                # Spark's own CAST, which sqlglot reads as TRY_CAST: NULL for text that is no number
+                side.replace(exp.TryCast(this=side.copy(), to=exp.DataType.build("double")))
+    return tree
+
+
+
+_TIME = (exp.DType.TIME, exp.DType.TIMETZ)
+
+
+def _time_cast(node: exp.Expression) -> bool:
+    return isinstance(node, (exp.Cast, exp.TryCast)) and node.to.is_type(*_TIME)
+
+
+def spark_time_type(tree, ctx):
+    # Spark 4's TIME type: sqlglot's Spark generator writes it as TIMESTAMP (today's date), reads
+    # TIME '00:01:52' :: INT as TIME (CAST('00:01:52' AS INT)), and DuckDB's TIME casts to no
+    # number, where Spark gives the seconds since midnight. Refused where those differ.
+    for node in tree.find_all(exp.Cast, exp.TryCast):
+        if not (_time_cast(node) or _time_cast(node.this)):
+            continue
+        if ctx.engine == "spark":
+            raise Refused(node, "Spark's TIME type: sqlglot writes it back as a TIMESTAMP")
+        if _time_cast(node) and isinstance(node.this, (exp.Cast, exp.TryCast)):
+            raise Refused(node, "TIME '...' :: type: sqlglot casts the text first, Spark the TIME")
+        if _time_cast(node.this) and not node.to.is_type(*_TIME, *exp.DataType.TEXT_TYPES):
+            raise Refused(node, f"a TIME cast to {node.to.sql()}: Spark gives the seconds since midnight")
+    return tree
+
+
+_BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a boolean or a number
+_TRUE, _FALSE = ("t", "true", "y", "yes", "1"), ("f", "false", "n", "no", "0")
+
+
+def spark_text_casts(tree, ctx):
+    # Spark reads text as a boolean after trimming blanks and control characters, in any case, and
+    # takes yes/no too: CAST('\t true \n' AS BOOLEAN) is TRUE (DuckDB: NULL). CAST(integer AS
+    # BINARY) is the number's big-endian bytes on Spark: no engine here has that cast.
+    binary = (exp.DType.BINARY, exp.DType.VARBINARY)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(exp.DType.BOOLEAN, *binary)):
+        arg = node.this.type
+        if arg is None:
+            continue
+        if node.to.is_type(*binary):
+            if arg.is_type(*exp.DataType.INTEGER_TYPES):
+                raise Refused(node, "Spark's CAST(integer AS BINARY) gives the number's big-endian bytes")
+            continue
+        if not arg.is_type(*exp.DataType.TEXT_TYPES):
+            continue
+        text = node.this.copy()
+        for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
+            blank = exp.Literal.string(pattern)
+            text = exp.RegexpReplace(this=text, expression=blank, replacement=exp.Literal.string(""))
+        word = exp.Lower(this=text)
+        true = exp.In(this=word, expressions=[exp.Literal.string(w) for w in _TRUE])
+        false = exp.In(this=word.copy(), expressions=[exp.Literal.string(w) for w in _FALSE])
+        node.replace(exp.paren(exp.case().when(true, exp.true()).when(false, exp.false())))
+    return tree

@@ -1,0 +1,94 @@
+"""A seeded sample of Apache Spark's own SQL tests (tests/spark_sqltests) on duckdb and polars.
+
+Every sampled case must give Spark's frozen rows, unless markers.toml records a known gap: then
+it is a strict xfail that must fail exactly as recorded (CompileError: refused at compile time,
+WrongAnswer: other rows, EngineError: failed at run time), with the root-cause class as reason.
+So a new wrong answer or run-time error fails `make test`, and so does a gap that closes. The
+full run over every case and Spark is `make conformance`.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from sqlrun.api import Session
+from sqlrun.errors import CatalogError, CompileError, EngineError
+from tests.spark_sqltests import load_cases, load_markers
+from tests.spark_sqltests.markers import RAISES
+from tests.spark_sqltests.runner import WrongAnswer, difference, project_for, query_of
+
+SEED = 13
+PASSING, KNOWN_BAD = 240, 60  # cases sampled per kind
+ENGINES = ("duckdb", "polars")
+EXCEPTIONS = {"CompileError": (CompileError, CatalogError), "EngineError": EngineError, "WrongAnswer": WrongAnswer}
+assert set(EXCEPTIONS) == set(RAISES.values())
+
+CASES = [c for c in load_cases() if c.status == "ok"]
+MARKERS = load_markers()
+
+
+def sample() -> list:
+    rng = random.Random(SEED)
+    marked = [c for c in CASES if any(e in MARKERS.get(c.id, {}) for e in ENGINES)]
+    clean = [c for c in CASES if c not in marked]
+    return rng.sample(clean, min(PASSING, len(clean))) + rng.sample(marked, min(KNOWN_BAD, len(marked)))
+
+
+def params():
+    for case in sample():
+        for engine in ENGINES:
+            marks = []
+            marker = MARKERS.get(case.id, {}).get(engine)
+            if marker:
+                marks = [getattr(pytest.mark, marker["kind"]),
+                         pytest.mark.xfail(strict=True, raises=EXCEPTIONS[marker["raises"]], reason=marker["reason"])]
+            yield pytest.param(case, engine, marks=marks, id=f"{case.id}-{engine}")
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    """One Session per set of tables read, opened on first use."""
+    opened: dict[tuple, Session] = {}
+    with tempfile.TemporaryDirectory(prefix="sqlrun-sqltests-") as tmp:
+
+        def get(case) -> Session:
+            key = tuple(sorted(case.sources.items()))
+            if key not in opened:
+                root = Path(tmp) / f"p{len(opened)}"
+                root.mkdir()
+                opened[key] = Session(project_for(root, case.sources))
+            return opened[key]
+
+        yield get
+        for session in opened.values():
+            session.close()
+
+
+@pytest.mark.parametrize("case, engine", list(params()))
+def test_spark_sqltests_case(sessions, case, engine):
+    result = sessions(case).run(query_of(case), engine)
+    diff = difference(case, result)
+    if diff:
+        raise WrongAnswer(f"{case.id} on {engine}: {diff}")
+
+
+def test_sample_is_seeded_and_mixed():
+    first, second = [c.id for c in sample()], [c.id for c in sample()]
+    assert first == second and len(first) == len(set(first))
+    assert len(CASES) >= 1000, "run `python -m tests.spark_sqltests.importer` to import the cases"
+
+
+def test_wrong_rows_are_found():
+    """The comparison itself: another value, a missing row, an extra column are differences."""
+    import pyarrow as pa
+
+    case = next(c for c in CASES if c.rows and len(c.columns) == 1 and isinstance(c.rows[0][0], int))
+    good = pa.table({"c": [r[0] for r in case.rows]})
+    assert difference(case, good) == ""
+    assert difference(case, pa.table({"c": [r[0] + 1 for r in case.rows]}))
+    assert difference(case, pa.table({"c": [r[0] for r in case.rows] * 2}))
+    assert difference(case, pa.table({"c": [r[0] for r in case.rows], "d": [1] * len(case.rows)}))
