@@ -1,4 +1,4 @@
-"""Large models scored as SQL: a 100-round multiclass model, depth-8 trees and a 100-round
+"""Large models scored as SQL: a 100-round multiclass model, depth-8 trees and a 30-round
 regression equal the library's own predict within 1e-5 (classes identical) on duckdb, polars
 and spark; each engine gets its own tree encoding; the compiled SQL is kept beside the model
 version and used again (the model is not compiled again), checked before use (a damaged or
@@ -26,8 +26,8 @@ MODELS = {  # name: (target, function, options)
                  "HYPERPARAMETERS DEFAULT EXCEPT (NUM_CLASS '3', NUM_ROUND '100', MAX_DEPTH '3')"),
     "deep8": ("flag", "predict_flag", "OBJECTIVE 'binary:logistic' PREPROCESSORS 'none' "
               "HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '10', MAX_DEPTH '8', MIN_CHILD_WEIGHT '0')"),
-    "reg100": ("y", "predict_y", "OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none' "
-               "HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '100', MAX_DEPTH '3')"),
+    "reg30": ("y", "predict_y", "OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none' "
+               "HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '30', MAX_DEPTH '3')"),
 }
 LABELS = ["it's low", "mid", "high \\ top"]  # a quote and a backslash: each engine spells them its way
 ROWS = 2000
@@ -106,7 +106,7 @@ def check(result: pa.Table, expected: dict[str, np.ndarray]) -> None:
 def test_the_models_are_large(project):
     with Session(project) as session:
         trees = {name: session.models.store.current(name).model()["trees"] for name in MODELS}
-    assert len(trees["multi100"]) == 300 and len(trees["reg100"]) == 100
+    assert len(trees["multi100"]) == 300 and len(trees["reg30"]) == 30
     depth = max(_depth(t) for t in trees["deep8"])
     assert depth == 8
 

@@ -109,14 +109,21 @@ def _splice(tree: exp.Expression, dialect: str) -> exp.Expression:
     """The tree (changed) with each raw SQL call replaced by its text."""
     for node in reversed(_raw(tree)):  # innermost first: a call may take another's result
         args = [a.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE) for a in node.expressions]
-        text = node.meta[RAW_SQL]
-        for i, arg in enumerate(args):
-            text = text.replace(raw_arg(i), arg)
-        new = exp.Var(this=text)
+        new = exp.Var(this=_fill(node.meta[RAW_SQL], args))
         if node is tree:
             return new
         node.replace(new)
     return tree
+
+
+def _fill(text: str, args: list[str]) -> str:
+    """`text` with each raw_arg(i) replaced by args[i] (one pass: the text may be megabytes)."""
+    parts = text.split(raw_arg(0)[:-3])  # "__sqlrun_arg_"
+    out = [parts[0]]
+    for part in parts[1:]:
+        number, rest = part.split("__", 1)
+        out += [args[int(number)], rest]
+    return "".join(out)
 
 
 def _render(query: Query, tree: exp.Expression, target: Target, copy: bool) -> str:

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 # The words to_sql writes, once digits and signs are spaces ("e" of exponents, the placeholders' parts).
 WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR",
          "IS", "NOT", "NULL", "EXP", "GREATEST", "element_at", "array", "e", "__sqlrun_arg_", "__sqlrun_label_", "__"}
-_SPACES = str.maketrans({c: " " for c in "0123456789.+-*/<>=(),[]"})
+_PUNCTUATION = b"0123456789.+-*/<>=(),[]"
+_SPACES = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
+_WORDS = {w.encode() for w in WORDS}
 _MEMORY: dict[tuple, to_sql.Template] = {}
 _MEMORY_SIZE = 8  # templates are megabytes
 
@@ -69,6 +71,6 @@ def _valid(record: dict | None, header: dict) -> to_sql.Template | None:
         return None
     # A character outside these stays in a word, and no such word is allowed.
     for sql in sqls:
-        if "--" in sql or "/*" in sql or not set(sql.translate(_SPACES).split()) <= WORDS:
+        if "--" in sql or "/*" in sql or not set(sql.encode().translate(_SPACES).split()) <= _WORDS:
             return None
     return to_sql.Template(tuple(sqls), depth, tuple(labels), info)
