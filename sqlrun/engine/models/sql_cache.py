@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from sqlrun.engine.models.store import ModelStore, StoredModel
 
 # The words to_sql writes, once digits and signs are spaces ("e" of exponents, the placeholders' parts).
-WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR",
-         "IS", "NOT", "NULL", "EXP", "GREATEST", "element_at", "array", "e", "__sqlrun_arg_", "__sqlrun_label_", "__"}
+WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR", "IS", "NOT",
+         "NULL", "EXP", "GREATEST", "element_at", "array", "list_position", "list_max", "e", "__sqlrun_arg_",
+         "__sqlrun_label_", "__"}
 _PUNCTUATION = b"0123456789.+-*/<>=(),[]"
 _SPACES = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
 _WORDS = {w.encode() for w in WORDS}

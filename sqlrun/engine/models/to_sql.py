@@ -5,7 +5,8 @@ plain arithmetic, k-means the nearest centroid. The text is built directly (a 20
 is megabytes of SQL: building it as a syntax tree and generating it took seconds), from a
 small vocabulary every engine reads alike: CASE, CAST(... AS DOUBLE), comparisons, + - * /,
 EXP, GREATEST, AND/OR, IS NULL, numbers with an exponent (DOUBLE everywhere) and the engine's
-array lookup. Argument i is the placeholder `arg(i)`, class label i `label(i)`:
+array lookup (and DuckDB's list_position / list_max for a multiclass argmax). Argument i is the
+placeholder `arg(i)`, class label i `label(i)`:
 `compiled_call` puts the labels in (as the engine spells them), and compile.generate
 CAST(<argument> AS DOUBLE) for each argument.
 
@@ -23,7 +24,7 @@ from sqlglot import exp
 from sqlrun.engine.compile import RAW_DEPTH, RAW_SQL
 from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
 
-ENCODING = "trees-4"
+ENCODING = "trees-5"
 MAX_NODES = 400_000  # about 12 MB of SQL; beyond this engines' parsers take too long: retrain smaller
 
 
@@ -146,7 +147,15 @@ def _output(model: dict, layout: Layout) -> str:
     labels = [label(i) for i in range(len(model["classes"]))]
     if len(scores) == 1:
         return f"CASE WHEN ({scores[0]}) > 0.0e0 THEN {labels[1]} ELSE {labels[0]} END"
-    return _argbest(scores, labels + [str(k) for k in range(len(labels), len(scores))], ">=")
+    labels += [str(k) for k in range(len(labels), len(scores))]  # classes training never saw
+    if layout.dialect in ARGMAX:
+        return ARGMAX[layout.dialect].format(labels=", ".join(labels), scores=", ".join(scores))
+    return _argbest(scores, labels, ">=")
+
+
+# The first best class with its scores written twice, not K(K-1) times as _argbest does (DuckDB
+# plans a 6-class model's K(K-1) copies in minutes).
+ARGMAX = {"duckdb": "[{labels}][list_position([{scores}], list_max([{scores}]))]"}
 
 
 def _sigmoid(margin: str) -> str:
