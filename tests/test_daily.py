@@ -231,6 +231,27 @@ def test_a_failing_day_stops_the_backfill_with_one_line_and_a_rerun_resumes(proj
     assert_one_line_error(missing, "daily_counts is stored by ds: give --param ds=VALUE")
 
 
+def test_a_damaged_stored_day_is_named_and_a_run_of_that_day_recomputes_it(project):
+    write(project, "daily_counts", """
+        -- materialize: parquet
+        -- incremental: ds
+        -- param ds: date
+        SELECT :ds AS ds, COUNT(*) AS plays FROM play_logs WHERE ds = :ds
+    """)
+    write(project, "all_counts", "SELECT COUNT(*) AS days, SUM(plays) AS plays FROM daily_counts")
+    assert sqlrun("run", "daily_counts", "--param", "ds=2025-08-01..2025-08-03", "-p", str(project)).returncode == 0
+    pointer = project / ".sqlrun" / "increments" / "daily_counts" / "2025-08-02" / "current.json"
+    pointer.write_text("{not json")
+    # Day 3's run reads day 2 downstream: it is not left out of the union, it is named.
+    damaged = sqlrun("run", "all_counts", "--param", "ds=2025-08-03", "-p", str(project))
+    assert_one_line_error(damaged, "daily_counts': its stored value 2025-08-02 is damaged")
+    again = sqlrun("run", "daily_counts", "--param", "ds=2025-08-02", "-p", str(project))
+    assert again.returncode == 0 and "recomputing it" in again.stderr, again.stderr
+    with Session(project) as session:
+        assert days_of(session, "daily_counts") == dict.fromkeys(DAYS[:3], "fresh")
+        assert session.run("all_counts", "duckdb", {"ds": "2025-08-03"}).column("days").to_pylist() == [3]
+
+
 def assert_one_line_error_after_progress(result) -> str:
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     errors = [line for line in result.stderr.splitlines() if not line.startswith(("[", "warning: "))]

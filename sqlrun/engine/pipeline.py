@@ -252,7 +252,7 @@ def make_plan(
     for name, step in steps.items():
         if step.incremental is not None:
             plan.values[name] = run_value(step, params)
-            stored = store.all_days(name, hold)
+            stored = store.all_days(name, hold, own=plan.values[name])
             plan.days[name] = {v: s for v, s in stored.items() if v != plan.values[name]}
     others = {name: {v: s.fingerprint for v, s in days.items()} for name, days in plan.days.items()}
     plan.fingerprints = fingerprints(steps, sources, params, models, others)

@@ -8,7 +8,8 @@ and only then does current.json (replaced atomically) point at it: a failed or k
 leaves the previous version current and readable.
 
 A damaged entry (pointer, manifest, sizes, or checksums when mtimes differ) counts as absent:
-the step is recomputed, with one warning line.
+the step is recomputed, with one warning line. A damaged stored value of an incremental step
+that a run reads but does not compute is an error naming it.
 """
 
 from __future__ import annotations
@@ -85,12 +86,23 @@ class Store:
                                      self.versions._frames)
         return self._days[step]
 
-    def all_days(self, step: str, hold: bool = False) -> dict[str, Stored]:
-        """Every stored value of an incremental step (damaged ones said once and left out)."""
+    def all_days(self, step: str, hold: bool = False, own: str | None = None) -> dict[str, Stored]:
+        """Every stored value of an incremental step. A damaged one is an error naming it (left
+        out, the steps downstream would miss it), except `own`: the value a run recomputes."""
         days = self.days(step)
         found = {}
         for key in days.versions.names():
-            stored = days.current(key, hold)
+            if own is not None and key == value_key(own):
+                stored = days.current(key, hold)  # damaged: said once, and recomputed
+            else:
+                try:
+                    version = days.versions.current(key, hold)
+                    stored = None if version is None else _stored(version)
+                except Damaged as exc:
+                    raise CatalogError(
+                        f"step '{step}': its stored value {key} is damaged ({exc}): run that value again"
+                        f" to recompute it"
+                    ) from None
             if stored is not None and stored.value is not None:
                 found[stored.value] = stored
         return dict(sorted(found.items()))

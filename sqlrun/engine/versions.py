@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlrun.atomic import temp_pattern, write_atomic
+from sqlrun.engine.manifest import LOCK, Damaged, check, manifest
 from sqlrun.errors import CatalogError, SqlrunError
 
 # Never '.' or '..' (no leading dot), never a separator; dots inside for `schema.model` names.
@@ -41,11 +42,6 @@ TEMP = re.compile(r"\.tmp-(\d+)-[0-9a-f]{8}")
 POINTER = "current.json"
 POINTER_TEMP = temp_pattern(POINTER)  # write_atomic's temp name for current.json
 OLD_POINTER_TEMP = re.compile(r"\.current\.json\.[0-9a-f]{8}")  # what earlier versions made
-LOCK = ".lock"
-
-
-class Damaged(SqlrunError):
-    """A stored entry whose pointer, manifest or files do not match."""
 
 
 def check_name(name: str, what: str = "name", where: str = "") -> str:
@@ -134,7 +130,7 @@ class VersionedStore:
                     continue  # replaced meanwhile: read the new pointer
                 raise Damaged("its version directory is missing" if not path.is_dir() else "its lock file is missing")
             try:
-                _check(path, record["files"], verify)
+                check(path, record["files"], verify)
             except Damaged:
                 if fd is not None:
                     os.close(fd)
@@ -148,7 +144,7 @@ class VersionedStore:
 
     def verify(self, version: Version) -> None:
         """Full check, checksums included; raises Damaged."""
-        _check(version.path, version.record["files"], verify=True)
+        check(version.path, version.record["files"], verify=True)
 
     # -- writing -----------------------------------------------------------------------
     def write(self, name: str, fingerprint: str, fill: Callable[[Path], None], record: dict,
@@ -163,7 +159,7 @@ class VersionedStore:
         fd = None
         try:
             fill(tmp)
-            files = _manifest(tmp)
+            files = manifest(tmp)
             # Held before the version exists, so no other writer's cleanup can take it.
             fd = _flock(tmp / LOCK, fcntl.LOCK_SH, create=True)
             os.rename(tmp, path)
@@ -277,48 +273,6 @@ def _parse_pointer(raw: bytes) -> dict:
     ):
         raise Damaged(f"{POINTER} has no file manifest")
     return record
-
-
-def _files(directory: Path) -> dict[str, Path]:
-    """Every file of a version (its lock aside), by path relative to it."""
-    found = {}
-    for parent, _, names in os.walk(directory):
-        for name in names:
-            path = Path(parent, name)
-            relative = path.relative_to(directory).as_posix()
-            if relative != LOCK:
-                found[relative] = path
-    return found
-
-
-def _manifest(directory: Path) -> dict[str, list]:
-    result = {}
-    for relative, path in sorted(_files(directory).items()):
-        stat = path.stat()
-        result[relative] = [stat.st_size, stat.st_mtime_ns, _file_sha(path)]
-    return result
-
-
-def _check(directory: Path, manifest: dict, verify: bool) -> None:
-    if not directory.is_dir():
-        raise Damaged("its version directory is missing")
-    present = _files(directory)
-    for relative in sorted(set(manifest) | set(present)):
-        if relative not in present:
-            raise Damaged(f"{relative} is missing")
-        if relative not in manifest:
-            raise Damaged(f"{relative} is not one of its files")
-        size, mtime, digest = manifest[relative]
-        stat = present[relative].stat()
-        if stat.st_size != size:
-            raise Damaged(f"{relative} has {stat.st_size} bytes, not {size}")
-        if (verify or stat.st_mtime_ns != mtime) and _file_sha(present[relative]) != digest:
-            raise Damaged(f"{relative} does not match its checksum")
-
-
-def _file_sha(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _sha(text: str) -> str:

@@ -463,6 +463,12 @@ CASES = [
     case("joins", "left_join_using_star",
          "SELECT * FROM u LEFT JOIN t USING (grp) ORDER BY k, id"),
     case("date", "time_cast_to_int", "SELECT CAST(TIME '00:01:52' AS INT)"),
+    case("date", "day_count_as_text", "SELECT date_sub(DATE '2011-11-11', '1'), date_add(DATE '2011-11-11', '1')"),
+    case("window", "range_frame_of_days_and_hours",
+         "SELECT id, SUM(x) OVER (ORDER BY ts RANGE BETWEEN CURRENT ROW AND INTERVAL 40 DAYS 4 HOURS FOLLOWING)"
+         " FROM t ORDER BY id"),
+    case("string", "to_char_number_format",
+         "SELECT to_char(123, '999'), to_char(-4567, 'S9,999'), to_char(12.5, '99.99')"),
     case("conditional", "text_to_boolean_trims",
          "SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS BOOLEAN),"
          " CAST(s AS BOOLEAN) FROM t ORDER BY id"),

@@ -2340,6 +2340,15 @@ EXPECTED = {
     'time_cast_to_int': [
         (112,),
     ],
+    'day_count_as_text': [
+        (datetime.date(2011, 11, 10), datetime.date(2011, 11, 12)),
+    ],
+    'range_frame_of_days_and_hours': [
+        (1, 10), (2, 20), (3, 5), (4, None), (5, 7), (6, 0), (7, 3),
+    ],
+    'to_char_number_format': [
+        ('123', '-4,567', '12.50'),
+    ],
     # SELECT CAST(' true ' AS BOOLEAN), CAST('YES' AS BOOLEAN), CAST('no' AS BOOLEAN), CAST('x' AS
     #   BOOLEAN), CAST(s AS BOOLEAN) FROM t ORDER BY id
     'text_to_boolean_trims': [

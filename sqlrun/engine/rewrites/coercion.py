@@ -65,14 +65,22 @@ def _time_cast(node: exp.Expression) -> bool:
 def spark_time_type(tree, ctx):
     # Spark 4's TIME type: sqlglot's Spark generator writes it as TIMESTAMP (today's date), reads
     # TIME '00:01:52' :: INT as TIME (CAST('00:01:52' AS INT)), and DuckDB's TIME casts to no
-    # number, where Spark gives the seconds since midnight. Refused where those differ.
+    # number, where Spark gives the seconds since midnight. Refused where those differ; Spark
+    # itself gets its TIME back.
     for node in tree.find_all(exp.Cast, exp.TryCast):
         if not (_time_cast(node) or _time_cast(node.this)):
             continue
-        if ctx.engine == "spark":
-            raise Refused(node, "Spark's TIME type: sqlglot writes it back as a TIMESTAMP")
         if _time_cast(node) and isinstance(node.this, (exp.Cast, exp.TryCast)):
             raise Refused(node, "TIME '...' :: type: sqlglot casts the text first, Spark the TIME")
+        if ctx.engine == "spark":
+            if _time_cast(node):
+                text = node.this
+                if node.to != exp.DataType.build("time") or not (isinstance(text, exp.Literal) and text.is_string):
+                    raise Refused(node, "Spark's TIME type: Spark takes it only as a literal, and sqlglot writes"
+                                        " it back as a TIMESTAMP")
+                # TIME 'hh:mm:ss', not sqlglot's TIMESTAMP (Spark refuses CAST(... AS TIME)).
+                node.replace(exp.Var(this=f"TIME {text.sql(dialect='spark')}"))
+            continue
         if _time_cast(node.this) and not node.to.is_type(*_TIME, *exp.DataType.TEXT_TYPES):
             raise Refused(node, f"a TIME cast to {node.to.sql()}: Spark gives the seconds since midnight")
     return tree

@@ -169,3 +169,48 @@ def spark_unix_timestamp(tree, ctx):
             seconds = exp.Floor(this=exp.TimeToUnix(this=_timestamp(node.this)))
             node.replace(exp.cast(seconds, "bigint"))
     return tree
+
+
+def spark_day_count_text(tree, ctx):
+    # Spark's date_add/date_sub read a day count given as text as an integer ('1' is 1; other
+    # text is an error there). sqlglot keeps the text, and date_sub's `'1' * -1` is a DOUBLE
+    # on Spark, which date_add rejects.
+    for node in tree.find_all(exp.TsOrDsAdd):
+        count = node.expression
+        negated = isinstance(count, exp.Mul) and isinstance(count.expression, exp.Neg)
+        text = count.this if negated else count
+        if not (isinstance(text, exp.Literal) and text.is_string):
+            continue
+        if not text.name.strip().lstrip("+-").isdigit():
+            raise Refused(node, "a day count given as text that is not an integer (an error on Spark)")
+        text.replace(exp.Literal.number(int(text.name.strip())))
+    return tree
+
+
+_UNITS = {"YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"}
+
+
+def _interval_terms(node: exp.Expression) -> list[str] | None:
+    """`INTERVAL '23' DAYS + INTERVAL '4' HOURS` as ['23 DAYS', '4 HOURS'] (None: not that shape)."""
+    if isinstance(node, exp.Add):
+        left, right = _interval_terms(node.this), _interval_terms(node.expression)
+        return None if left is None or right is None else left + right
+    unit = _interval_unit(node)
+    if unit is None or unit.rstrip("S") not in _UNITS or node.this is None:
+        return None
+    amount = node.this.name.strip()
+    return [f"{amount} {unit}"] if amount.isdigit() else None
+
+
+def spark_frame_interval(tree, ctx):
+    # Spark's `RANGE ... interval 23 days 4 hours FOLLOWING`: sqlglot writes the literal back as
+    # a sum of intervals, which Spark refuses as a frame bound (it must be one literal).
+    for spec in tree.find_all(exp.WindowSpec):
+        for side in ("start", "end"):
+            bound = spec.args.get(side)
+            if isinstance(bound, exp.Add):
+                terms = _interval_terms(bound)
+                if terms is None:
+                    raise Refused(bound, "a window frame bound that is not one literal (Spark refuses it)")
+                bound.replace(exp.Var(this="INTERVAL " + " ".join(terms)))
+    return tree

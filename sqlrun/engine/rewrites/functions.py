@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null
+from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null, replace_all
 
 
 def _pmod(a: exp.Expression, n: exp.Expression) -> exp.Expression:
@@ -87,3 +87,13 @@ def spell_out(tree: exp.Expression, ctx: Context) -> exp.Expression:
             return new
         node.replace(new)
     return tree
+
+
+def spark_to_char_as_written(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    # Spark's to_char(x, format) back to Spark as written: sqlglot's Spark generator has no format.
+    def build(node: exp.ToChar) -> exp.Expression:
+        if set(node.args) - {"this", "format"} or node.args.get("format") is None:
+            return node
+        return exp.Anonymous(this="TO_CHAR", expressions=[node.this, node.args["format"]])
+
+    return replace_all(tree, exp.ToChar, build)
