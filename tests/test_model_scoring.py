@@ -29,7 +29,7 @@ MODELS = {  # name: (target, function, options)
     "reg30": ("y", "predict_y", "OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none' "
                "HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '30', MAX_DEPTH '3')"),
 }
-LABELS = ["it's low", "mid", "high \\ top"]  # a quote and a backslash: each engine spells them its way
+LABELS = ["it's low", "mid __sqlrun_arg_0__", "high \\ top"]  # a quote, a placeholder's text, a backslash
 ROWS = 2000
 
 

@@ -20,12 +20,17 @@ if TYPE_CHECKING:
     from sqlrun.engine.target import Target
 
 # A function call whose meta holds "sqlrun_sql" is rendered as that text, its arguments' SQL in
-# place of __sqlrun_arg_<i>__ (a compiled model: megabytes no rewrite needs to walk again).
-RAW_SQL, RAW_DEPTH = "sqlrun_sql", "sqlrun_depth"
+# place of __sqlrun_arg_<i>__ and the texts in its "sqlrun_labels" in place of __sqlrun_label_<i>__
+# (a compiled model: megabytes no rewrite needs to walk again).
+RAW_SQL, RAW_DEPTH, RAW_LABELS = "sqlrun_sql", "sqlrun_depth", "sqlrun_labels"
 
 
 def raw_arg(i: int) -> str:
     return f"__sqlrun_arg_{i}__"
+
+
+def raw_label(i: int) -> str:
+    return f"__sqlrun_label_{i}__"
 
 
 def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> None:
@@ -109,20 +114,22 @@ def _splice(tree: exp.Expression, dialect: str) -> exp.Expression:
     """The tree (changed) with each raw SQL call replaced by its text."""
     for node in reversed(_raw(tree)):  # innermost first: a call may take another's result
         args = [a.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE) for a in node.expressions]
-        new = exp.Var(this=_fill(node.meta[RAW_SQL], args))
+        new = exp.Var(this=_fill(node.meta[RAW_SQL], args, node.meta.get(RAW_LABELS, [])))
         if node is tree:
             return new
         node.replace(new)
     return tree
 
 
-def _fill(text: str, args: list[str]) -> str:
-    """`text` with each raw_arg(i) replaced by args[i] (one pass: the text may be megabytes)."""
-    parts = text.split(raw_arg(0)[:-3])  # "__sqlrun_arg_"
+def _fill(text: str, args: list[str], labels: list[str]) -> str:
+    """`text` with each raw_arg(i) replaced by args[i] and raw_label(i) by labels[i], in one pass
+    (the text may be megabytes; what is put in is not read again)."""
+    parts = text.split("__sqlrun_")
     out = [parts[0]]
     for part in parts[1:]:
-        number, rest = part.split("__", 1)
-        out += [args[int(number)], rest]
+        kind, rest = part.split("_", 1)
+        number, rest = rest.split("__", 1)
+        out += [(args if kind == "arg" else labels)[int(number)], rest]
     return "".join(out)
 
 

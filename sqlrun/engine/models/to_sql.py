@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlglot import exp
 
-from sqlrun.engine.compile import RAW_DEPTH, RAW_SQL
+from sqlrun.engine.compile import RAW_DEPTH, RAW_LABELS, RAW_SQL
+from sqlrun.engine.compile import raw_label as label
 from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
 
 ENCODING = "trees-5"
@@ -37,10 +38,6 @@ class Template:
     depth: int
     labels: tuple = ()  # class labels, as the model stores them
     info: dict = field(default_factory=dict)
-
-
-def label(i: int) -> str:
-    return f"__sqlrun_label_{i}__"
 
 
 def summary(model: dict) -> dict:
@@ -82,20 +79,18 @@ def nesting(sql: str) -> int:
     return int(np.cumsum(steps).max(initial=0))
 
 
-def _raw_call(sql: str, depth: int, args: list[exp.Expression]) -> exp.Expression:
+def _raw_call(sql: str, depth: int, args: list[exp.Expression], labels: list[str] | None = None) -> exp.Expression:
     doubles = [exp.Cast(this=a.copy(), to=exp.DataType.build("DOUBLE")) for a in args]
     call = exp.Anonymous(this="SQLRUN_MODEL", expressions=doubles)
-    call.meta.update({RAW_SQL: sql, RAW_DEPTH: depth})
+    call.meta.update({RAW_SQL: sql, RAW_DEPTH: depth, RAW_LABELS: labels or []})
     return call
 
 
 def compiled_call(template: Template, args: list[exp.Expression], dialect: str) -> exp.Expression:
-    """The call as compile.generate renders it: the template, labels in place, over `args`."""
+    """The call as compile.generate renders it: the template over `args`, with its labels (as
+    the engine spells them; extra classes training never saw are numbers)."""
     labels = [_label(value).sql(dialect=dialect) for value in template.labels]
-    sql = template.sqls[0]
-    for i, text in enumerate(labels):
-        sql = sql.replace(label(i), text)
-    return _raw_call(sql, template.depth, args)
+    return _raw_call(template.sqls[0], template.depth, args, labels)
 
 
 def compiled_margins(template: Template, args: list[exp.Expression]) -> list[exp.Expression]:
