@@ -64,6 +64,7 @@ bench: setup system-deps
 	bash -o pipefail -c '$(BIN)/python bench/charts_by_age.py $(BENCH_ROWS) | tee bench/results/charts_by_age.txt'
 	bash -o pipefail -c '$(BIN)/python bench/tpch_memory.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_memory.txt'
 	bash -o pipefail -c '$(BIN)/python bench/polars_planning.py $(TPCH_BIG) | tee bench/results/tpch_sf$(TPCH_BIG)_polars_planning.txt'
+	bash -o pipefail -c '$(BIN)/python bench/models_scoring.py | tee bench/results/models_scoring.txt'
 
 lint: setup
 	$(BIN)/ruff check sqlrun tests

@@ -28,6 +28,11 @@ class Engine(ABC):
     SETTINGS: dict[str, Key] = {}
     # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
     MAX_NESTING: int | None = None
+    # How a trained model's trees are written for it (engine/models/trees_sql.py): "case" (leaf
+    # values in nested CASE) or "index" (leaf numbers in nested CASE, values from an array); and
+    # summed: "balanced" (a balanced tree of +) or "chain" (t1 + t2 + ... in one parenthesis).
+    MODEL_TREES: str = "case"
+    MODEL_SUMS: str = "balanced"
 
     @classmethod
     def refuses(cls, sql: str) -> tuple[str, str] | None:

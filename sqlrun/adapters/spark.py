@@ -102,6 +102,7 @@ class SparkEngine(Engine):
     name = "spark"
     dialect = "spark"
     LOG_DIR = True
+    MODEL_SUMS = "chain"  # its parser runs out of memory on a 100-tree model summed as a balanced tree
 
     SETTINGS = {
         "master": Key(string, 'a classic session\'s master (default "local[<cores>]")'),

@@ -19,6 +19,19 @@ if TYPE_CHECKING:
     from sqlrun.engine.catalog import Query
     from sqlrun.engine.target import Target
 
+# A function call whose meta holds "sqlrun_sql" is rendered as that text, its arguments' SQL in
+# place of __sqlrun_arg_<i>__ and the texts in its "sqlrun_labels" in place of __sqlrun_label_<i>__
+# (a compiled model: megabytes no rewrite needs to walk again).
+RAW_SQL, RAW_DEPTH, RAW_LABELS = "sqlrun_sql", "sqlrun_depth", "sqlrun_labels"
+
+
+def raw_arg(i: int) -> str:
+    return f"__sqlrun_arg_{i}__"
+
+
+def raw_label(i: int) -> str:
+    return f"__sqlrun_label_{i}__"
+
 
 def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> None:
     """Fail closed on constructs sqlglot itself could not understand."""
@@ -26,7 +39,7 @@ def check_tree(query: Query, tree: exp.Expression, engine: str, target: str) -> 
         if isinstance(node, exp.Command):
             raise fail(query, node, engine, "statement is not understood by sqlglot")
         if (isinstance(node, exp.Anonymous) and query.dialect != target and "sqlrun_model" not in node.meta
-                and not known(query.dialect, node.name)):
+                and RAW_SQL not in node.meta and not known(query.dialect, node.name)):
             raise fail(query, node, engine, f"unknown {query.dialect} function")
 
 
@@ -77,9 +90,10 @@ def generate(query: Query, tree: exp.Expression, target: Target, copy: bool = Tr
     that is not used again (a copy is ~0.3 ms of a TPC-H query's ~1.5 ms compile)."""
     adapter, engine = target.adapter, target.name
     depth = tree_depth(tree)
-    if adapter.MAX_NESTING is not None and depth > adapter.MAX_NESTING:
+    nests = depth + max((n.meta[RAW_DEPTH] for n in _raw(tree)), default=0)
+    if adapter.MAX_NESTING is not None and nests > adapter.MAX_NESTING:
         raise CompileError(
-            f"{query.path}: the statement nests {depth} levels deep; {engine}'s SQL parser stops at about"
+            f"{query.path}: the statement nests {nests} levels deep; {engine}'s SQL parser stops at about"
             f" {adapter.MAX_NESTING} (write it flatter, or run it on another engine) ({query.dialect} -> {engine})"
         )
     try:
@@ -108,8 +122,37 @@ def _call_named(tree: exp.Expression, name: str, dialect: str) -> exp.Expression
     return tree
 
 
+def _raw(tree: exp.Expression) -> list[exp.Anonymous]:
+    return [n for n in tree.find_all(exp.Anonymous) if RAW_SQL in n.meta]
+
+
+def _splice(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """The tree (changed) with each raw SQL call replaced by its text."""
+    for node in reversed(_raw(tree)):  # innermost first: a call may take another's result
+        args = [a.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE) for a in node.expressions]
+        new = exp.Var(this=_fill(node.meta[RAW_SQL], args, node.meta.get(RAW_LABELS, [])))
+        if node is tree:
+            return new
+        node.replace(new)
+    return tree
+
+
+def _fill(text: str, args: list[str], labels: list[str]) -> str:
+    """`text` with each raw_arg(i) replaced by args[i] and raw_label(i) by labels[i], in one pass
+    (the text may be megabytes; what is put in is not read again)."""
+    parts = text.split("__sqlrun_")
+    out = [parts[0]]
+    for part in parts[1:]:
+        kind, rest = part.split("_", 1)
+        number, rest = rest.split("__", 1)
+        out += [(args if kind == "arg" else labels)[int(number)], rest]
+    return "".join(out)
+
+
 def _render(query: Query, tree: exp.Expression, target: Target, copy: bool) -> str:
     try:
+        if _raw(tree):
+            tree, copy = _splice(tree.copy() if copy else tree, target.dialect), False
         return tree.sql(dialect=target.dialect, unsupported_level=ErrorLevel.RAISE, pretty=True, copy=copy)
     except UnsupportedError as exc:
         reason = str(exc).split("\n")[0]

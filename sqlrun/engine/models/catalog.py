@@ -16,9 +16,10 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
-from sqlrun.engine.models import explain, features, mlp, names, probabilities, structs, to_sql
+from sqlrun.engine.models import explain, features, mlp, names, probabilities, sql_cache, structs, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
+from sqlrun.engine.models.trees_sql import Layout
 from sqlrun.engine.parse import fail
 from sqlrun.engine.pipeline import build_dag, fingerprints
 from sqlrun.engine.versions import Damaged, check_name
@@ -201,10 +202,10 @@ class ModelCatalog:
                     raise fail(query, call.call, target.name, refusal)
                 call.call.meta["sqlrun_model"] = declared.name  # the engine runs its own function
             elif call.probabilities:
-                model, args = self._arguments(query, call.call, declared, target.name)
-                structs.placed(query, call.call, call.node, partial(probabilities.value, model, args), target)
+                structs.placed(query, call.call, call.node,
+                               partial(self._probabilities, query, call.call, declared, target), target)
             else:
-                call.node.replace(self._expression(query, call.call, declared, target.name))
+                call.node.replace(self._expression(query, call.call, declared, target))
         for node in explain.calls(tree):
             explain.place(self, query, node, target)
         return tree
@@ -237,28 +238,39 @@ class ModelCatalog:
                        f" retrain it with `sqlrun run {declared.name}`")
         return stored
 
-    def _arguments(self, query: Query, node: exp.Anonymous, declared: Query, engine: str
-                   ) -> tuple[dict, list[exp.Expression]]:
-        """The trained model and the call's arguments as the features it reads."""
-        model = self.current(query, node, declared, engine).model()
+    def _compiled(self, query: Query, node: exp.Anonymous, declared: Query, target: Target, kind: str
+                  ) -> to_sql.Template:
+        """The model compiled for the target's engine (sql_cache.py: built once per stored version)."""
+        stored = self.current(query, node, declared, target.name)
+        layout = Layout(target.adapter.MODEL_TREES, target.adapter.MODEL_SUMS, target.dialect)
+        try:
+            return sql_cache.template(self.store, stored, target.name, layout, kind)
+        except ValueError as exc:
+            raise fail(query, node, target.name, str(exc)) from None
+
+    def _arguments(self, query: Query, node: exp.Anonymous, info: dict, engine: str) -> list[exp.Expression]:
+        """The call's arguments as the features the compiled model reads (`info`: to_sql.summary)."""
         args = list(node.expressions)
-        inputs = model.get("inputs")  # encoded arguments (features.py); older models take numbers
-        arg_names = [e["name"] for e in inputs] if inputs else model["features"]
+        inputs = info.get("inputs")  # encoded arguments (features.py); older models take numbers
+        arg_names = [e["name"] for e in inputs] if inputs else info["features"]
         if len(args) != len(arg_names):
             raise fail(query, node, engine,
                        f"takes {len(arg_names)} arguments ({', '.join(arg_names)}), got {len(args)}")
         if inputs:
             args = features.sql(inputs, args)
-        if "hidden" in model:  # an MLP: its output layer is linear over the hidden units
-            args = mlp.hidden_sql(model, args)
-        return model, args
+        if info.get("hidden"):  # an MLP: its output layer is linear over the hidden units
+            args = mlp.hidden_sql(info, args)
+        return args
 
-    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, engine: str) -> exp.Expression:
-        model, args = self._arguments(query, node, declared, engine)
-        try:
-            sql = to_sql.predict_sql(model, args)
-        except ValueError as exc:
-            raise fail(query, node, engine, str(exc)) from None
+    def _probabilities(self, query: Query, node: exp.Anonymous, declared: Query, target: Target) -> dict:
+        compiled = self._compiled(query, node, declared, target, "margins")
+        args = self._arguments(query, node, compiled.info, target.name)
+        return probabilities.value(compiled.info, to_sql.compiled_margins(compiled, args))
+
+    def _expression(self, query: Query, node: exp.Anonymous, declared: Query, target: Target) -> exp.Expression:
+        compiled = self._compiled(query, node, declared, target, "predict")
+        args = self._arguments(query, node, compiled.info, target.name)
+        sql = to_sql.compiled_call(compiled, args, target.dialect)
         returns = self.spec(declared).returns
         if returns:
             to = exp.DataType.build(returns, dialect="redshift")

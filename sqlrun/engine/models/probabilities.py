@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from sqlrun.engine.models import to_sql
-
 if TYPE_CHECKING:
     from sqlrun.engine.models.spec import ModelSpec
 
@@ -43,25 +41,15 @@ def label_text(label) -> str:
     return str(label)
 
 
-def value(model: dict, args: list[exp.Expression]) -> dict:
-    """The struct's leaves as functions building SQL (only the fields a query takes are built)."""
-    if model["kind"] == "kmeans" or model["problem_type"] == "REGRESSION":
-        raise ValueError("only classification models have probabilities")
-    if model.get("objective") == "binary:hinge":
-        raise ValueError("OBJECTIVE 'binary:hinge' gives no probabilities")
-    margins = to_sql.margins(model, args)
+def value(model: dict, margins: list[exp.Expression]) -> dict:
+    """The struct's leaves as functions building SQL (only the fields a query takes are built), from
+    the model's raw scores (to_sql.compiled_margins; `model` is to_sql.summary's)."""
     labels = list(model["classes"]) + list(range(len(model["classes"]), len(margins)))
     texts = [exp.Literal.string(label_text(label)) for label in labels]
     if len(margins) == 1:
         return _binary(margins[0], texts)
-    per_margin = _nodes(model) // len(margins) or 1
+    per_margin = model["nodes"] // len(margins) or 1
     return _multiclass(margins, texts, per_margin)
-
-
-def _nodes(model: dict) -> int:
-    if model["kind"] == "trees":
-        return sum(len(t["left"]) for t in model["trees"])
-    return sum(len(row) + 1 for row in model["coef"])
 
 
 def _paren(e: exp.Expression) -> exp.Expression:

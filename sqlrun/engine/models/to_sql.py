@@ -1,86 +1,101 @@
-"""A trained model as one SQL expression over the function's arguments.
+"""A trained model as one SQL expression over the function's arguments, as text.
 
-Trees become nested CASE expressions summed with the base margin, linear models plain
-arithmetic, k-means the nearest centroid. Only portable syntax nodes are built (CASE, CAST
-to DOUBLE, comparisons, + - * /, EXP); the target engine's rewrites and generator run after.
+Trees are nested CASE expressions summed with the base margin (trees_sql.py), linear models
+plain arithmetic, k-means the nearest centroid. The text is built directly (a 200-tree model
+is megabytes of SQL: building it as a syntax tree and generating it took seconds), from a
+small vocabulary every engine reads alike: CASE, CAST(... AS DOUBLE), comparisons, + - * /,
+EXP, GREATEST, AND/OR, IS NULL, numbers with an exponent (DOUBLE everywhere) and the engine's
+array lookup (and DuckDB's list_position / list_max for a multiclass argmax). Argument i is the
+placeholder `arg(i)`, class label i `label(i)`:
+`compiled_call` puts the labels in (as the engine spells them), and compile.generate
+CAST(<argument> AS DOUBLE) for each argument.
 
-XGBoost compares float32 feature values, `float32(x) < t`. For a double x that is the same
-as comparing x with the midpoint between t and the float32 below it (`<=` when a value on
-the midpoint rounds down, to the even neighbour), so the SQL keeps doubles and still takes
-every branch booster.predict takes.
+`ENCODING` names this module's output: a change of the SQL it writes changes it, and the
+cache of compiled models (sql_cache.py) rebuilds.
 """
 
 from __future__ import annotations
 
-import math
-import struct
+from dataclasses import dataclass, field
 
+import numpy as np
 from sqlglot import exp
 
-MAX_NODES = 20_000  # beyond this the SQL gets too big for engines' parsers; retrain smaller
+from sqlrun.engine.compile import RAW_DEPTH, RAW_LABELS, RAW_SQL
+from sqlrun.engine.compile import raw_label as label
+from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
+
+ENCODING = "trees-5"
+MAX_NODES = 400_000  # about 12 MB of SQL; beyond this engines' parsers take too long: retrain smaller
 
 
-def _number(value: float) -> exp.Expression:
-    """A double literal in every engine (the exponent makes DuckDB and Spark read a DOUBLE)."""
-    text = f"{abs(value):.17e}"
-    literal = exp.Literal.number(text)
-    return exp.Neg(this=literal) if value < 0 or (value == 0 and math.copysign(1, value) < 0) else literal
+@dataclass(frozen=True)
+class Template:
+    """A compiled model: SQL texts with argument and label placeholders (one for "predict", one per
+    output for "margins"), their deepest nesting, and what a call needs besides (`summary`)."""
+
+    sqls: tuple[str, ...]
+    depth: int
+    labels: tuple = ()  # class labels, as the model stores them
+    info: dict = field(default_factory=dict)
 
 
-def _double(arg: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=arg.copy(), to=exp.DataType.build("DOUBLE"))
+def summary(model: dict) -> dict:
+    """What a call of the model needs besides its SQL: the arguments it takes and how they are
+    encoded (features.py, mlp.py), and what `<function>_probabilities` checks (probabilities.py)."""
+    keys = ("kind", "problem_type", "objective", "features", "inputs", "hidden", "classes")
+    info = {k: model.get(k) for k in keys}
+    info["nodes"] = (sum(len(t["left"]) for t in model["trees"]) if model["kind"] == "trees"
+                     else sum(len(row) + 1 for row in model.get("coef", [])))
+    return info
 
 
-def _f32(value: float) -> float:
-    return struct.unpack("f", struct.pack("f", value))[0]
+def compile_model(model: dict, kind: str, layout: Layout) -> Template:
+    """What the FUNCTION returns ("predict"), or the raw score per output ("margins", what
+    `<function>_probabilities` reads), for an engine that runs trees best as `layout` says
+    (trees_sql.py). Raises ValueError for what cannot be."""
+    if model["kind"] == "trees":
+        nodes = sum(len(t["left"]) for t in model["trees"])
+        if nodes > MAX_NODES:
+            raise ValueError(f"{nodes} tree nodes (limit {MAX_NODES}): lower NUM_ROUND or MAX_DEPTH")
+    if kind == "margins":
+        if model["kind"] == "kmeans" or model["problem_type"] == "REGRESSION":
+            raise ValueError("only classification models have probabilities")
+        if model.get("objective") == "binary:hinge":
+            raise ValueError("OBJECTIVE 'binary:hinge' gives no probabilities")
+        sqls = tuple(_margins(model, layout))
+    else:
+        sqls = (_predict(model, layout),)
+    labels = tuple(model.get("classes") or ()) if kind == "predict" and model["kind"] != "kmeans" else ()
+    return Template(sqls, max(nesting(sql) for sql in sqls), labels, summary(model))
 
 
-def _below32(value: float) -> tuple[float, bool]:
-    """The float32 just below `value`, and whether its mantissa is even."""
-    bits = struct.unpack("I", struct.pack("f", value))[0]
-    bits = bits - 1 if value > 0 else (bits + 1 if value < 0 else 0x80000001)
-    return struct.unpack("f", struct.pack("I", bits))[0], bits % 2 == 0
+def nesting(sql: str) -> int:
+    """The deepest nesting of parentheses, brackets and CASE ... END in the text (deep.nesting's
+    count, brackets too; with numpy, as models are megabytes)."""
+    text = sql.replace("CASE", "(").replace("END", ")").encode()
+    codes = np.frombuffer(text, dtype=np.uint8)
+    steps = np.isin(codes, (40, 91)).astype(np.int32) - np.isin(codes, (41, 93)).astype(np.int32)
+    return int(np.cumsum(steps).max(initial=0))
 
 
-def goes_left(arg: exp.Expression, threshold: float) -> tuple[exp.Expression, exp.Expression]:
-    """(x goes left, x goes right) as SQL predicates equal to float32(x) < threshold."""
-    t = _f32(threshold)
-    below, even = _below32(t)
-    mid = (below + t) / 2  # exact in double
-    x = _double(arg)
-    if even:
-        return exp.LTE(this=x, expression=_number(mid)), exp.GT(this=x.copy(), expression=_number(mid))
-    return exp.LT(this=x, expression=_number(mid)), exp.GTE(this=x.copy(), expression=_number(mid))
+def _raw_call(sql: str, depth: int, args: list[exp.Expression], labels: list[str] | None = None) -> exp.Expression:
+    doubles = [exp.Cast(this=a.copy(), to=exp.DataType.build("DOUBLE")) for a in args]
+    call = exp.Anonymous(this="SQLRUN_MODEL", expressions=doubles)
+    call.meta.update({RAW_SQL: sql, RAW_DEPTH: depth, RAW_LABELS: labels or []})
+    return call
 
 
-def tree_sql(tree: dict, args: list[exp.Expression]) -> exp.Expression:
-    def node(i: int) -> exp.Expression:
-        left, right = tree["left"][i], tree["right"][i]
-        if left == -1:
-            return _number(_f32(tree["threshold"][i]))
-        yes, no = goes_left(args[tree["feature"][i]], tree["threshold"][i])
-        # NULL (XGBoost's missing value) falls through to ELSE: the default direction.
-        if tree["default_left"][i]:
-            return exp.Case(ifs=[exp.If(this=no, true=node(right))], default=node(left))
-        return exp.Case(ifs=[exp.If(this=yes, true=node(left))], default=node(right))
-
-    return node(0)
+def compiled_call(template: Template, args: list[exp.Expression], dialect: str) -> exp.Expression:
+    """The call as compile.generate renders it: the template over `args`, with its labels (as
+    the engine spells them; extra classes training never saw are numbers)."""
+    labels = [_label(value).sql(dialect=dialect) for value in template.labels]
+    return _raw_call(template.sqls[0], template.depth, args, labels)
 
 
-def _sum(terms: list[exp.Expression]) -> exp.Expression:
-    total = terms[0]
-    for term in terms[1:]:
-        total = exp.Add(this=total, expression=term)
-    return total
-
-
-def _sigmoid(margin: exp.Expression) -> exp.Expression:
-    return exp.Div(
-        this=_number(1.0),
-        expression=exp.Paren(
-            this=exp.Add(this=_number(1.0), expression=exp.Exp(this=exp.Neg(this=exp.Paren(this=margin))))
-        ),
-    )
+def compiled_margins(template: Template, args: list[exp.Expression]) -> list[exp.Expression]:
+    """A "margins" template's raw scores over `args`, as compile.generate renders them."""
+    return [exp.Paren(this=_raw_call(sql, template.depth, args)) for sql in template.sqls]
 
 
 def _label(value) -> exp.Expression:
@@ -91,96 +106,61 @@ def _label(value) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def _argbest(scores: list[exp.Expression], labels: list, op=exp.GTE) -> exp.Expression:
-    """The label of the first best score (numpy's argmax/argmin tie rule)."""
-    ifs = []
-    for i in range(len(scores) - 1):
-        cond = _and([op(this=exp.Paren(this=scores[i].copy()), expression=exp.Paren(this=scores[j].copy()))
-                     for j in range(i + 1, len(scores))])
-        ifs.append(exp.If(this=cond, true=_label(labels[i])))
-    return exp.Case(ifs=ifs, default=_label(labels[-1]))
-
-
-def _and(conds: list[exp.Expression]) -> exp.Expression:
-    result = conds[0]
-    for cond in conds[1:]:
-        result = exp.And(this=result, expression=cond)
-    return result
-
-
-def _softmax_best(margins: list[exp.Expression]) -> exp.Expression:
-    """The winning class's softmax probability: exp(max m) / sum(exp(m_i)) (each margin twice)."""
-    best = exp.Greatest(this=margins[0].copy(), expressions=[m.copy() for m in margins[1:]])
-    terms = [exp.Exp(this=m) for m in margins]
-    return exp.Div(this=exp.Exp(this=best), expression=exp.Paren(this=_sum(terms)))
-
-
-def margins(model: dict, args: list[exp.Expression]) -> list[exp.Expression]:
+def _margins(model: dict, layout: Layout) -> list[str]:
     """One raw score per output (class), before the link function."""
     if model["kind"] == "trees":
-        nodes = sum(len(t["left"]) for t in model["trees"])
-        if nodes > MAX_NODES:
-            raise ValueError(f"{nodes} tree nodes (limit {MAX_NODES}): lower NUM_ROUND or MAX_DEPTH")
-        return [
-            _sum([_number(model["base_margin"][g])]
-                 + [exp.Paren(this=tree_sql(t, args)) for t in model["trees"] if t["group"] == g])
-            for g in range(model["groups"])
-        ]
+        return margins(model, layout)
     if model["kind"] == "linear":
-        return [
-            _sum([_number(b)] + [exp.Mul(this=_number(w), expression=_double(a)) for w, a in zip(row, args)])
-            for row, b in zip(model["coef"], model["intercept"])
-        ]
+        return [total([number(b)] + [f"{number(w)} * {arg(i)}" for i, w in enumerate(row)], layout.sums)
+                for row, b in zip(model["coef"], model["intercept"])]
     raise ValueError(f"no margins for a {model['kind']} model")
 
 
-def predict_sql(model: dict, args: list[exp.Expression]) -> exp.Expression:
-    """What the FUNCTION returns: the class label, the predicted value, or the cluster id."""
+def _predict(model: dict, layout: Layout) -> str:
+    """The class label, the predicted value, or the cluster id."""
     if model["kind"] == "trees":
-        return _predict(model, args)
+        return _output(model, layout)
     # Linear models and k-means have no missing-value branch: a NULL feature gives NULL.
-    any_null = _or([exp.Is(this=a.copy(), expression=exp.Null()) for a in args])
-    return exp.Case(ifs=[exp.If(this=any_null, true=exp.Null())], default=_predict(model, args))
+    width = len(model["centroids"][0]) if model["kind"] == "kmeans" else len(model["coef"][0])
+    nulls = " OR ".join(f"{arg(i)} IS NULL" for i in range(width))
+    return f"CASE WHEN {nulls} THEN NULL ELSE {_output(model, layout)} END"
 
 
-def _or(conds: list[exp.Expression]) -> exp.Expression:
-    result = conds[0]
-    for cond in conds[1:]:
-        result = exp.Or(this=result, expression=cond)
-    return result
-
-
-def _predict(model: dict, args: list[exp.Expression]) -> exp.Expression:
+def _output(model: dict, layout: Layout) -> str:
     if model["kind"] == "kmeans":
-        distances = [
-            _sum([exp.Mul(this=exp.Paren(this=exp.Sub(this=_double(a), expression=_number(c))),
-                          expression=exp.Paren(this=exp.Sub(this=_double(a), expression=_number(c))))
-                  for a, c in zip(args, centroid)])
-            for centroid in model["centroids"]
-        ]
-        return _argbest(distances, list(range(len(distances))), exp.LTE)
-    scores = margins(model, args)
+        distances = [total([f"({arg(i)} - {number(c)}) * ({arg(i)} - {number(c)})"
+                            for i, c in enumerate(centroid)], layout.sums) for centroid in model["centroids"]]
+        return _argbest(distances, [str(k) for k in range(len(distances))], "<=")
+    scores = _margins(model, layout)
     objective = model.get("objective", "")
     if model["problem_type"] == "REGRESSION":
         if objective == "reg:logistic":
             return _sigmoid(scores[0])
         if objective == "reg:tweedie":
-            return exp.Exp(this=scores[0])
+            return f"EXP({scores[0]})"
         return scores[0]
-    classes = model["classes"]
+    labels = [label(i) for i in range(len(model["classes"]))]
     if len(scores) == 1:
-        return exp.Case(ifs=[exp.If(this=exp.GT(this=exp.Paren(this=scores[0]), expression=_number(0.0)),
-                                    true=_label(classes[1]))], default=_label(classes[0]))
-    return _argbest(scores, classes + list(range(len(classes), len(scores))))
+        return f"CASE WHEN ({scores[0]}) > 0.0e0 THEN {labels[1]} ELSE {labels[0]} END"
+    labels += [str(k) for k in range(len(labels), len(scores))]  # classes training never saw
+    if layout.dialect in ARGMAX:
+        return ARGMAX[layout.dialect].format(labels=", ".join(labels), scores=", ".join(scores))
+    return _argbest(scores, labels, ">=")
 
 
-def probability_sql(model: dict, args: list[exp.Expression]) -> exp.Expression:
-    """`<function>_probabilities`: P(second class) for binary models, else the winning class's probability."""
-    if model["kind"] == "kmeans" or model["problem_type"] == "REGRESSION":
-        raise ValueError("only classifiers have probabilities")
-    scores = margins(model, args)
-    if len(scores) == 1:
-        if model.get("objective") == "binary:hinge":
-            raise ValueError("OBJECTIVE 'binary:hinge' gives no probabilities")
-        return _sigmoid(scores[0])
-    return _softmax_best(scores)
+# The first best class with its scores written twice, not K(K-1) times as _argbest does (DuckDB
+# plans a 6-class model's K(K-1) copies in minutes).
+ARGMAX = {"duckdb": "[{labels}][list_position([{scores}], list_max([{scores}]))]"}
+
+
+def _sigmoid(margin: str) -> str:
+    return f"1.0e0 / (1.0e0 + EXP(-({margin})))"
+
+
+def _argbest(scores: list[str], labels: list[str], op: str) -> str:
+    """The label of the first best score (numpy's argmax/argmin tie rule)."""
+    whens = []
+    for i in range(len(scores) - 1):
+        cond = " AND ".join(f"({scores[i]}) {op} ({scores[j]})" for j in range(i + 1, len(scores)))
+        whens.append(f"WHEN {cond} THEN {labels[i]}")
+    return f"CASE {' '.join(whens)} ELSE {labels[-1]} END"
