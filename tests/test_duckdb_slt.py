@@ -8,67 +8,36 @@ at run time), with the root-cause class as reason. The full run is `make conform
 
 from __future__ import annotations
 
-import random
-import tempfile
-from pathlib import Path
-
 import pyarrow as pa
 import pytest
 
-from sqlrun.api import Session
-from sqlrun.errors import CatalogError, CompileError, EngineError
 from tests.duckdb_slt import load_cases, load_markers
 from tests.duckdb_slt.compare import Texts
 from tests.duckdb_slt.compare import difference as compare
 from tests.duckdb_slt.runner import difference, project_for, query_of
-from tests.spark_sqltests.markers import RAISES
+from tests.spark_sqltests import sampling
 from tests.spark_sqltests.runner import WrongAnswer
 
-SEED = 13
 PASSING, KNOWN_BAD, ON_SPARK = 160, 40, 3  # cases sampled per kind
-EXCEPTIONS = {"CompileError": (CompileError, CatalogError), "EngineError": EngineError, "WrongAnswer": WrongAnswer}
-assert set(EXCEPTIONS) == set(RAISES.values())
 
 CASES = [c for c in load_cases() if c.status == "ok"]
 MARKERS = load_markers()
 
 
 def sample(engines=("duckdb", "polars"), passing=PASSING, known_bad=KNOWN_BAD) -> list:
-    rng = random.Random(SEED)
-    marked = [c for c in CASES if any(e in MARKERS.get(c.id, {}) for e in engines)]
-    clean = [c for c in CASES if c not in marked]
-    return rng.sample(clean, min(passing, len(clean))) + rng.sample(marked, min(known_bad, len(marked)))
+    return sampling.sample(CASES, MARKERS, engines, passing, known_bad)
 
 
 def params():
     runs = [(case, e) for case in sample() for e in ("duckdb", "polars")]
     runs += [(case, "spark") for case in sample(("spark",), ON_SPARK, 0)]
-    for case, engine in runs:
-        marks = [pytest.mark.spark] if engine == "spark" else []
-        marker = MARKERS.get(case.id, {}).get(engine)
-        if marker:
-            marks += [getattr(pytest.mark, marker["kind"]),
-                      pytest.mark.xfail(strict=True, raises=EXCEPTIONS[marker["raises"]], reason=marker["reason"])]
-        yield pytest.param(case, engine, marks=marks, id=f"{case.id}-{engine}")
+    return [sampling.param(case, engine, MARKERS) for case, engine in runs]
 
 
 @pytest.fixture(scope="module")
 def sessions():
-    """One Session per set of tables read, opened on first use."""
-    opened: dict[tuple, Session] = {}
-    with tempfile.TemporaryDirectory(prefix="sqlrun-slt-") as tmp:
-
-        def get(case) -> Session:
-            key = tuple(sorted(case.sources.items()))
-            if key not in opened:
-                root = Path(tmp) / f"p{len(opened)}"
-                root.mkdir()
-                opened[key] = Session(project_for(root, case.sources))
-            return opened[key]
-
+    with sampling.sessions(project_for, "sqlrun-slt-") as get:
         yield get
-        for session in opened.values():
-            session.close()
 
 
 @pytest.mark.parametrize("case, engine", list(params()))

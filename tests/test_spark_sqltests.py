@@ -9,63 +9,30 @@ full run over every case and Spark is `make conformance`.
 
 from __future__ import annotations
 
-import random
-import tempfile
-from pathlib import Path
-
 import pytest
 
-from sqlrun.api import Session
-from sqlrun.errors import CatalogError, CompileError, EngineError
-from tests.spark_sqltests import load_cases, load_markers
-from tests.spark_sqltests.markers import RAISES
+from tests.spark_sqltests import load_cases, load_markers, sampling
 from tests.spark_sqltests.runner import WrongAnswer, difference, project_for, query_of
 
-SEED = 13
 PASSING, KNOWN_BAD = 240, 60  # cases sampled per kind
 ENGINES = ("duckdb", "polars")
-EXCEPTIONS = {"CompileError": (CompileError, CatalogError), "EngineError": EngineError, "WrongAnswer": WrongAnswer}
-assert set(EXCEPTIONS) == set(RAISES.values())
 
 CASES = [c for c in load_cases() if c.status == "ok"]
 MARKERS = load_markers()
 
 
 def sample() -> list:
-    rng = random.Random(SEED)
-    marked = [c for c in CASES if any(e in MARKERS.get(c.id, {}) for e in ENGINES)]
-    clean = [c for c in CASES if c not in marked]
-    return rng.sample(clean, min(PASSING, len(clean))) + rng.sample(marked, min(KNOWN_BAD, len(marked)))
+    return sampling.sample(CASES, MARKERS, ENGINES, PASSING, KNOWN_BAD)
 
 
 def params():
-    for case in sample():
-        for engine in ENGINES:
-            marks = []
-            marker = MARKERS.get(case.id, {}).get(engine)
-            if marker:
-                marks = [getattr(pytest.mark, marker["kind"]),
-                         pytest.mark.xfail(strict=True, raises=EXCEPTIONS[marker["raises"]], reason=marker["reason"])]
-            yield pytest.param(case, engine, marks=marks, id=f"{case.id}-{engine}")
+    return [sampling.param(case, engine, MARKERS) for case in sample() for engine in ENGINES]
 
 
 @pytest.fixture(scope="module")
 def sessions():
-    """One Session per set of tables read, opened on first use."""
-    opened: dict[tuple, Session] = {}
-    with tempfile.TemporaryDirectory(prefix="sqlrun-sqltests-") as tmp:
-
-        def get(case) -> Session:
-            key = tuple(sorted(case.sources.items()))
-            if key not in opened:
-                root = Path(tmp) / f"p{len(opened)}"
-                root.mkdir()
-                opened[key] = Session(project_for(root, case.sources))
-            return opened[key]
-
+    with sampling.sessions(project_for, "sqlrun-sqltests-") as get:
         yield get
-        for session in opened.values():
-            session.close()
 
 
 @pytest.mark.parametrize("case, engine", list(params()))
