@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlglot import exp
 
 from sqlrun.engine.compile import RAW_DEPTH, RAW_LABELS, RAW_SQL
@@ -73,6 +72,8 @@ def compile_model(model: dict, kind: str, layout: Layout) -> Template:
 def nesting(sql: str) -> int:
     """The deepest nesting of parentheses, brackets and CASE ... END in the text (deep.nesting's
     count, brackets too; with numpy, as models are megabytes)."""
+    import numpy as np  # here: compiling a query that calls no model imports no numpy
+
     text = sql.replace("CASE", "(").replace("END", ")").encode()
     codes = np.frombuffer(text, dtype=np.uint8)
     steps = np.isin(codes, (40, 91)).astype(np.int32) - np.isin(codes, (41, 93)).astype(np.int32)
