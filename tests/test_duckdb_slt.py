@@ -16,7 +16,6 @@ from tests.duckdb_slt.compare import Texts
 from tests.duckdb_slt.compare import difference as compare
 from tests.duckdb_slt.runner import difference, project_for, query_of
 from tests.spark_sqltests import sampling
-from tests.spark_sqltests.runner import WrongAnswer
 
 PASSING, KNOWN_BAD, ON_SPARK = 160, 40, 3  # cases sampled per kind
 
@@ -42,10 +41,7 @@ def sessions():
 
 @pytest.mark.parametrize("case, engine", list(params()))
 def test_duckdb_slt_case(sessions, case, engine):
-    result = sessions(case).run(query_of(case), engine)
-    diff = difference(case, result)
-    if diff:
-        raise WrongAnswer(f"{case.id} on {engine}: {diff}")
+    sampling.check(sessions(case), case, engine, query_of, difference)
 
 
 def test_sample_is_seeded_and_mixed():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.spark_sqltests import load_cases, load_markers, sampling
-from tests.spark_sqltests.runner import WrongAnswer, difference, project_for, query_of
+from tests.spark_sqltests.runner import difference, project_for, query_of
 
 PASSING, KNOWN_BAD = 240, 60  # cases sampled per kind
 ENGINES = ("duckdb", "polars")
@@ -37,10 +37,7 @@ def sessions():
 
 @pytest.mark.parametrize("case, engine", list(params()))
 def test_spark_sqltests_case(sessions, case, engine):
-    result = sessions(case).run(query_of(case), engine)
-    diff = difference(case, result)
-    if diff:
-        raise WrongAnswer(f"{case.id} on {engine}: {diff}")
+    sampling.check(sessions(case), case, engine, query_of, difference)
 
 
 def test_sample_is_seeded_and_mixed():

@@ -9,10 +9,10 @@ on every engine (docs/duckdb-slt.md); tests/test_duckdb_slt.py runs a seeded sam
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.spark_sqltests import read_cases, read_markers
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -191,16 +191,9 @@ def data_files() -> list[Path]:
 
 
 def load_cases() -> list[Case]:
-    cases = []
-    for path in data_files():
-        doc = json.loads(path.read_text())
-        seen: dict[int, int] = {}
-        for c in doc["statements"]:
-            seen[c["line"]] = seen.get(c["line"], 0) + 1
-            cases.append(Case(file=doc["source"]["file"], nth=seen[c["line"]], **c))
-    return cases
+    return read_cases(data_files(), Case)
 
 
 def load_markers() -> dict:
     """case id -> engine -> marker (the format of tests/spark_sqltests/markers.py)."""
-    return tomllib.loads(MARKERS_FILE.read_text()) if MARKERS_FILE.exists() else {}
+    return read_markers(MARKERS_FILE)

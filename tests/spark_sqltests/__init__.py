@@ -61,16 +61,25 @@ def data_files() -> list[Path]:
 
 
 def load_cases() -> list[Case]:
+    return read_cases(data_files(), Case)
+
+
+def read_cases(files: list[Path], case_type: type) -> list:
+    """The cases of frozen case files; `nth` counts the statements that start on one line."""
     cases = []
-    for path in data_files():
+    for path in files:
         doc = json.loads(path.read_text())
         seen: dict[int, int] = {}
         for c in doc["statements"]:
             seen[c["line"]] = seen.get(c["line"], 0) + 1
-            cases.append(Case(file=doc["source"]["file"], nth=seen[c["line"]], **c))
+            cases.append(case_type(file=doc["source"]["file"], nth=seen[c["line"]], **c))
     return cases
 
 
 def load_markers() -> dict:
-    """case id -> engine -> "kind: reason" (see markers.toml)."""
-    return tomllib.loads(MARKERS_FILE.read_text()) if MARKERS_FILE.exists() else {}
+    """case id -> engine -> marker (the format of markers.py)."""
+    return read_markers(MARKERS_FILE)
+
+
+def read_markers(path: Path) -> dict:
+    return tomllib.loads(path.read_text()) if path.exists() else {}

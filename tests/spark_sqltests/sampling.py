@@ -58,3 +58,10 @@ def sessions(project_for: Callable, prefix: str) -> Iterator[Callable]:
         finally:
             for session in opened.values():
                 session.close()
+
+
+def check(session: Session, case, engine: str, query_of: Callable, difference: Callable) -> None:
+    """Run the case through sqlrun on `engine`; WrongAnswer if its rows are not the expected ones."""
+    diff = difference(case, session.run(query_of(case), engine))
+    if diff:
+        raise WrongAnswer(f"{case.id} on {engine}: {diff}")
