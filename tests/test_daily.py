@@ -32,6 +32,14 @@ def project(demo_project, tmp_path) -> Path:
     return root
 
 
+DAILY_COUNTS = """
+    -- materialize: parquet
+    -- incremental: ds
+    -- param ds: date
+    SELECT :ds AS ds, COUNT(*) AS plays FROM play_logs WHERE ds = :ds
+"""
+
+
 def write(root: Path, name: str, sql: str) -> None:
     (root / f"{name}.sql").write_text(textwrap.dedent(sql).lstrip())
 
@@ -204,12 +212,7 @@ def test_a_backfill_stopped_by_ctrl_c_resumes_where_it_stopped(project):
 
 
 def test_a_failing_day_stops_the_backfill_with_one_line_and_a_rerun_resumes(project):
-    write(project, "daily_counts", """
-        -- materialize: parquet
-        -- incremental: ds
-        -- param ds: date
-        SELECT :ds AS ds, COUNT(*) AS plays FROM play_logs WHERE ds = :ds
-    """)
+    write(project, "daily_counts", DAILY_COUNTS)
     # Day 4 cannot be stored (a file is in the way of its directory), as on a full or read-only disk.
     blocker = project / ".sqlrun" / "increments" / "daily_counts" / "2025-08-04"
     blocker.parent.mkdir(parents=True)
@@ -232,12 +235,7 @@ def test_a_failing_day_stops_the_backfill_with_one_line_and_a_rerun_resumes(proj
 
 
 def test_a_damaged_stored_day_is_named_and_a_run_of_that_day_recomputes_it(project):
-    write(project, "daily_counts", """
-        -- materialize: parquet
-        -- incremental: ds
-        -- param ds: date
-        SELECT :ds AS ds, COUNT(*) AS plays FROM play_logs WHERE ds = :ds
-    """)
+    write(project, "daily_counts", DAILY_COUNTS)
     write(project, "all_counts", "SELECT COUNT(*) AS days, SUM(plays) AS plays FROM daily_counts")
     assert sqlrun("run", "daily_counts", "--param", "ds=2025-08-01..2025-08-03", "-p", str(project)).returncode == 0
     pointer = project / ".sqlrun" / "increments" / "daily_counts" / "2025-08-02" / "current.json"
