@@ -28,6 +28,7 @@ from sqlrun.engine.rewrites import (
     functions,
     identifiers,
     join_order,
+    join_subqueries,
     numbers,
     output_names,
     queries,
@@ -152,6 +153,7 @@ RULES: tuple[Rule, ...] = (
     Rule("distinct_on_keeps_order", queries.distinct_on, (), ("spark",), kinds=(exp.Distinct,)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
+    Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_decorrelated_subqueries", decorrelate.decorrelate, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
     Rule("polars_plans_no_other_correlated", correlated.polars_unplannable, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
