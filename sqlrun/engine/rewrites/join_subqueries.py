@@ -4,7 +4,8 @@ of one joined table only is a filter of that table, moved into it:
 `JOIN (SELECT * FROM y WHERE EXISTS (...)) AS y ON x1 = y1`, the same rows.
 
 That holds for the table whose unmatched rows the join drops: the joined table of an inner,
-LEFT, LEFT SEMI or LEFT ANTI join; the first table of an inner, RIGHT or LEFT SEMI first join.
+LEFT, LEFT SEMI or LEFT ANTI join; the first table of an inner, RIGHT or LEFT SEMI join when
+no join before it NULL-extends that table (only inner, LEFT, SEMI and ANTI joins before it).
 decorrelate.py then turns the moved subquery into a join where it can; anything else is left as
 written (correlated.py refuses it).
 """
@@ -43,7 +44,8 @@ def _move(join: exp.Join, forward: dict, schema: dict) -> None:
     joins = select.args.get("joins") or []
     first = select.args["from_"].this
     relations = {r.alias_or_name: r for r in (first, *(j.this for j in joins))}
-    if len(relations) != 1 + len(joins) or not all(isinstance(r, exp.Table) for r in relations.values()):
+    named = all(isinstance(r, exp.Table | exp.Subquery) and r.alias_or_name for r in relations.values())
+    if len(relations) != 1 + len(joins) or not named:
         return
     written = conjuncts(join.args["on"].unnest())
     kept, filtered = [], {}
@@ -89,7 +91,9 @@ def _filters(join: exp.Join, joins: list, joined: bool, first: bool) -> bool:
     if joined:
         return side in ("", "LEFT")
     inner = side == "" and kind in ("", "INNER")
-    return first and joins[0] is join and (inner or side == "RIGHT" and not kind or side == "LEFT" and kind == "SEMI")
+    # (the first table, its rows not NULL-extended by a join before this one)
+    kept = all((j.args.get("side") or "") in ("", "LEFT") for j in joins[:joins.index(join)])
+    return first and kept and (inner or side == "RIGHT" and not kind or side == "LEFT" and kind == "SEMI")
 
 
 def _filter(table: exp.Table, condition: exp.Expression) -> None:

@@ -51,7 +51,8 @@ def _sql(text: str, **args: exp.Expression) -> exp.Expression:
     for column in list(tree.find_all(exp.Column)):
         if column.name.startswith("__") and column.name[2:] in args:
             arg = args[column.name[2:]].copy()
-            column.replace(arg if isinstance(arg, exp.Column | exp.Literal | exp.Cast | exp.Func) else exp.Paren(this=arg))
+            single = isinstance(arg, exp.Column | exp.Literal | exp.Cast | exp.Func)
+            column.replace(arg if single else exp.Paren(this=arg))
     return tree
 
 
@@ -155,7 +156,7 @@ def _date(node: exp.Expression) -> exp.Expression | None:
         return exp.Null()
     if _typed(node, exp.DType.DATE):
         return node
-    if _typed(node, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.DATETIME):
+    if _typed(node, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPNTZ, exp.DType.DATETIME):
         return exp.cast(node.copy(), "date")
     if isinstance(node, exp.Literal) and node.is_string:
         found = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.]*)?\s*", node.name)
