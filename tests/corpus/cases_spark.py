@@ -499,4 +499,24 @@ CASES = [
     case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
     case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
     case("date", "seconds_and_padded_text_as_timestamps", "SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'"),
+    # -- Polars: subqueries in a JOIN condition, Spark functions spelled with Polars' own
+    case("subquery", "in_join_condition",
+         "SELECT t.id, u.name FROM t LEFT JOIN u ON t.grp = u.grp AND u.k IN (SELECT i FROM r WHERE r.j = u.k + 1)"
+         " JOIN u AS v ON t.grp = v.grp AND EXISTS (SELECT 1 FROM r WHERE r.k = t.id) ORDER BY t.id"),
+    case("math", "hyperbolic_functions",
+         "SELECT id, sinh(y), cosh(y), tanh(y), asinh(y), acosh(y + 1), atanh(y / 5) FROM t ORDER BY id"),
+    case("math", "hyperbolic_edges",
+         "SELECT tanh(CAST('NaN' AS DOUBLE)), tanh(1e3), tanh(-1e3), sinh(1e-9), asinh(CAST('-Infinity' AS DOUBLE)),"
+         " atanh(1), cosh(CAST('-Infinity' AS DOUBLE))"),
+    case("math", "round_integer_columns_negative_places",
+         "SELECT id, round(x, -1), round(CAST(x * 13 AS SMALLINT), -2), round(CAST(x + 100 AS TINYINT), -1)"
+         " FROM t ORDER BY id"),
+    case("math", "width_bucket_columns",
+         "SELECT id, width_bucket(y, 0, 4, 4), width_bucket(x, 20, -5, 5), width_bucket(y, 0, 0, 3)"
+         " FROM t ORDER BY id"),
+    case("date", "date_add_column_count_and_next_day",
+         "SELECT id, date_add(d, x), date_sub(d, x), next_day(d, 'FRI'), next_day(ts, 'sunday') FROM t ORDER BY id"),
+    case("string", "contains_text", "SELECT id, contains(s, 'an'), contains(s, '') FROM t ORDER BY id"),
+    case("aggregate", "population_moments_and_bool_groups",
+         "SELECT grp, var_pop(y), stddev_pop(x), bool_or(flag), bool_and(flag) FROM t GROUP BY grp ORDER BY grp"),
 ]

@@ -8,6 +8,7 @@ import datetime  # noqa: F401
 from decimal import Decimal  # noqa: F401
 
 inf = float("inf")
+nan = float("nan")
 
 EXPECTED = {
     # SELECT id, date_format(d, 'yyyy-MM') FROM t
@@ -2429,5 +2430,80 @@ EXPECTED = {
     # SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'
     'seconds_and_padded_text_as_timestamps': [
         (datetime.datetime(1970, 1, 1, 0, 0, 1), datetime.datetime(2019, 1, 1, 0, 0)),
+    ],
+    # SELECT t.id, u.name FROM t LEFT JOIN u ON t.grp = u.grp AND u.k IN (SELECT i FROM r WHERE r.j
+    #   = u.k + 1) JOIN u AS v ON t.grp = v.grp AND EXISTS (SELECT 1 FROM r WHERE r.k = t.id) ORDER
+    #   BY t.id
+    'in_join_condition': [
+        (1, 'alpha'),
+        (2, 'alpha'),
+        (3, None),
+        (4, None),
+    ],
+    # SELECT id, sinh(y), cosh(y), tanh(y), asinh(y), acosh(y + 1), atanh(y / 5) FROM t ORDER BY id
+    'hyperbolic_functions': [
+        (1, 2.1292794550948173, 2.352409615243247, 0.9051482536448664, 1.1947632172871094, 1.566799236972411, 0.3095196042031117),
+        (2, 6.0502044810397875, 6.132289479663686, 0.9866142981514303, 1.6472311463710958, 1.9248473002384139, 0.5493061443340548),
+        (3, -0.5210953054937474, 1.1276259652063807, -0.46211715726000974, -0.48121182505960347, nan, -0.10033534773107558),
+        (4, 27.28991719712775, 27.308232836016487, 0.999329299739067, 2.0947125472611012, 2.2924316695611777, 1.0986122886681098),
+        (5, None, None, None, None, None, None),
+        (6, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0),
+        (7, 12.87578285468067, 12.914557062512392, 0.996997635486526, 1.894672135423041, 2.1259288074588905, 0.7752987062055836),
+    ],
+    # SELECT tanh(CAST('NaN' AS DOUBLE)), tanh(1e3), tanh(-1e3), sinh(1e-9), asinh(CAST('-Infinity'
+    #   AS DOUBLE)), atanh(1), cosh(CAST('-Infinity' AS DOUBLE))
+    'hyperbolic_edges': [
+        (nan, 1.0, -1.0, 1e-09, -inf, inf, inf),
+    ],
+    # SELECT id, round(x, -1), round(CAST(x * 13 AS SMALLINT), -2), round(CAST(x + 100 AS TINYINT),
+    #   -1) FROM t ORDER BY id
+    'round_integer_columns_negative_places': [
+        (1, 10, 100, 110),
+        (2, 20, 300, 120),
+        (3, -10, -100, 100),
+        (4, None, None, None),
+        (5, 10, 100, 110),
+        (6, 0, 0, 100),
+        (7, 0, 0, 100),
+    ],
+    # SELECT id, width_bucket(y, 0, 4, 4), width_bucket(x, 20, -5, 5), width_bucket(y, 0, 0, 3) FROM
+    #   t ORDER BY id
+    'width_bucket_columns': [
+        (1, 2, 3, None),
+        (2, 3, 1, None),
+        (3, 0, 6, None),
+        (4, 5, None, None),
+        (5, None, 3, None),
+        (6, 1, 5, None),
+        (7, 4, 4, None),
+    ],
+    # SELECT id, date_add(d, x), date_sub(d, x), next_day(d, 'FRI'), next_day(ts, 'sunday') FROM t
+    #   ORDER BY id
+    'date_add_column_count_and_next_day': [
+        (1, datetime.date(2024, 1, 25), datetime.date(2024, 1, 5), datetime.date(2024, 1, 19), datetime.date(2024, 1, 21)),
+        (2, datetime.date(2024, 3, 20), datetime.date(2024, 2, 9), datetime.date(2024, 3, 1), datetime.date(2024, 3, 3)),
+        (3, datetime.date(2023, 12, 26), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 7)),
+        (4, None, None, datetime.date(2024, 3, 8), datetime.date(2024, 3, 3)),
+        (5, datetime.date(2024, 7, 11), datetime.date(2024, 6, 27), datetime.date(2024, 7, 5), datetime.date(2024, 7, 7)),
+        (6, None, None, None, None),
+        (7, datetime.date(2022, 11, 9), datetime.date(2022, 11, 3), datetime.date(2022, 11, 11), datetime.date(2022, 11, 13)),
+    ],
+    # SELECT id, contains(s, 'an'), contains(s, '') FROM t ORDER BY id
+    'contains_text': [
+        (1, False, True),
+        (2, True, True),
+        (3, False, True),
+        (4, None, None),
+        (5, False, True),
+        (6, False, True),
+        (7, False, True),
+    ],
+    # SELECT grp, var_pop(y), stddev_pop(x), bool_or(flag), bool_and(flag) FROM t GROUP BY grp ORDER
+    #   BY grp
+    'population_moments_and_bool_groups': [
+        (None, 0.0, 0.0, True, True),
+        ('a', 0.25, 5.0, True, False),
+        ('b', 5.0625, 0.0, True, True),
+        ('c', 0.0, 2.0, False, False),
     ],
 }
