@@ -142,9 +142,10 @@ def apply_types(table: pa.Table, types: list[exp.DataType | None] | None, where:
 def step_types(plan: Plan, name: str, params: dict[str, str], schema: dict | None) -> list | None:
     """The output types of a pipeline step in its source dialect: the view steps it inlines are
     typed first (upstream first) and read as tables of those types."""
+    from sqlrun.engine.fingerprint import step_params
     from sqlrun.engine.params import bind_params
     from sqlrun.engine.parse import parse_query
-    from sqlrun.engine.pipeline import inlined_views, step_params
+    from sqlrun.engine.pipeline import inlined_views
 
     known = dict(schema or {})
 
