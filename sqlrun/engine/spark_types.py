@@ -99,9 +99,9 @@ def _arithmetic(self, e: exp.Binary) -> exp.Binary:
 
 
 def _function(self, e: exp.Anonymous) -> exp.Anonymous:
-    """Spark functions sqlglot does not know: weekday, date_part, pmod."""
+    """Spark functions sqlglot does not know: weekday, date_part, pmod, octet_length."""
     name, args = e.name.lower(), e.expressions
-    if name == "weekday":
+    if name in ("weekday", "octet_length"):
         return self._set_type(e, T.INT)
     if name == "date_part" and args and args[0].is_string:
         return self._set_type(e, _decimal(8, 6) if args[0].name.upper() in SECOND else T.INT)
