@@ -47,22 +47,29 @@ def _ps(node: exp.Expression) -> tuple[int, int] | None:
     return precision_scale(node.type) if node.type else None
 
 
-def _literal(self, e: exp.Literal) -> exp.Literal:
-    """Spark: an integer literal is INT, BIGINT or DECIMAL by size; 1.5 is DECIMAL(2,1); 1e3 DOUBLE."""
-    self._annotate_literal(e)
+def literal_type(e: exp.Literal) -> exp.DataType | None:
+    """Spark: an integer literal is INT, BIGINT or DECIMAL by size; 1.5 is DECIMAL(2,1); 1e3 DOUBLE
+    (None: as sqlglot types it)."""
     text = e.name
     if e.is_string or not text:
-        return e
+        return None
     if e.is_int:
         value = int(text)
         if not -(2**31) <= value < 2**31:
-            kind = "BIGINT" if -(2**63) <= value < 2**63 else f"DECIMAL({len(text.lstrip('-'))}, 0)"
-            self._set_type(e, exp.DataType.build(kind))
+            return exp.DataType.build("BIGINT" if -(2**63) <= value < 2**63 else f"DECIMAL({len(text.lstrip('-'))}, 0)")
     elif "e" not in text.lower():
         whole, _, fraction = text.lstrip("-").partition(".")
         digits = (whole + fraction).lstrip("0")
         scale = len(fraction)
-        self._set_type(e, _decimal(max(len(digits) or 1, scale), scale))
+        return _decimal(max(len(digits) or 1, scale), scale)
+    return None
+
+
+def _literal(self, e: exp.Literal) -> exp.Literal:
+    self._annotate_literal(e)
+    kind = literal_type(e)
+    if kind is not None:
+        self._set_type(e, kind)
     return e
 
 

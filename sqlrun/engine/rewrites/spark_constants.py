@@ -1,13 +1,20 @@
 """Spark functions no target has, evaluated at compile time where their arguments are constants:
-conv, bin, luhn_check, to_number/try_to_number, bround of a constant. Each returns the Python
-value Spark gives (None: NULL), or raises ValueError where it is not decided here (the caller
-refuses those)."""
+conv, bin, luhn_check, to_number/try_to_number, the UTF-8 checks of binary constants, bround of a
+constant. The value functions return what Spark gives (None: NULL) or raise ValueError where it
+is not decided here; the *_call builders (spark_builtins.BUILDERS) turn that into a literal or
+refuse the call."""
 
 from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused
+from sqlrun.engine.rewrites.spark_calls import _integer_literal
+
+BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DType.BIGINT: 64}
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _U64 = 2**64
 
@@ -127,3 +134,118 @@ def to_number(text: str, fmt: str) -> tuple[Decimal, int, int]:
     if groups.get("s") == "-" or groups.get("m") or groups.get("a"):
         value = -value
     return value, precision, scale
+
+
+# --- the builders: a call's arguments to the literal Spark's answer is ---
+
+
+def number_literal(node: exp.Expression) -> Decimal | None:
+    # 25, -2.5, 1.5d, 25y: the exact value written; None for anything else.
+    inner = node.this if isinstance(node, exp.Neg) else node
+    inner = inner.this if isinstance(inner, (exp.Cast, exp.TryCast)) else inner
+    if not (isinstance(inner, exp.Literal) and inner.is_number):
+        return None
+    value = Decimal(inner.name)
+    return -value if isinstance(node, exp.Neg) else value
+
+
+def _is(node: exp.Expression, *types) -> bool:
+    return node.type is not None and node.type.is_type(*types)
+
+
+def text_arg(node: exp.Expression) -> str | None:
+    """A constant text argument (NULL: None); ValueError for anything else."""
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Literal) and node.is_string:
+        return node.name
+    raise ValueError(node)
+
+
+def text_of_number(node: exp.Expression) -> str | None:
+    # Spark reads an integer argument of a text function as its text: -10 -> '-10'.
+    if isinstance(node, exp.Null) or (isinstance(node, exp.Literal) and node.is_string):
+        return text_arg(node)
+    return str(integer_arg(node))
+
+
+def integer_arg(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Null):
+        return None
+    found = _integer_literal(node)
+    if found is None:
+        raise ValueError(node)
+    return found[0]
+
+
+def typed_literal(value, type_sql: str) -> exp.Expression:
+    if value is None:
+        return exp.cast(exp.null(), type_sql)
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    literal = exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(str(value))
+    return literal if type_sql == "string" else exp.cast(literal, type_sql)
+
+
+def utf8_call(kind: str):
+    # Text is always valid UTF-8 in the targets; a constant binary is checked here.
+    def build(node, ctx, x):
+        if isinstance(x, exp.HexString):
+            data = bytes.fromhex(x.name.rjust(len(x.name) + len(x.name) % 2, "0"))
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                if kind == "is_valid":
+                    return exp.false()
+                if kind == "try":
+                    return exp.cast(exp.null(), "string")
+                raise Refused(node, "invalid UTF-8: Spark's answer is not translated") from None
+            return exp.true() if kind == "is_valid" else exp.Literal.string(text)
+        if not (_is(x, *exp.DataType.TEXT_TYPES) or isinstance(x, exp.Null)):
+            raise Refused(node, "Spark's UTF-8 functions are only translated for text and binary constants")
+        if kind == "is_valid":
+            return exp.paren(exp.case().when(exp.Not(this=exp.Is(this=x.copy(), expression=exp.null())), exp.true()))
+        return x.copy()
+
+    return build
+
+
+def evaluated(fn, type_sql: str, reads=(text_arg,)):
+    # A function evaluated at compile time: every argument a constant, else refused.
+    def build(node, ctx, *args):
+        try:
+            values = [read(a) for read, a in zip(reads * len(args), args)]
+            value = fn(*values)  # each takes NULL (None) as Spark does
+        except (ValueError, TypeError):
+            raise Refused(node, f"Spark's {node.name.lower()} is only translated for constant arguments") from None
+        return typed_literal(value, type_sql)
+
+    return build
+
+
+def luhn_call(node, ctx, x):
+    # luhn_check of a number reads its text (123.456 -> '123.456').
+    if isinstance(x, exp.Literal) and x.is_number and "e" not in x.name.lower():
+        x = exp.Literal.string(x.name)
+    return evaluated(luhn_check, "boolean")(node, ctx, x)
+
+
+def bin_call(node, ctx, x):
+    # bin(x): the BIGINT x (a fraction truncated) in two's-complement binary.
+    value = number_literal(x)
+    if value is not None:
+        return exp.Literal.string(bin_text(int(value)))
+    if isinstance(x, exp.Null):
+        return exp.cast(exp.null(), "string")
+    if _is(x, *BITS) and ctx.engine == "duckdb":
+        return exp.func("BIN", exp.cast(x.copy(), "bigint"))
+    raise Refused(node, f"Spark's bin is only translated for integers on duckdb and constants on {ctx.engine}")
+
+
+def to_number_call(node, ctx, text, fmt):
+    # Text that is not in the layout is an error (to_number) or NULL (try_to_number): refused.
+    try:
+        value, precision, scale = to_number(text_arg(text), text_arg(fmt))
+    except (ValueError, TypeError, AttributeError):
+        raise Refused(node, "Spark's to_number is only translated for constant text in an exact layout") from None
+    return exp.cast(exp.Literal.number(format(value, "f")), f"decimal({precision}, {scale})")

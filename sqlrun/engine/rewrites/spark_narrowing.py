@@ -12,9 +12,9 @@ from sqlglot import exp
 from sqlrun.engine.rewrites import spark_constants as const
 from sqlrun.engine.rewrites.base import Context, Refused
 from sqlrun.engine.rewrites.spark_calls import _integer_literal
+from sqlrun.engine.rewrites.spark_constants import BITS, number_literal
 
 T = exp.DType
-BITS = {T.TINYINT: 8, T.SMALLINT: 16, T.INT: 32, T.BIGINT: 64}
 _FLOATS = (T.FLOAT, T.DOUBLE)
 
 
@@ -65,16 +65,6 @@ def spark_integer_cast(node: exp.Expression, ctx: Context, x: exp.Expression, to
     return plain  # text (NULL when it does not fit, as in Spark), booleans, NULL, unknown: the CAST rules decide
 
 
-def number_literal(node: exp.Expression) -> Decimal | None:
-    # 25, -2.5, 1.5d, 25y: the exact value written; None for anything else.
-    inner = node.this if isinstance(node, exp.Neg) else node
-    inner = inner.this if isinstance(inner, (exp.Cast, exp.TryCast)) else inner
-    if not (isinstance(inner, exp.Literal) and inner.is_number):
-        return None
-    value = Decimal(inner.name)
-    return -value if isinstance(node, exp.Neg) else value
-
-
 def spark_bround(node: exp.Expression, ctx: Context, x: exp.Expression, places=None) -> exp.Expression:
     """bround(x, d), HALF_EVEN: an integer keeps its type (wrapped), a decimal rounds exactly to
     Spark's DECIMAL type, a double constant is rounded in its shortest decimal form."""
@@ -93,10 +83,12 @@ def spark_bround(node: exp.Expression, ctx: Context, x: exp.Expression, places=N
             raise Refused(node, f"Spark's bround of an integer column: not translated for {ctx.engine}")
         whole = exp.cast(exp.func("ROUND_EVEN", exp.cast(x.copy(), "decimal(38, 0)"), _num(d)), "hugeint")
         return exp.cast(_low_bits(whole, BITS[kind]), x.type.copy())
-    if kind == T.DECIMAL and len(x.type.expressions) == 2 and ctx.engine == "duckdb":
+    if kind == T.DECIMAL and len(x.type.expressions) == 2 and (value is not None or ctx.engine == "duckdb"):
         p, s = (int(e.this.name) for e in x.type.expressions)
         to = f"decimal({min(max(p - s + 1, 1 - d), 38)}, 0)" if d < 0 else \
             f"decimal({min(p - s + 1 + min(s, d), 38)}, {min(s, d)})"
+        if value is not None:
+            return exp.cast(_num(format(const.half_even(value, min(d, s)), "f")), to)
         return exp.cast(exp.func("ROUND_EVEN", x.copy(), _num(d)), to)
     if kind == T.DOUBLE and value is not None and value.is_finite():
         return exp.cast(_num(repr(float(const.half_even(Decimal(repr(float(value))), d)))), "double")
