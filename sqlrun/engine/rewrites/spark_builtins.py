@@ -53,6 +53,11 @@ def _positive(node, ctx, x):
     raise Refused(node, "Spark's positive() is only translated for numbers and text")
 
 
+def _btrim(node, ctx, x, chars=None):
+    # both ends; without characters only spaces (as written, so Polars has its TRIM form)
+    return exp.Trim(this=x.copy(), expression=(chars or exp.Literal.string(" ")).copy())
+
+
 def _octet_length(node, ctx, x):
     if not _is(x, *_TEXT):
         raise Refused(node, "Spark's octet_length is only translated for text")
@@ -157,7 +162,7 @@ BUILDERS = {
     "some": lambda node, ctx, x: exp.LogicalOr(this=x.copy()),
     "mean": lambda node, ctx, x: exp.Avg(this=x.copy()),
     "positive": _positive,
-    "btrim": lambda node, ctx, x, chars=None: exp.Trim(this=x.copy(), expression=chars and chars.copy()),
+    "btrim": _btrim,
     "octet_length": _octet_length,
     "nullifzero": _nullifzero,
     "zeroifnull": _zeroifnull,
