@@ -91,10 +91,12 @@ def _zeroifnull(node, ctx, x):
 
 def _get(node, ctx, array, index):
     # array[index], 0-based: NULL for an index out of range, negative or NULL.
-    ctx.per_engine(node, duckdb=None)
-    # sqlglot moves an index of an integer type to the target's base: typed INT as Spark casts it
-    at = index.copy() if index.is_int or isinstance(index, exp.Null) else exp.cast(index.copy(), "int")
-    inside = exp.Bracket(this=array.copy(), expressions=[at])
+    if ctx.engine == "polars":  # ARRAY_GET is 1-based
+        inside = exp.func("ARRAY_GET", array.copy(), exp.Add(this=exp.paren(index.copy()), expression=_num(1)))
+    else:  # sqlglot moves an index of an integer type to the target's base: typed INT as Spark casts it
+        ctx.per_engine(node, duckdb=None)
+        at = index.copy() if index.is_int or isinstance(index, exp.Null) else exp.cast(index.copy(), "int")
+        inside = exp.Bracket(this=array.copy(), expressions=[at])
     return exp.paren(exp.case().when(exp.GTE(this=index.copy(), expression=_num(0)), inside))
 
 
