@@ -106,10 +106,17 @@ def _arithmetic(self, e: exp.Binary) -> exp.Binary:
 
 
 def _function(self, e: exp.Anonymous) -> exp.Anonymous:
-    """Spark functions sqlglot does not know: weekday, date_part, pmod, octet_length."""
+    """Spark functions sqlglot does not know: weekday, date_part, pmod, octet_length, the
+    type-named integer casts, bround of an integer or float, get of an array."""
     name, args = e.name.lower(), e.expressions
     if name in ("weekday", "octet_length"):
         return self._set_type(e, T.INT)
+    if name in ("tinyint", "smallint", "bigint"):
+        return self._set_type(e, T[name.upper()])
+    if name == "bround" and args and args[0].type and (args[0].type.this in INTS or args[0].type.this in FLOATS):
+        return self._set_type(e, args[0].type)
+    if name == "get" and args and args[0].type and args[0].type.is_type(T.ARRAY) and args[0].type.expressions:
+        return self._set_type(e, args[0].type.expressions[0])
     if name == "date_part" and args and args[0].is_string:
         return self._set_type(e, _decimal(8, 6) if args[0].name.upper() in SECOND else T.INT)
     if name == "pmod" and len(args) == 2:
