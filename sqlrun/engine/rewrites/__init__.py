@@ -31,6 +31,7 @@ from sqlrun.engine.rewrites import (
     numbers,
     output_names,
     queries,
+    spark_builtins,
     spark_calls,
     spark_dates,
     strings,
@@ -43,6 +44,7 @@ from sqlrun.engine.target import Target
 RULES: tuple[Rule, ...] = (
     # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
+    Rule("spark_builtins_spelled_out", spark_builtins.spark_builtins, SPARK, (), kinds=(exp.Anonymous, exp.ToNumber, exp.Any, exp.Negative)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_to_char_as_written", functions.spark_to_char_as_written, SPARK, ("spark",), same_dialect=True, kinds=(exp.ToChar,)),
     Rule("spark_day_count_text", date_arith.spark_day_count_text, SPARK, (), same_dialect=True, kinds=(exp.TsOrDsAdd,)),
