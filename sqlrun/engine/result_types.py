@@ -1,7 +1,8 @@
 """Result types are part of the answer: each output column has the type the SOURCE dialect gives it.
 
 `infer_types` works the types out at compile time with sqlglot's annotate_types in the source
-dialect, with Spark's own rules where sqlglot differs (spark_types.py). `apply_types` then casts
+dialect, with Spark's own rules where sqlglot differs (spark_types.py) and Redshift's documented
+ones (redshift_types.py). `apply_types` then casts
 what an engine returned to those types after the fetch: only casts that keep every value
 (integers and decimals exactly; a value that does not fit is an error, never cut; a decimal
 that would need rounding keeps the engine's type), never from a float to an exact type. A
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from sqlrun.engine import redshift_types
 from sqlrun.engine.parity import type_name
 from sqlrun.engine.spark_types import MAX_PRECISION, SPARK, T, metadata, precision_scale
 from sqlrun.errors import EngineError
@@ -41,16 +43,24 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     try:
         tree = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
                        identify=False)
-        tree = annotate_types(tree, schema=schema, expression_metadata=metadata(dialect) if dialect in SPARK else None,
-                              dialect=dialect)
+        tree = annotate_types(tree, schema=schema, expression_metadata=_metadata(dialect), dialect=dialect)
     except Exception:  # sqlglot could not follow the query: the engine's types stand
         return None
     if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and s.is_star) for s in tree.selects):
         return None
     unknown = (T.UNKNOWN, T.NULL, T.DECIMAL) if loose else (T.UNKNOWN, T.NULL)
-    # Only Spark's rules are written; in other dialects, a column passed through keeps its type.
-    return [s.type if s.type and s.type.this not in unknown and (dialect in SPARK or _passed(s)) else None
+    # Only Spark's and Redshift's rules are written; in other dialects, a column passed through keeps its type.
+    return [s.type if s.type and s.type.this not in unknown and (dialect in TYPED or _passed(s)) else None
             for s in tree.selects]
+
+
+TYPED = (*SPARK, "redshift")  # the source dialects whose result types are written here
+
+
+def _metadata(dialect: str) -> dict | None:
+    if dialect in SPARK:
+        return metadata(dialect)
+    return redshift_types.metadata() if dialect == "redshift" else None
 
 
 def _passed(select: exp.Expression) -> bool:
