@@ -56,6 +56,66 @@ def test_spark_types_are_inferred(expression, spark_type):
     assert type_.sql("spark") == spark_type
 
 
+RS_SCHEMA = {"t": {"c": "varchar", "i": "int", "b": "bigint", "s": "smallint", "d": "decimal(10, 2)", "f": "double",
+                   "dt": "date", "ts": "timestamp"}}
+
+
+@pytest.mark.parametrize(
+    "expression, redshift_type",
+    [  # the Developer Guide's types (sqlrun/engine/redshift_types.py cites each)
+        ("SUM(CASE WHEN c = 'app' THEN 1 ELSE 0 END)", "BIGINT"),  # DuckDB's own: HUGEINT
+        ("SUM(d)", "DECIMAL(38, 2)"),
+        ("SUM(f)", "DOUBLE PRECISION"),
+        ("AVG(i)", "BIGINT"),
+        ("AVG(d)", "DECIMAL(38, 2)"),
+        ("COUNT(*)", "BIGINT"),
+        ("i / 2", "INTEGER"),  # INT4 / INT4 is INT4
+        ("i / b", "BIGINT"),
+        ("s + s", "SMALLINT"),
+        ("i + f", "DOUBLE PRECISION"),
+        ("2147483648", "BIGINT"),
+        ("d + d", "DECIMAL(11, 2)"),
+        ("d * i", "DECIMAL(21, 2)"),  # INT4 is DECIMAL(10, 0)
+        ("d / d", "DECIMAL(21, 11)"),
+        ("SUM(d) / COUNT(*)", "DECIMAL(38, 4)"),  # over 38 digits: precision 38, scale max(38 + s - p, 4)
+        ("MOD(i, 3)", "INTEGER"),
+        ("COALESCE(d, 0)", "DECIMAL(12, 2)"),  # min(max(p - s) + scale, 19)
+        ("NVL(i, -1)", "INTEGER"),
+        ("CASE WHEN i > 1 THEN 'a' END", "VARCHAR"),
+        ("ROUND(d, 1)", "DECIMAL(10, 2)"),
+        ("SIGN(d)", "DECIMAL(1, 0)"),
+        ("CAST(c AS DECIMAL)", "DECIMAL(18, 0)"),
+        ("MEDIAN(f)", "DOUBLE PRECISION"),
+        ("STDDEV_SAMP(i)", "DOUBLE PRECISION"),
+        ("DATEDIFF(day, dt, dt)", "BIGINT"),
+        ("DATEADD(day, 1, dt)", "TIMESTAMP"),
+        ("DATE_TRUNC('month', ts)", "TIMESTAMP"),
+        ("TRUNC(ts)", "DATE"),
+        ("LEN(c)", "INTEGER"),
+        ("CHARINDEX('a', c)", "INTEGER"),
+        ("ROW_NUMBER() OVER (ORDER BY c)", "BIGINT"),
+        ("DENSE_RANK() OVER (ORDER BY c)", "INTEGER"),
+        ("NTILE(2) OVER (ORDER BY c)", "BIGINT"),
+    ],
+)
+def test_redshift_types_are_inferred(expression, redshift_type):
+    tree = sqlglot.parse_one(f"SELECT {expression} AS x FROM t GROUP BY c", read="redshift")
+    (type_,) = infer_types(tree, "redshift", RS_SCHEMA)
+    assert type_.sql("redshift") == redshift_type
+
+
+@pytest.mark.parametrize("expression", [
+    "MEDIAN(i)",  # a DECIMAL of undocumented size
+    "7 / 2.0",  # a fractional literal's precision is not documented
+    "EXTRACT(DOW FROM dt)",  # INTEGER, but DATE_PART (parsed alike) is DOUBLE
+    "dt - dt",
+    "LN(i)",
+])
+def test_redshift_types_not_documented_are_left_to_the_engine(expression):
+    tree = sqlglot.parse_one(f"SELECT {expression} AS x FROM t GROUP BY c", read="redshift")
+    assert infer_types(tree, "redshift", RS_SCHEMA) == [None]
+
+
 def test_unknown_types_and_other_dialects_are_left_alone():
     assert infer_types(sqlglot.parse_one("SELECT * FROM other", read="spark"), "spark", SCHEMA) is None
     union = sqlglot.parse_one("SELECT 1 AS x, 1 AS y UNION SELECT 2147483648, 2.5", read="spark")
