@@ -1,11 +1,15 @@
-"""Redshift DECIMAL division: its quotient is cut to a scale other engines do not keep.
+"""Redshift numbers other engines type differently: DECIMAL quotients, SIGN on Spark.
 
+DECIMAL division: its quotient is cut to a scale other engines do not keep.
 "Computations with numeric values" (docs.aws.amazon.com/redshift/latest/dg/r_numeric_computations201):
 a DECIMAL quotient has scale max(4, s1 + p2 - s2 + 1), cut to 38 digits as max(38 + scale -
 precision, 4); SUM(DECIMAL(10, 2)) / COUNT(*) is DECIMAL(38, 4). How the digits past that scale
 are dropped is not documented, so a division is kept only where no digit is dropped whatever the
 rounding: a divisor that is a number literal n / 10^k with n = 2^a * 5^b ends after s1 + max(a, b)
 decimals (amt / 4, amt / 100, x / 2.5). Any other DECIMAL quotient is refused.
+
+SIGN "returns the same numeric data type as the input argument(s). If the input is DECIMAL, the
+output is DECIMAL(1,0)" (r_SIGN); Spark's is a DOUBLE, cast back (-1, 0, 1 are exact in any type).
 """
 
 from __future__ import annotations
@@ -82,4 +86,14 @@ def redshift_decimal_division(tree, ctx):
         raise Refused(node, f"Redshift divides DECIMALs to scale {result or f'{least} or more'} (the digits"
                       " after it cut by a rounding its documentation does not give): CAST an operand to FLOAT"
                       " for a DOUBLE quotient")
+    return tree
+
+
+def redshift_sign_on_spark(tree, ctx):
+    typed = _typed(tree, ctx)
+    for node in list(tree.find_all(exp.Sign)):
+        twin = typed.get(id(node))
+        kind = twin.this.type.this if twin and twin.this.type else T.UNKNOWN
+        if kind in redshift_types.INTS or kind == T.DECIMAL:
+            node.replace(exp.cast(node.copy(), twin.type.copy()))
     return tree
