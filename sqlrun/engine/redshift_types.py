@@ -209,7 +209,8 @@ def _unified(self, e: exp.Expression) -> exp.Expression:
         if any(p is None for p in pairs):
             return self._set_type(e, T.UNKNOWN)
         scale = max(s for _, s in pairs)
-        return self._set_type(e, _decimal(min(max(p - s for p, s in pairs) + scale, 19), scale))
+        precision = max(p - s for p, s in pairs) + scale  # past 19 the documented cap could cut: not typed
+        return self._set_type(e, _decimal(precision, scale) if precision <= 19 else T.UNKNOWN)
     if kinds <= set(exp.DataType.TEXT_TYPES):
         return self._set_type(e, T.VARCHAR)
     return self._set_type(e, T.UNKNOWN)
