@@ -122,10 +122,10 @@ def test_unknown_types_and_other_dialects_are_left_alone():
     union = sqlglot.parse_one("SELECT 1 AS x, 1 AS y UNION SELECT 2147483648, 2.5", read="spark")
     union = infer_types(union, "spark", {})
     assert union[0].sql("spark") == "BIGINT" and union[1] is None  # Spark's DECIMAL(11, 1): not written here
-    # Other dialects: only a column passed through keeps its (schema's) type.
-    grouped = sqlglot.parse_one("SELECT SUM(i), i AS j FROM t GROUP BY i", read="duckdb")
-    total, passed = infer_types(grouped, "duckdb", SCHEMA)
-    assert total is None and passed.sql("duckdb") == SCHEMA["t"]["i"].upper()
+    # DuckDB: its own SUM (HUGEINT, as DECIMAL(38, 0)); what duckdb_types.py does not list is not typed.
+    grouped = sqlglot.parse_one("SELECT SUM(i), i AS j, i + 1 FROM t GROUP BY i", read="duckdb")
+    total, passed, plus = infer_types(grouped, "duckdb", SCHEMA)
+    assert total.sql("duckdb") == "DECIMAL(38, 0)" and passed.sql("duckdb") == "INT" and plus is None
     (unknown,) = infer_types(sqlglot.parse_one("SELECT some_udf(i) FROM t", read="spark"), "spark", SCHEMA)
     assert unknown is None
 
@@ -198,3 +198,26 @@ def test_a_view_step_is_typed_for_the_step_that_reads_it(tmp_path):
                 {"g": 1, "app_tx": 1, "share": 0.5, "x": Decimal("1.5")},
                 {"g": 2, "app_tx": 1, "share": 1.0, "x": Decimal("1.5")},
             ]
+
+
+def test_duckdb_types_are_duckdbs_own(tmp_path):
+    """Every type inferred for a duckdb corpus case is the one DuckDB itself returns."""
+    import duckdb
+
+    from tests.corpus import load_cases
+    from tests.corpus.tables import make_project
+
+    con, schema = duckdb.connect(), {}
+    for name, source in make_project(tmp_path).sources.items():
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{source.path}')")
+        schema[name] = {column: kind for column, kind, *_ in con.execute(f"DESCRIBE {name}").fetchall()}
+    typed, differ = 0, []
+    for case in load_cases("duckdb"):
+        real = [type_name(f.type) for f in con.sql(case.sql).to_arrow_table().schema]
+        inferred = infer_types(sqlglot.parse_one(case.sql, read="duckdb"), "duckdb", schema) or []
+        for i, type_ in enumerate(inferred):
+            if arrow_type(type_) is not None:
+                typed += 1
+                if type_name(arrow_type(type_)) != real[i]:
+                    differ.append(f"{case.id} column {i + 1}: {type_.sql('duckdb')} vs DuckDB's {real[i]}")
+    assert not differ and typed >= 250, (typed, differ)
