@@ -60,7 +60,7 @@ def test_type_dependent_rules_refuse_unknown_types(source, sql, engine):
         compile_query(query(sql, source), target(engine), schema=T_SCHEMA)
 
 
-DECIMALS = {"t": {"d": "decimal(10, 2)", "i": "int"}}
+DECIMALS = {"t": {"d": "decimal(10, 2)", "i": "int", "f": "double"}}
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,10 @@ DECIMALS = {"t": {"d": "decimal(10, 2)", "i": "int"}}
         ("SELECT d / 3 FROM t", "divides DECIMALs to scale 13 "),  # the quotient never ends
         ("SELECT i / d FROM t", "divides DECIMALs to scale 9 "),
         ("SELECT 1 / 3.0", "divides DECIMALs to scale 4 or more "),
-        ("SELECT d / 4, d / 100, d * 2 / 8, i / 2.5, 7 / 2.0, AVG(d::float), d::float / 3 FROM t", None),  # exact
+        ("SELECT i * 1.5 / 7 FROM t", "divides DECIMALs to scale 4 or more "),  # 1.5 is a DECIMAL literal
+        ("SELECT AVG(i * 1.5) FROM t", "AVG of a DECIMAL keeps the argument's scale"),
+        ("SELECT d / 4, d / 100, d * 2 / 8, i / 2.5, 7 / 2.0, AVG(d::float), d::float / 3, AVG(f * 1.5) FROM t",
+         None),  # exact, or a DOUBLE
     ],
 )
 def test_redshift_decimal_quotients_are_refused_unless_exact(sql, refused):

@@ -42,12 +42,13 @@ def _ps(node: exp.Expression) -> tuple[int, int] | None:
 
 def _literal(self, e: exp.Literal) -> exp.Literal:
     """An integer constant is INTEGER, or BIGINT past INTEGER's range (PostgreSQL's rule, which
-    Redshift keeps; [r_numeric_literals201] gives no type). A fractional or scientific literal's
-    precision is not documented: UNKNOWN."""
+    Redshift keeps; [r_numeric_literals201] gives no type). 1.5 is a DECIMAL ("Floating-point
+    literals (also referred to as decimal, numeric, or fractional literals)") of a size not
+    documented: a DECIMAL without precision, which no column is cast to."""
     if e.is_string:
         return self._set_type(e, T.VARCHAR)
     if not e.is_int:
-        return self._set_type(e, T.UNKNOWN)
+        return self._set_type(e, T.DECIMAL if "e" not in e.name.lower() else T.UNKNOWN)
     value = int(e.name)
     kind = T.INT if -(2**31) <= value < 2**31 else T.BIGINT if -(2**63) <= value < 2**63 else T.UNKNOWN
     return self._set_type(e, kind)
@@ -65,7 +66,7 @@ def _arithmetic_type(op: type, left: exp.Expression, right: exp.Expression) -> e
         return max(kinds, key=lambda k: INTS[k])
     a, b = _ps(left), _ps(right)
     if a is None or b is None:
-        return T.UNKNOWN
+        return T.DECIMAL  # of a size not known here
     (p1, s1), (p2, s2) = a, b
     if issubclass(op, (exp.Add, exp.Sub)):  # "Scale = max(s1,s2)", "precision = max(p1-s1,p2-s2)+1+scale"
         scale = max(s1, s2)

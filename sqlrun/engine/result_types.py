@@ -52,8 +52,12 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
         return None
     unknown = (T.UNKNOWN, T.NULL, T.DECIMAL) if loose else (T.UNKNOWN, T.NULL)
     # Only Spark's, Redshift's and DuckDB's rules are written; elsewhere a column passed through keeps its type.
-    return [s.type if s.type and s.type.this not in unknown and (dialect in TYPED or _passed(s)) else None
-            for s in tree.selects]
+    return [s.type if _known(s.type, unknown) and (dialect in TYPED or _passed(s)) else None for s in tree.selects]
+
+
+def _known(type_: exp.DataType | None, unknown: tuple) -> bool:
+    """A type worked out; a DECIMAL of unknown size is not."""
+    return bool(type_) and type_.this not in unknown and not (type_.this == T.DECIMAL and not type_.expressions)
 
 
 TYPED = (*SPARK, "redshift", "duckdb")  # the source dialects whose result types are written here

@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_extract_second_has_a_fraction", dates.spark_extract_second, SPARK, ("duckdb", "polars"), kinds=(exp.Extract,)),
     Rule("duckdb_extract_second_is_whole_on_spark", dates.duckdb_extract_second, ("duckdb",), ("spark",), kinds=(exp.Extract,)),
     Rule("redshift_folds_identifiers", identifiers.redshift_identifiers, POSTGRES_LIKE, ()),
-    Rule("redshift_decimal_division_scale", redshift_numbers.redshift_decimal_division, ("redshift",), (), kinds=(exp.Div,)),
+    Rule("redshift_decimal_quotients_and_means", redshift_numbers.redshift_decimal_cuts, ("redshift",), (), kinds=(exp.Div, exp.Avg)),
     Rule("redshift_sign_keeps_its_type_on_spark", redshift_numbers.redshift_sign_on_spark, ("redshift",), ("spark",), kinds=(exp.Sign,)),
     Rule("redshift_integer_division", numbers.redshift_integer_division, POSTGRES_LIKE, (), kinds=(exp.Div,)),
     Rule("spark_floor_ceil_are_integral", numbers.spark_floor_integral, SPARK, ("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil)),

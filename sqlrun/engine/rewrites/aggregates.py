@@ -124,11 +124,6 @@ def redshift_avg_integer(tree, ctx):
             # CAST(double AS BIGINT) truncates on Spark and Polars; DuckDB's rounds.
             spelled = ctx.per_engine(node, duckdb=exp.func("TRUNC", value.copy()), polars=value, spark=value)
             whole.replace(exp.cast(spelled, "bigint"))
-        elif arg is not None and arg.is_type(exp.DType.DECIMAL) and ctx.source == "redshift":
-            # Redshift: DECIMAL(38, s), "The scale of the result is the same as the scale of the argument"
-            # (r_AVG): the mean is cut to s digits by a rounding its documentation does not give.
-            raise Refused(node, "Redshift AVG of a DECIMAL keeps the argument's scale, rounding the mean in a way"
-                          " not documented: write AVG(x::float) for the full mean")
         elif arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             raise Refused(node, "Redshift AVG of an integer column truncates to an integer, and this"
                           " argument's type is unknown here: CAST it to DOUBLE or DECIMAL to say which")

@@ -1,4 +1,4 @@
-"""Redshift numbers other engines type differently: DECIMAL quotients, SIGN on Spark.
+"""Redshift numbers other engines type differently: DECIMAL quotients and means, SIGN on Spark.
 
 DECIMAL division: its quotient is cut to a scale other engines do not keep.
 "Computations with numeric values" (docs.aws.amazon.com/redshift/latest/dg/r_numeric_computations201):
@@ -6,7 +6,8 @@ a DECIMAL quotient has scale max(4, s1 + p2 - s2 + 1), cut to 38 digits as max(3
 precision, 4); SUM(DECIMAL(10, 2)) / COUNT(*) is DECIMAL(38, 4). How the digits past that scale
 are dropped is not documented, so a division is kept only where no digit is dropped whatever the
 rounding: a divisor that is a number literal n / 10^k with n = 2^a * 5^b ends after s1 + max(a, b)
-decimals (amt / 4, amt / 100, x / 2.5). Any other DECIMAL quotient is refused.
+decimals (amt / 4, amt / 100, x / 2.5). Any other DECIMAL quotient is refused. Likewise AVG of a
+DECIMAL: "The scale of the result is the same as the scale of the argument" (r_AVG) cuts the mean.
 
 SIGN "returns the same numeric data type as the input argument(s). If the input is DECIMAL, the
 output is DECIMAL(1,0)" (r_SIGN); Spark's is a DOUBLE, cast back (-1, 0, 1 are exact in any type).
@@ -68,18 +69,22 @@ def _ends_after(divisor: exp.Expression) -> int | None:
     return max(counts) if n == 1 else None
 
 
-def redshift_decimal_division(tree, ctx):
+def redshift_decimal_cuts(tree, ctx):
     typed = None
-    for node in list(tree.find_all(exp.Div)):
+    for node in list(tree.find_all(exp.Div, exp.Avg)):
         typed = _typed(tree, ctx) if typed is None else typed
         twin = typed.get(id(node))
+        if isinstance(node, exp.Avg):
+            if twin and twin.this.type and twin.this.type.this == T.DECIMAL:
+                raise Refused(node, "Redshift AVG of a DECIMAL keeps the argument's scale, rounding the mean in a"
+                              " way not documented: write AVG(x::float) for the full mean")
+            continue
         kinds = [n.type.this if n.type else T.UNKNOWN for n in (twin.this, twin.expression)] if twin else []
-        fractional = [isinstance(n, exp.Literal) and n.is_number and not n.is_int for n in (node.this, node.expression)]
-        exact = T.DECIMAL in kinds or any(fractional)
-        if not twin or not exact or any(k in redshift_types.FLOATS for k in kinds):
+        if T.DECIMAL not in kinds or any(k in redshift_types.FLOATS for k in kinds):
             continue  # a float, integer or unknown division: other rules decide
         scale, extra = _scale(twin.this), _ends_after(node.expression)
-        result = twin.type.expressions[1].name if twin.type and twin.type.this == T.DECIMAL else None
+        params = twin.type.expressions if twin.type and twin.type.this == T.DECIMAL else []
+        result = params[1].name if len(params) > 1 else None
         least = max(4, (scale or 0) + 1)  # Redshift's scale is at least this, whatever the operands' sizes
         if scale is not None and extra is not None and scale + extra <= (int(result) if result else least):
             continue  # the quotient ends within Redshift's scale: no digit to cut
