@@ -299,3 +299,27 @@ def test_stored_step_has_the_source_types_whichever_engine_wrote_it(project, eng
             share = session.run("tx_share", reader)
             assert share.schema.field("share").type == pa.float64(), reader
             assert {r["payment_type"]: r["share"] for r in share.to_pylist()} == exact, reader
+
+
+@pytest.mark.spark
+def test_stored_redshift_step_has_redshift_types_whichever_engine_wrote_it(project, engine_name):
+    """Redshift's SUM of integers is BIGINT (r_SUM), stored as such by every engine; so a downstream
+    `app_tx / n_tx` is Redshift's integer division (BIGINT / BIGINT truncates) on every engine, not
+    a DECIMAL division of DuckDB's HUGEINT."""
+    write(project, "rs_counts", """
+        -- dialect: redshift
+        -- materialize: parquet
+        SELECT payment_type, SUM(CASE WHEN passenger_count = 1 THEN 1 ELSE 0 END) AS app_tx, COUNT(*) AS n_tx
+        FROM taxi_trips GROUP BY payment_type
+    """)
+    write(project, "rs_share", "-- dialect: redshift\nSELECT payment_type, app_tx / n_tx AS whole FROM rs_counts")
+    with Session(project) as session:
+        counts = session.run("rs_counts", engine_name, refresh=True)
+        stored = session.store.current("rs_counts").read()
+        for table in (counts, stored):
+            assert [type_name(t) for t in table.schema.types] == ["string", "int64", "int64"], table.schema
+        whole = {r["payment_type"]: int(r["app_tx"] / r["n_tx"]) for r in counts.to_pylist()}
+        for reader in ("duckdb", "polars", "spark"):
+            share = session.run("rs_share", reader)
+            assert share.schema.field("whole").type == pa.int64(), reader
+            assert {r["payment_type"]: r["whole"] for r in share.to_pylist()} == whole, reader

@@ -56,15 +56,76 @@ def test_spark_types_are_inferred(expression, spark_type):
     assert type_.sql("spark") == spark_type
 
 
+RS_SCHEMA = {"t": {"c": "varchar", "i": "int", "b": "bigint", "s": "smallint", "d": "decimal(10, 2)", "f": "double",
+                   "dt": "date", "ts": "timestamp"}}
+
+
+@pytest.mark.parametrize(
+    "expression, redshift_type",
+    [  # the Developer Guide's types (sqlrun/engine/redshift_types.py cites each)
+        ("SUM(CASE WHEN c = 'app' THEN 1 ELSE 0 END)", "BIGINT"),  # DuckDB's own: HUGEINT
+        ("SUM(d)", "DECIMAL(38, 2)"),
+        ("SUM(f)", "DOUBLE PRECISION"),
+        ("AVG(i)", "BIGINT"),
+        ("AVG(d)", "DECIMAL(38, 2)"),
+        ("COUNT(*)", "BIGINT"),
+        ("i / 2", "INTEGER"),  # INT4 / INT4 is INT4
+        ("i / b", "BIGINT"),
+        ("s + s", "SMALLINT"),
+        ("i + f", "DOUBLE PRECISION"),
+        ("2147483648", "BIGINT"),
+        ("d + d", "DECIMAL(11, 2)"),
+        ("d * i", "DECIMAL(21, 2)"),  # INT4 is DECIMAL(10, 0)
+        ("d / d", "DECIMAL(21, 11)"),
+        ("SUM(d) / COUNT(*)", "DECIMAL(38, 4)"),  # over 38 digits: precision 38, scale max(38 + s - p, 4)
+        ("MOD(i, 3)", "INTEGER"),
+        ("COALESCE(d, 0)", "DECIMAL(12, 2)"),  # min(max(p - s) + scale, 19)
+        ("NVL(i, -1)", "INTEGER"),
+        ("CASE WHEN i > 1 THEN 'a' END", "VARCHAR"),
+        ("ROUND(d, 1)", "DECIMAL(10, 2)"),
+        ("SIGN(d)", "DECIMAL(1, 0)"),
+        ("CAST(c AS DECIMAL)", "DECIMAL(18, 0)"),
+        ("MEDIAN(f)", "DOUBLE PRECISION"),
+        ("STDDEV_SAMP(i)", "DOUBLE PRECISION"),
+        ("DATEDIFF(day, dt, dt)", "BIGINT"),
+        ("DATEADD(day, 1, dt)", "TIMESTAMP"),
+        ("DATE_TRUNC('month', ts)", "TIMESTAMP"),
+        ("TRUNC(ts)", "DATE"),
+        ("LEN(c)", "INTEGER"),
+        ("CHARINDEX('a', c)", "INTEGER"),
+        ("ROW_NUMBER() OVER (ORDER BY c)", "BIGINT"),
+        ("DENSE_RANK() OVER (ORDER BY c)", "INTEGER"),
+        ("NTILE(2) OVER (ORDER BY c)", "BIGINT"),
+    ],
+)
+def test_redshift_types_are_inferred(expression, redshift_type):
+    tree = sqlglot.parse_one(f"SELECT {expression} AS x FROM t GROUP BY c", read="redshift")
+    (type_,) = infer_types(tree, "redshift", RS_SCHEMA)
+    assert type_.sql("redshift") == redshift_type
+
+
+@pytest.mark.parametrize("expression", [
+    "MEDIAN(i)",  # a DECIMAL of undocumented size
+    "7 / 2.0",  # a fractional literal's precision is not documented
+    "EXTRACT(DOW FROM dt)",  # INTEGER, but DATE_PART (parsed alike) is DOUBLE
+    "dt - dt",
+    "LN(i)",
+    "COALESCE(SUM(d), 0)",  # DECIMAL(38, 2) capped at 19 digits by the documented rule: could cut
+])
+def test_redshift_types_not_documented_are_left_to_the_engine(expression):
+    tree = sqlglot.parse_one(f"SELECT {expression} AS x FROM t GROUP BY c", read="redshift")
+    assert infer_types(tree, "redshift", RS_SCHEMA) == [None]
+
+
 def test_unknown_types_and_other_dialects_are_left_alone():
     assert infer_types(sqlglot.parse_one("SELECT * FROM other", read="spark"), "spark", SCHEMA) is None
     union = sqlglot.parse_one("SELECT 1 AS x, 1 AS y UNION SELECT 2147483648, 2.5", read="spark")
     union = infer_types(union, "spark", {})
     assert union[0].sql("spark") == "BIGINT" and union[1] is None  # Spark's DECIMAL(11, 1): not written here
-    # Other dialects: only a column passed through keeps its (schema's) type.
-    grouped = sqlglot.parse_one("SELECT SUM(i), i AS j FROM t GROUP BY i", read="duckdb")
-    total, passed = infer_types(grouped, "duckdb", SCHEMA)
-    assert total is None and passed.sql("duckdb") == SCHEMA["t"]["i"].upper()
+    # DuckDB: its own SUM (HUGEINT, as DECIMAL(38, 0)); what duckdb_types.py does not list is not typed.
+    grouped = sqlglot.parse_one("SELECT SUM(i), i AS j, i + 1 FROM t GROUP BY i", read="duckdb")
+    total, passed, plus = infer_types(grouped, "duckdb", SCHEMA)
+    assert total.sql("duckdb") == "DECIMAL(38, 0)" and passed.sql("duckdb") == "INT" and plus is None
     (unknown,) = infer_types(sqlglot.parse_one("SELECT some_udf(i) FROM t", read="spark"), "spark", SCHEMA)
     assert unknown is None
 
@@ -137,3 +198,26 @@ def test_a_view_step_is_typed_for_the_step_that_reads_it(tmp_path):
                 {"g": 1, "app_tx": 1, "share": 0.5, "x": Decimal("1.5")},
                 {"g": 2, "app_tx": 1, "share": 1.0, "x": Decimal("1.5")},
             ]
+
+
+def test_duckdb_types_are_duckdbs_own(tmp_path):
+    """Every type inferred for a duckdb corpus case is the one DuckDB itself returns."""
+    import duckdb
+
+    from tests.corpus import load_cases
+    from tests.corpus.tables import make_project
+
+    con, schema = duckdb.connect(), {}
+    for name, source in make_project(tmp_path).sources.items():
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{source.path}')")
+        schema[name] = {column: kind for column, kind, *_ in con.execute(f"DESCRIBE {name}").fetchall()}
+    typed, differ = 0, []
+    for case in load_cases("duckdb"):
+        real = [type_name(f.type) for f in con.sql(case.sql).to_arrow_table().schema]
+        inferred = infer_types(sqlglot.parse_one(case.sql, read="duckdb"), "duckdb", schema) or []
+        for i, type_ in enumerate(inferred):
+            if arrow_type(type_) is not None:
+                typed += 1
+                if type_name(arrow_type(type_)) != real[i]:
+                    differ.append(f"{case.id} column {i + 1}: {type_.sql('duckdb')} vs DuckDB's {real[i]}")
+    assert not differ and typed >= 250, (typed, differ)

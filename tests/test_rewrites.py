@@ -58,3 +58,31 @@ def test_type_dependent_rules_refuse_unknown_types(source, sql, engine):
 
     with pytest.raises(CompileError, match="unknown here"):
         compile_query(query(sql, source), target(engine), schema=T_SCHEMA)
+
+
+DECIMALS = {"t": {"d": "decimal(10, 2)", "i": "int", "f": "double"}}
+
+
+@pytest.mark.parametrize(
+    "sql, refused",
+    [
+        ("SELECT AVG(d) FROM t", "AVG of a DECIMAL keeps the argument's scale"),  # r_AVG: DECIMAL(38, 2)
+        ("SELECT SUM(d) / COUNT(*) FROM t", "divides DECIMALs to scale 4 "),  # 38 digits: scale max(38 + s - p, 4)
+        ("SELECT d / 3 FROM t", "divides DECIMALs to scale 13 "),  # the quotient never ends
+        ("SELECT i / d FROM t", "divides DECIMALs to scale 9 "),
+        ("SELECT 1 / 3.0", "divides DECIMALs to scale 4 or more "),
+        ("SELECT i * 1.5 / 7 FROM t", "divides DECIMALs to scale 4 or more "),  # 1.5 is a DECIMAL literal
+        ("SELECT AVG(i * 1.5) FROM t", "AVG of a DECIMAL keeps the argument's scale"),
+        ("SELECT d / 4, d / 100, d * 2 / 8, i / 2.5, 7 / 2.0, AVG(d::float), d::float / 3, AVG(f * 1.5) FROM t",
+         None),  # exact, or a DOUBLE
+    ],
+)
+def test_redshift_decimal_quotients_are_refused_unless_exact(sql, refused):
+    from sqlrun.engine.compile import compile_query
+    from sqlrun.engine.target import target
+
+    if refused is None:
+        compile_query(query(sql, "redshift"), target("duckdb"), schema=DECIMALS)
+    else:
+        with pytest.raises(CompileError, match=refused):
+            compile_query(query(sql, "redshift"), target("duckdb"), schema=DECIMALS)

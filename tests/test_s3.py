@@ -17,8 +17,8 @@ from sqlrun import s3 as s3_module
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.api import Session
 from sqlrun.config import load_project
+from sqlrun.engine.fingerprint import source_fingerprint
 from sqlrun.engine.parity import compare
-from sqlrun.engine.pipeline import source_fingerprint
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.errors import ConfigError, EngineError, SqlrunError
 from sqlrun.s3 import glob_regex

@@ -1,7 +1,8 @@
 """Result types are part of the answer: each output column has the type the SOURCE dialect gives it.
 
 `infer_types` works the types out at compile time with sqlglot's annotate_types in the source
-dialect, with Spark's own rules where sqlglot differs (spark_types.py). `apply_types` then casts
+dialect, with Spark's own rules where sqlglot differs (spark_types.py), Redshift's documented
+ones (redshift_types.py) and DuckDB's checked ones (duckdb_types.py). `apply_types` then casts
 what an engine returned to those types after the fetch: only casts that keep every value
 (integers and decimals exactly; a value that does not fit is an error, never cut; a decimal
 that would need rounding keeps the engine's type), never from a float to an exact type. A
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from sqlrun.engine import duckdb_types, redshift_types
 from sqlrun.engine.parity import type_name
 from sqlrun.engine.spark_types import MAX_PRECISION, SPARK, T, metadata, precision_scale
 from sqlrun.errors import EngineError
@@ -38,19 +40,33 @@ def infer_types(tree: exp.Expression, dialect: str, schema: dict | None) -> list
     # Spark widens the decimals of set operations' branches and of VALUES rows by rules not
     # written here (sqlglot takes the first): decimals that may come from them are not known.
     loose = any(True for _ in tree.find_all(exp.SetOperation, exp.Values))
+    if loose and dialect not in SPARK:  # Redshift's and DuckDB's widening of branches is not written here
+        return None
     try:
         tree = qualify(tree.copy(), schema=schema, dialect=dialect, validate_qualify_columns=False,
                        identify=False)
-        tree = annotate_types(tree, schema=schema, expression_metadata=metadata(dialect) if dialect in SPARK else None,
-                              dialect=dialect)
+        tree = annotate_types(tree, schema=schema, expression_metadata=_metadata(dialect), dialect=dialect)
     except Exception:  # sqlglot could not follow the query: the engine's types stand
         return None
     if any(isinstance(s, exp.Star) or (isinstance(s, exp.Column) and s.is_star) for s in tree.selects):
         return None
     unknown = (T.UNKNOWN, T.NULL, T.DECIMAL) if loose else (T.UNKNOWN, T.NULL)
-    # Only Spark's rules are written; in other dialects, a column passed through keeps its type.
-    return [s.type if s.type and s.type.this not in unknown and (dialect in SPARK or _passed(s)) else None
-            for s in tree.selects]
+    # Only Spark's, Redshift's and DuckDB's rules are written; elsewhere a column passed through keeps its type.
+    return [s.type if _known(s.type, unknown) and (dialect in TYPED or _passed(s)) else None for s in tree.selects]
+
+
+def _known(type_: exp.DataType | None, unknown: tuple) -> bool:
+    """A type worked out; a DECIMAL of unknown size is not."""
+    return bool(type_) and type_.this not in unknown and not (type_.this == T.DECIMAL and not type_.expressions)
+
+
+TYPED = (*SPARK, "redshift", "duckdb")  # the source dialects whose result types are written here
+
+
+def _metadata(dialect: str) -> dict | None:
+    if dialect in SPARK:
+        return metadata(dialect)
+    return {"redshift": redshift_types.metadata, "duckdb": duckdb_types.metadata}.get(dialect, dict)() or None
 
 
 def _passed(select: exp.Expression) -> bool:
@@ -142,9 +158,10 @@ def apply_types(table: pa.Table, types: list[exp.DataType | None] | None, where:
 def step_types(plan: Plan, name: str, params: dict[str, str], schema: dict | None) -> list | None:
     """The output types of a pipeline step in its source dialect: the view steps it inlines are
     typed first (upstream first) and read as tables of those types."""
+    from sqlrun.engine.fingerprint import step_params
     from sqlrun.engine.params import bind_params
     from sqlrun.engine.parse import parse_query
-    from sqlrun.engine.pipeline import inlined_views, step_params
+    from sqlrun.engine.pipeline import inlined_views
 
     known = dict(schema or {})
 

@@ -47,22 +47,29 @@ def _ps(node: exp.Expression) -> tuple[int, int] | None:
     return precision_scale(node.type) if node.type else None
 
 
-def _literal(self, e: exp.Literal) -> exp.Literal:
-    """Spark: an integer literal is INT, BIGINT or DECIMAL by size; 1.5 is DECIMAL(2,1); 1e3 DOUBLE."""
-    self._annotate_literal(e)
+def literal_type(e: exp.Literal) -> exp.DataType | None:
+    """Spark: an integer literal is INT, BIGINT or DECIMAL by size; 1.5 is DECIMAL(2,1); 1e3 DOUBLE
+    (None: as sqlglot types it)."""
     text = e.name
     if e.is_string or not text:
-        return e
+        return None
     if e.is_int:
         value = int(text)
         if not -(2**31) <= value < 2**31:
-            kind = "BIGINT" if -(2**63) <= value < 2**63 else f"DECIMAL({len(text.lstrip('-'))}, 0)"
-            self._set_type(e, exp.DataType.build(kind))
+            return exp.DataType.build("BIGINT" if -(2**63) <= value < 2**63 else f"DECIMAL({len(text.lstrip('-'))}, 0)")
     elif "e" not in text.lower():
         whole, _, fraction = text.lstrip("-").partition(".")
         digits = (whole + fraction).lstrip("0")
         scale = len(fraction)
-        self._set_type(e, _decimal(max(len(digits) or 1, scale), scale))
+        return _decimal(max(len(digits) or 1, scale), scale)
+    return None
+
+
+def _literal(self, e: exp.Literal) -> exp.Literal:
+    self._annotate_literal(e)
+    kind = literal_type(e)
+    if kind is not None:
+        self._set_type(e, kind)
     return e
 
 
@@ -99,10 +106,17 @@ def _arithmetic(self, e: exp.Binary) -> exp.Binary:
 
 
 def _function(self, e: exp.Anonymous) -> exp.Anonymous:
-    """Spark functions sqlglot does not know: weekday, date_part, pmod."""
+    """Spark functions sqlglot does not know: weekday, date_part, pmod, octet_length, the
+    type-named integer casts, bround of an integer or float, get of an array."""
     name, args = e.name.lower(), e.expressions
-    if name == "weekday":
+    if name in ("weekday", "octet_length"):
         return self._set_type(e, T.INT)
+    if name in ("tinyint", "smallint", "bigint"):
+        return self._set_type(e, T[name.upper()])
+    if name == "bround" and args and args[0].type and (args[0].type.this in INTS or args[0].type.this in FLOATS):
+        return self._set_type(e, args[0].type)
+    if name == "get" and args and args[0].type and args[0].type.is_type(T.ARRAY) and args[0].type.expressions:
+        return self._set_type(e, args[0].type.expressions[0])
     if name == "date_part" and args and args[0].is_string:
         return self._set_type(e, _decimal(8, 6) if args[0].name.upper() in SECOND else T.INT)
     if name == "pmod" and len(args) == 2:

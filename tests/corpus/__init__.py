@@ -74,7 +74,8 @@ def load_markers() -> dict:
 
 def load_cases(dialect: str, with_expected: bool = True) -> list[Case]:
     """Every case of one dialect with its expected rows and markers."""
-    entries = importlib.import_module(f"tests.corpus.cases_{dialect}").CASES
+    module = importlib.import_module(f"tests.corpus.cases_{dialect}")
+    entries = module.CASES
     expected = {}
     if with_expected:
         try:
@@ -84,6 +85,7 @@ def load_cases(dialect: str, with_expected: bool = True) -> list[Case]:
     markers = load_markers().get(dialect, {})
     types_file = HERE / f"types_{dialect}.json"
     types = json.loads(types_file.read_text()) if with_expected and types_file.exists() else {}
+    types.update(getattr(module, "TYPES", {}) if with_expected else {})  # Redshift's, written from its docs
     cases, seen = [], set()
     for topic, id_, sql, rows in entries:
         assert id_ not in seen, f"duplicate case id {dialect}/{id_}"

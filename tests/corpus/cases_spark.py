@@ -499,6 +499,25 @@ CASES = [
     case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
     case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
     case("date", "seconds_and_padded_text_as_timestamps", "SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'"),
+    case("math", "type_named_casts_keep_spark_overflow",
+         "SELECT id, smallint(y), tinyint(x * 20), bigint(amt), smallint(s), smallint(100000), bigint(double('1e30'))"
+         " FROM t ORDER BY id"),
+    case("math", "bround_of_constants",
+         "SELECT bround(25y, -1), bround(127y, -1), bround(2.5d), bround(0.125d, 2), bround(525, -1), bround(35L, -1)"),
+    case("math", "bround_of_columns", "SELECT id, bround(x, -1), bround(amt, 1), bround(amt, -1) FROM t ORDER BY id"),
+    case("aggregate", "every_some_any",
+         "SELECT grp, every(flag), some(flag), any(flag) FROM t GROUP BY grp ORDER BY grp"),
+    case("string", "spark_string_builtins",
+         "SELECT id, btrim(s), btrim('xyxtrimyyx', 'xy'), octet_length(s), positive('2.5'), nullifzero(x),"
+         " zeroifnull(x), mean(x) OVER () FROM t ORDER BY id"),
+    case("string", "spark_constant_builtins",
+         "SELECT conv('ff', 16, 10), conv(-10, 16, -10), bin(-1), bin(25.5), luhn_check('4111111111111111'),"
+         " luhn_check('4111 1111'), to_number('12,454.8-', '00,000.9MI'), is_valid_utf8(x'80')"),
+    case("string", "quote", "SELECT id, quote(s) FROM t ORDER BY id"),
+    case("date", "timestamp_from_epoch",
+         "SELECT id, timestamp_seconds(x), timestamp_millis(x * 1000), timestamp_micros(x), timestamp_seconds(y),"
+         " timediff(DAY, d, DATE '2024-12-31') FROM t ORDER BY id"),
+    case("arrays", "get_element", "SELECT id, get(array(1, 2, 3), x - 9), get(array(1, 2), 0) FROM t ORDER BY id"),
     # -- Polars: subqueries in a JOIN condition, Spark functions spelled with Polars' own
     case("subquery", "in_join_condition",
          "SELECT t.id, u.name FROM t LEFT JOIN u ON t.grp = u.grp AND u.k IN (SELECT i FROM r WHERE r.j = u.k + 1)"

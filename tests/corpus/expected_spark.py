@@ -2431,6 +2431,86 @@ EXPECTED = {
     'seconds_and_padded_text_as_timestamps': [
         (datetime.datetime(1970, 1, 1, 0, 0, 1), datetime.datetime(2019, 1, 1, 0, 0)),
     ],
+    # SELECT id, smallint(y), tinyint(x * 20), bigint(amt), smallint(s), smallint(100000),
+    #   bigint(double('1e30')) FROM t ORDER BY id
+    'type_named_casts_keep_spark_overflow': [
+        (1, 1, -56, 10, None, -31072, 9223372036854775807),
+        (2, 2, -112, 20, None, -31072, 9223372036854775807),
+        (3, 0, -100, -3, None, -31072, 9223372036854775807),
+        (4, 4, None, 0, None, -31072, 9223372036854775807),
+        (5, None, -116, 99, None, -31072, 9223372036854775807),
+        (6, 0, 0, None, None, -31072, 9223372036854775807),
+        (7, 3, 60, 5, None, -31072, 9223372036854775807),
+    ],
+    # SELECT bround(25y, -1), bround(127y, -1), bround(2.5d), bround(0.125d, 2), bround(525, -1),
+    #   bround(35L, -1)
+    'bround_of_constants': [
+        (20, -126, 2.0, 0.12, 520, 40),
+    ],
+    # SELECT id, bround(x, -1), bround(amt, 1), bround(amt, -1) FROM t ORDER BY id
+    'bround_of_columns': [
+        (1, 10, Decimal('10.2'), Decimal('10')),
+        (2, 20, Decimal('20.5'), Decimal('20')),
+        (3, 0, Decimal('-3.8'), Decimal('0')),
+        (4, None, Decimal('0.0'), Decimal('0')),
+        (5, 10, Decimal('100.0'), Decimal('100')),
+        (6, 0, None, None),
+        (7, 0, Decimal('5.1'), Decimal('10')),
+    ],
+    # SELECT grp, every(flag), some(flag), any(flag) FROM t GROUP BY grp ORDER BY grp
+    'every_some_any': [
+        (None, True, True, True),
+        ('a', False, True, True),
+        ('b', True, True, True),
+        ('c', False, False, False),
+    ],
+    # SELECT id, btrim(s), btrim('xyxtrimyyx', 'xy'), octet_length(s), positive('2.5'),
+    #   nullifzero(x), zeroifnull(x), mean(x) OVER () FROM t ORDER BY id
+    'spark_string_builtins': [
+        (1, 'Apple', 'trim', 5, 2.5, 10, 10, 5.833333333333333),
+        (2, 'banana', 'trim', 6, 2.5, 20, 20, 5.833333333333333),
+        (3, 'Cherry', 'trim', 9, 2.5, -5, -5, 5.833333333333333),
+        (4, None, 'trim', None, 2.5, None, 0, 5.833333333333333),
+        (5, '', 'trim', 0, 2.5, 7, 7, 5.833333333333333),
+        (6, 'a,b,c', 'trim', 5, 2.5, None, 0, 5.833333333333333),
+        (7, "O'Brien", 'trim', 7, 2.5, 3, 3, 5.833333333333333),
+    ],
+    # SELECT conv('ff', 16, 10), conv(-10, 16, -10), bin(-1), bin(25.5),
+    #   luhn_check('4111111111111111'), luhn_check('4111 1111'), to_number('12,454.8-',
+    #   '00,000.9MI'), is_valid_utf8(x'80')
+    'spark_constant_builtins': [
+        ('255', '-16', '1111111111111111111111111111111111111111111111111111111111111111', '11001', True, False, Decimal('-12454.8'), False),
+    ],
+    # SELECT id, quote(s) FROM t ORDER BY id
+    'quote': [
+        (1, "'Apple'"),
+        (2, "'banana'"),
+        (3, "'  Cherry '"),
+        (4, None),
+        (5, "''"),
+        (6, "'a,b,c'"),
+        (7, "'O\\'Brien'"),
+    ],
+    # SELECT id, timestamp_seconds(x), timestamp_millis(x * 1000), timestamp_micros(x),
+    #   timestamp_seconds(y), timediff(DAY, d, DATE '2024-12-31') FROM t ORDER BY id
+    'timestamp_from_epoch': [
+        (1, datetime.datetime(1970, 1, 1, 0, 0, 10), datetime.datetime(1970, 1, 1, 0, 0, 10), datetime.datetime(1970, 1, 1, 0, 0, 0, 10), datetime.datetime(1970, 1, 1, 0, 0, 1, 500000), 351),
+        (2, datetime.datetime(1970, 1, 1, 0, 0, 20), datetime.datetime(1970, 1, 1, 0, 0, 20), datetime.datetime(1970, 1, 1, 0, 0, 0, 20), datetime.datetime(1970, 1, 1, 0, 0, 2, 500000), 306),
+        (3, datetime.datetime(1969, 12, 31, 23, 59, 55), datetime.datetime(1969, 12, 31, 23, 59, 55), datetime.datetime(1969, 12, 31, 23, 59, 59, 999995), datetime.datetime(1969, 12, 31, 23, 59, 59, 500000), 366),
+        (4, None, None, None, datetime.datetime(1970, 1, 1, 0, 0, 4), 305),
+        (5, datetime.datetime(1970, 1, 1, 0, 0, 7), datetime.datetime(1970, 1, 1, 0, 0, 7), datetime.datetime(1970, 1, 1, 0, 0, 0, 7), None, 180),
+        (6, datetime.datetime(1970, 1, 1, 0, 0), datetime.datetime(1970, 1, 1, 0, 0), datetime.datetime(1970, 1, 1, 0, 0), datetime.datetime(1970, 1, 1, 0, 0), None),
+        (7, datetime.datetime(1970, 1, 1, 0, 0, 3), datetime.datetime(1970, 1, 1, 0, 0, 3), datetime.datetime(1970, 1, 1, 0, 0, 0, 3), datetime.datetime(1970, 1, 1, 0, 0, 3, 250000), 786),
+    ],
+    # SELECT id, get(array(1, 2, 3), x - 9), get(array(1, 2), 0) FROM t ORDER BY id
+    'get_element': [
+        (1, 2, 1),
+        (2, None, 1),
+        (3, None, 1),
+        (4, None, 1),
+        (5, None, 1),
+        (6, None, 1),
+        (7, None, 1),
     # SELECT t.id, u.name FROM t LEFT JOIN u ON t.grp = u.grp AND u.k IN (SELECT i FROM r WHERE r.j
     #   = u.k + 1) JOIN u AS v ON t.grp = v.grp AND EXISTS (SELECT 1 FROM r WHERE r.k = t.id) ORDER
     #   BY t.id

@@ -16,12 +16,13 @@ from sqlglot import exp
 
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
+from sqlrun.engine.fingerprint import fingerprints
 from sqlrun.engine.models import explain, features, mlp, names, probabilities, sql_cache, structs, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.models.trees_sql import Layout
 from sqlrun.engine.parse import fail
-from sqlrun.engine.pipeline import build_dag, fingerprints
+from sqlrun.engine.pipeline import build_dag
 from sqlrun.engine.versions import Damaged, check_name
 from sqlrun.errors import CatalogError, CompileError
 

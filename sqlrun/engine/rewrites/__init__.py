@@ -33,6 +33,8 @@ from sqlrun.engine.rewrites import (
     output_names,
     polars_functions,
     queries,
+    redshift_numbers,
+    spark_builtins,
     spark_calls,
     spark_dates,
     strings,
@@ -45,6 +47,7 @@ from sqlrun.engine.target import Target
 RULES: tuple[Rule, ...] = (
     # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
+    Rule("spark_builtins_spelled_out", spark_builtins.spark_builtins, SPARK, (), kinds=(exp.Anonymous, exp.ToNumber, exp.Any, exp.Negative)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_to_char_as_written", functions.spark_to_char_as_written, SPARK, ("spark",), same_dialect=True, kinds=(exp.ToChar,)),
     Rule("spark_day_count_text", date_arith.spark_day_count_text, SPARK, (), same_dialect=True, kinds=(exp.TsOrDsAdd,)),
@@ -92,6 +95,8 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_extract_second_has_a_fraction", dates.spark_extract_second, SPARK, ("duckdb", "polars"), kinds=(exp.Extract,)),
     Rule("duckdb_extract_second_is_whole_on_spark", dates.duckdb_extract_second, ("duckdb",), ("spark",), kinds=(exp.Extract,)),
     Rule("redshift_folds_identifiers", identifiers.redshift_identifiers, POSTGRES_LIKE, ()),
+    Rule("redshift_decimal_quotients_and_means", redshift_numbers.redshift_decimal_cuts, ("redshift",), (), kinds=(exp.Div, exp.Avg)),
+    Rule("redshift_sign_keeps_its_type_on_spark", redshift_numbers.redshift_sign_on_spark, ("redshift",), ("spark",), kinds=(exp.Sign,)),
     Rule("redshift_integer_division", numbers.redshift_integer_division, POSTGRES_LIKE, (), kinds=(exp.Div,)),
     Rule("spark_floor_ceil_are_integral", numbers.spark_floor_integral, SPARK, ("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil)),
     Rule("log_one_argument_is_base_ten", numbers.log_base_ten, (*POSTGRES_LIKE, "duckdb"), (), kinds=(exp.Log,)),

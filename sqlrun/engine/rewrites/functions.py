@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from sqlrun.engine.rewrites import spark_builtins
 from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null, replace_all
 
 
@@ -64,8 +65,9 @@ _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items(
 
 
 def known(source: str, name: str) -> bool:
-    """Whether spell_out translates this source function (so it is not an unknown one)."""
-    return (source, name.lower()) in _BY_NAME
+    """Whether spell_out (or spark_builtins) translates this source function (so it is not an
+    unknown one)."""
+    return (source, name.lower()) in _BY_NAME or (source in SPARK and spark_builtins.known(name))
 
 
 def spell_out(tree: exp.Expression, ctx: Context) -> exp.Expression:
