@@ -2511,6 +2511,7 @@ EXPECTED = {
         (5, None, 1),
         (6, None, 1),
         (7, None, 1),
+    ],
     # SELECT t.id, u.name FROM t LEFT JOIN u ON t.grp = u.grp AND u.k IN (SELECT i FROM r WHERE r.j
     #   = u.k + 1) JOIN u AS v ON t.grp = v.grp AND EXISTS (SELECT 1 FROM r WHERE r.k = t.id) ORDER
     #   BY t.id
