@@ -141,3 +141,9 @@ def test_without_the_sources_columns_nothing_is_rewritten():
     sql = "SELECT k, x FROM o WHERE x > (SELECT MIN(y) FROM i WHERE i.k = o.k)"
     sent = compile_query(query(sql, "spark"), target("polars"))
     assert "_sqlrun_sq" not in sent
+
+
+def test_without_the_sources_columns_no_join_condition_is_moved():
+    sql = "SELECT * FROM o JOIN o2 ON o.k = o2.k AND EXISTS (SELECT 1 FROM i WHERE i.k = o2.k)"
+    with pytest.raises(CompileError, match=r"a correlated subquery in a JOIN condition"):
+        compile_query(query(sql, "spark"), target("polars"))

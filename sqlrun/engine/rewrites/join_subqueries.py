@@ -21,8 +21,9 @@ from sqlrun.engine.rewrites.correlated import conjuncts
 
 def polars_join_subqueries(tree: exp.Expression, ctx: Context) -> exp.Expression:
     joins = [j for j in tree.find_all(exp.Join) if (j.args.get("on") and j.args["on"].find(exp.Select))]
-    if not joins:
-        return tree
+    known = {str(k).lower() for k in ctx.schema or {}}
+    if not joins or any(t.name.lower() not in known for t in tree.find_all(exp.Table)):
+        return tree  # (a column is placed for sure only when every table's columns are known)
     copy = tree.copy()
     forward = {id(o): c for o, c in zip(tree.walk(), copy.walk())}
     try:
