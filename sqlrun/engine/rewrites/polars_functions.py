@@ -3,7 +3,8 @@ with Spark's answers: NULLs, NaN and infinities included; what cannot be said ex
 as written (the generator refuses it).
 
 - VAR_POP / STDDEV_POP: VAR_SAMP scaled by (n - 1) / n; one value gives 0 (NaN for inf, NaN).
-- SINH, COSH, TANH through EXP (a short series near 0, where EXP loses the digits);
+- SINH, COSH, TANH through EXP (EXP(|x| - ln 2): no overflow before the result's; a short
+  series near 0, where EXP loses the digits);
   ASINH, ACOSH, ATANH as Spark computes them (LN(x + SQRT(x * x +- 1)), LOG1P).
 - ROUND(integer, -d): half away from zero in integers, wrapped to its type as Spark does (a
   BIGINT column is left: its arithmetic would overflow).
@@ -65,7 +66,7 @@ def _typed(node: exp.Expression, *kinds) -> bool:
 
 
 def _variance_pop(node: exp.Expression) -> exp.Expression | None:
-    if node.find_ancestor(exp.Window) or not _typed(node.this, *NUMBERS):
+    if isinstance(node.parent, exp.Window | exp.Filter) or not _typed(node.this, *NUMBERS):
         return None
     x = _double(node.this)
     var = _sql("CASE WHEN COUNT({x}) = 1 THEN MAX({x}) - MAX({x}) "
@@ -78,15 +79,16 @@ def _hyperbolic(node: exp.Expression) -> exp.Expression | None:
         return None
     x = _double(node.this)
     text = {
-        exp.Sinh: "CASE WHEN ABS({x}) < 1e-5 THEN {x} + {x} * {x} * {x} / 6 ELSE (EXP({x}) - EXP(-{x})) / 2 END",
-        exp.Cosh: "(EXP({x}) + EXP(-{x})) / 2",
+        exp.Sinh: "CASE WHEN ABS({x}) < 1e-5 THEN {x} + {x} * {x} * {x} / 6 "
+                  "ELSE SIGN({x}) * (EXP(ABS({x}) - {ln2}) - EXP(-ABS({x})) / 2) END",
+        exp.Cosh: "EXP(ABS({x}) - {ln2}) + EXP(-ABS({x})) / 2",
         exp.Tanh: "CASE WHEN {x} = {nan} THEN {x} WHEN ABS({x}) < 1e-5 THEN {x} - {x} * {x} * {x} / 3 "
                   "WHEN {x} > 20 THEN 1.0D WHEN {x} < -20 THEN -1.0D ELSE 1 - 2 / (EXP(2 * {x}) + 1) END",
         exp.Asinh: "CASE WHEN {x} = CAST('-infinity' AS DOUBLE) THEN {x} ELSE LN({x} + SQRT({x} * {x} + 1)) END",
         exp.Acosh: "LN({x} + SQRT({x} * {x} - 1))",
         exp.Atanh: "0.5D * (LOG1P({x}) - LOG1P(-{x}))",
     }[type(node)]
-    return _sql(text, x=x, nan=NAN)
+    return _sql(text, x=x, nan=NAN, ln2=exp.cast(exp.Literal.number("0.6931471805599453"), "double"))
 
 
 def _round(node: exp.Round) -> exp.Expression | None:
