@@ -35,12 +35,14 @@ from sqlrun.engine.rewrites import (
     spark_dates,
     strings,
     substrings,
+    table_functions,
 )
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
 from sqlrun.engine.target import Target
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
+    Rule("spark_range_table", table_functions.spark_range, SPARK, (), kinds=(exp.Anonymous,)),
     # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from sqlrun.engine.rewrites import table_functions
 from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null, replace_all
 
 
@@ -65,7 +66,7 @@ _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items(
 
 def known(source: str, name: str) -> bool:
     """Whether spell_out translates this source function (so it is not an unknown one)."""
-    return (source, name.lower()) in _BY_NAME
+    return (source, name.lower()) in _BY_NAME or (source in SPARK and name.lower() in table_functions.NAMES)
 
 
 def spell_out(tree: exp.Expression, ctx: Context) -> exp.Expression:
