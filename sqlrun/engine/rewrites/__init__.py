@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    binary_strings,
     coercion,
     column_case,
     correlated,
@@ -52,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_functions_the_targets_lack", spark_calls.spark_missing_functions, SPARK, ("duckdb", "polars"), kinds=(exp.Elt, exp.Sec, exp.Csc, exp.Replace)),
     Rule("spark_try_add_width_bucket", spark_calls.spark_typed_functions, SPARK, ("duckdb",), kinds=(exp.SafeAdd, exp.WidthBucket)),
+    Rule("spark_binary_string_forms", binary_strings.spark_binary_forms, SPARK, ("duckdb", "polars"), kinds=binary_strings.KINDS),
     Rule("spark_binary_string_calls", spark_calls.spark_binary_string_calls, SPARK, ("duckdb", "polars"), kinds=spark_calls.STRING_CALLS),
     Rule("spark_text_arguments", spark_calls.spark_text_arguments, SPARK, ("duckdb", "polars"), kinds=(exp.Abs, exp.Neg, exp.Length, exp.Left, exp.Right, exp.Pad)),
     Rule("spark_text_read_as_a_date", spark_dates.spark_date_arguments, SPARK, ("duckdb",), kinds=spark_dates.DATE_CALLS),
