@@ -37,6 +37,7 @@ from sqlrun.engine.rewrites import (
     strings,
     substrings,
     table_functions,
+    timestamp_parts,
 )
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
 from sqlrun.engine.target import Target
@@ -57,6 +58,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_binary_string_calls", spark_calls.spark_binary_string_calls, SPARK, ("duckdb", "polars"), kinds=spark_calls.STRING_CALLS),
     Rule("spark_text_arguments", spark_calls.spark_text_arguments, SPARK, ("duckdb", "polars"), kinds=(exp.Abs, exp.Neg, exp.Length, exp.Left, exp.Right, exp.Pad)),
     Rule("spark_text_read_as_a_date", spark_dates.spark_date_arguments, SPARK, ("duckdb",), kinds=spark_dates.DATE_CALLS),
+    Rule("spark_make_timestamp_date_time", timestamp_parts.spark_make_timestamp_date_time, SPARK, ("duckdb", "polars"), kinds=(exp.TimestampFromParts, exp.Anonymous)),
     Rule("spark_make_timestamp_invalid_is_null", spark_dates.spark_make_timestamp, SPARK, ("duckdb",), kinds=(exp.TimestampFromParts,)),
     Rule("spark_parse_patterns", spark_dates.spark_parse_patterns, SPARK, ("duckdb", "polars"), kinds=spark_dates.PARSERS),
     Rule("spark_round_integer_overflow_wraps", spark_calls.spark_round_integer_overflow, SPARK, ("duckdb", "polars"), kinds=(exp.Round,)),
