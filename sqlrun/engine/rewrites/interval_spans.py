@@ -2,9 +2,11 @@
 
 INTERVAL '2-2' YEAR TO MONTH is INTERVAL '26' MONTH; INTERVAL '12:12:12' HOUR TO SECOND is
 INTERVAL '43932' SECOND (its end unit, so date + it stays a timestamp as in Spark), with a
-fraction of a second in microseconds. Text of another shape, or a field out of Spark's range,
-is left to spark_interval_spans, which refuses it. Then `interval + x` is written `x + interval`
-and `- INTERVAL 'n' unit` as INTERVAL '-n' unit, the shapes the date arithmetic rules read.
+fraction of a second in microseconds; only where it is added to a moment or bounds a window
+frame (as a value of its own DuckDB's interval is another Arrow type). Text of another shape,
+or a field out of Spark's range, is left to spark_interval_spans, which refuses it. Then
+`interval + x` is written `x + interval` and `- INTERVAL 'n' unit` as INTERVAL '-n' unit, the
+shapes the date arithmetic rules read.
 (Polars: not translated; its date + interval keeps a DATE and takes no months.)
 """
 
@@ -86,10 +88,22 @@ def _arithmetic_shapes(tree: exp.Expression) -> None:
             add.set("expression", left)
 
 
+def _operand(node: exp.Interval) -> bool:
+    """Added to or subtracted from a date or timestamp, or a window frame's bound: not a value
+    of its own (DuckDB's interval is another Arrow type than Spark's)."""
+    parent = node.parent.parent if isinstance(node.parent, exp.Neg) else node.parent
+    if isinstance(parent, exp.WindowSpec):
+        return True
+    if isinstance(parent, (exp.Add, exp.Sub)):
+        other = parent.expression if parent.this in (node, node.parent) else parent.this
+        return not isinstance(other, (exp.Interval, exp.Neg))
+    return False
+
+
 def spark_interval_span_literals(tree: exp.Expression, ctx: Context) -> exp.Expression:
     for node in list(tree.find_all(exp.Interval)):
         span, text = node.args.get("unit"), _text(node.this)
-        if not isinstance(span, exp.IntervalSpan) or text is None:
+        if not isinstance(span, exp.IntervalSpan) or text is None or not _operand(node):
             continue
         shape = (span.this.name.upper(), span.expression.name.upper())
         found = _count(text, *shape) if shape in _SHAPES else None
