@@ -503,7 +503,8 @@ CASES = [
          "SELECT r.id, t.i FROM range(2, 8, 2) AS r LEFT JOIN range(5) AS t(i) ON r.id = t.i ORDER BY r.id"),
     case("joins", "range_of_constants", "SELECT * FROM range(3 - 5, 1) UNION ALL SELECT id FROM range(10, 4, -3)"),
     case("string", "binary_pad_and_matches",
-         "SELECT hex(rpad(unhex('aa'), 5, unhex('1f2e'))), hex(lpad(unhex('aabbcc'), 2)), hex(lpad(x'aa', 3, x'')),"
+         "SELECT hex(rpad(unhex('aa'), 5, unhex('1f2e'))), hex(lpad(unhex('aabbcc'), 2)),"
+         " hex(lpad(x'aa', 3, unhex(''))),"
          " contains(x'A1B2', x'1B'), contains(x'A1B2', x'B2'), startswith(x'A1B2', x'A1'), endswith(x'A1B2', NULL),"
          " lpad('ab', 5, x'C3A9')"),
     case("date", "make_timestamp_of_date_and_time",

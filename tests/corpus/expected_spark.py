@@ -2446,7 +2446,7 @@ EXPECTED = {
         (7,),
     ],
     # SELECT hex(rpad(unhex('aa'), 5, unhex('1f2e'))), hex(lpad(unhex('aabbcc'), 2)),
-    #   hex(lpad(x'aa', 3, x'')), contains(x'A1B2', x'1B'), contains(x'A1B2', x'B2'),
+    #   hex(lpad(x'aa', 3, unhex(''))), contains(x'A1B2', x'1B'), contains(x'A1B2', x'B2'),
     #   startswith(x'A1B2', x'A1'), endswith(x'A1B2', NULL), lpad('ab', 5, x'C3A9')
     'binary_pad_and_matches': [
         ('AA1F2E1F2E', 'AABB', 'AA', False, True, True, None, 'éééab'),
