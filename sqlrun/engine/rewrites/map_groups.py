@@ -30,7 +30,8 @@ def _lambda(var: str, body: exp.Expression) -> exp.Expression:
 
 
 def _field(x: exp.Expression, name: str) -> exp.Expression:
-    return exp.Dot(this=x.copy(), expression=exp.to_identifier(name))
+    # STRUCT_EXTRACT, not x.name: DuckDB may read `a.b` as column b of a table a
+    return _call("STRUCT_EXTRACT", x.copy(), exp.Literal.string(name))
 
 
 def _sorted(x: exp.Expression, t: exp.DataType, depth: int) -> exp.Expression | None:
