@@ -47,8 +47,8 @@ from sqlrun.engine.target import Target
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
+    # Spark's range() table in FROM, then source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("spark_range_table", table_functions.spark_range, SPARK, (), kinds=(exp.Anonymous,)),
-    # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_to_char_as_written", functions.spark_to_char_as_written, SPARK, ("spark",), same_dialect=True, kinds=(exp.ToChar,)),
