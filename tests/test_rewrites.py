@@ -86,3 +86,30 @@ def test_redshift_decimal_quotients_are_refused_unless_exact(sql, refused):
     else:
         with pytest.raises(CompileError, match=refused):
             compile_query(query(sql, "redshift"), target("duckdb"), schema=DECIMALS)
+
+
+@pytest.mark.parametrize(
+    "sql, engine, reason",
+    [
+        ("SELECT * FROM range(1, 5, 0)", "duckdb", "step cannot be 0"),
+        ("SELECT * FROM range(9223372036854775800, 9223372036854775807)", "polars", "near the BIGINT limits"),
+        ("SELECT range(3)", "duckdb", "only translated in FROM"),
+        ("SELECT * FROM t, range(t.k)", "duckdb", "constant whole numbers"),
+        ("SELECT * FROM range(3)", "redshift", "not translated for redshift"),
+        ("SELECT make_timestamp(DATE'2024-01-01', TIME'01:00:00', 'CET')", "duckdb", "zone other than"),
+        ("SELECT split('a,b', concat(',', ''), 2)", "duckdb", "literal pattern"),
+        ("SELECT split('a,b', 'x*', 2)", "duckdb", "literal pattern"),  # matches the empty text
+        ("SELECT COUNT(*) FROM VALUES (MAP(1.5D, 1)) AS v(m) GROUP BY m", "duckdb", "floating keys"),
+        ("SELECT m, COUNT(*) FROM VALUES (MAP(1, 1)) AS v(m) GROUP BY 1", "duckdb", "any key order"),
+        ("SELECT COUNT(*) FROM VALUES (MAP(1, 1)) AS v(m) GROUP BY m", "polars", "any key order"),
+        ("SELECT startswith(x'aa', x'a') , hex(lpad(x'aa', 3))", "polars", "binary form"),
+        ("SELECT INTERVAL '1 2:03:04' DAY TO SECOND", "duckdb", "reads no such span"),  # a value of its own
+    ],
+)
+def test_spark_forms_refused_where_not_exact(sql, engine, reason):
+    from sqlrun.engine.compile import compile_query
+    from sqlrun.engine.target import target
+
+    with pytest.raises(CompileError, match=reason) as raised:
+        compile_query(query(sql, "spark"), target(engine), schema=T_SCHEMA)
+    assert str(raised.value).startswith("q.sql:1:")  # file:line:col of the construct

@@ -25,7 +25,7 @@ SUPPORTED_FUNCTIONS = frozenset(
     generate_series greatest grouping grouping_id if ifnull initcap lag last last_value
     lead least left length listagg ln log log10 log1p log2 lower lpad ltrim max median min
     mod normalize nth_value ntile nullif octet_length percent_rank pi pow power
-    quantile_cont quantile_disc radians rank regexp_like regexp_replace replace reverse
+    quantile_cont quantile_disc radians range rank regexp_like regexp_replace replace reverse
     right round row_number rpad rtrim sign sin sind split_part sqrt starts_with stddev
     stddev_samp strftime string_agg string_to_array strpos strptime substr substring sum
     tan tand timestamp trunc unnest upper var_samp variance

@@ -2385,7 +2385,7 @@ EXPECTED = {
         (None, 3, 3, 3, None, None),
     ],
     # SELECT hex(lpad(unhex('aabb'), 5))
-    'binary_lpad_refused': [
+    'binary_lpad': [
         ('000000AABB',),
     ],
     # SELECT abs('-2.19'), length(42), left('abcd', 'a'), left('abcd', -2), right('abcd', 5), lpad('hi', 'x')
@@ -2586,5 +2586,61 @@ EXPECTED = {
         ('a', 0.25, 5.0, True, False),
         ('b', 5.0625, 0.0, True, True),
         ('c', 0.0, 2.0, False, False),
+    ],
+    # SELECT r.id, t.i FROM range(2, 8, 2) AS r LEFT JOIN range(5) AS t(i) ON r.id = t.i ORDER BY
+    #   r.id
+    'range_table_function': [
+        (2, 2),
+        (4, 4),
+        (6, None),
+    ],
+    # SELECT * FROM range(3 - 5, 1) UNION ALL SELECT id FROM range(10, 4, -3)
+    'range_of_constants': [
+        (-2,),
+        (-1,),
+        (0,),
+        (10,),
+        (7,),
+    ],
+    # SELECT hex(rpad(unhex('aa'), 5, unhex('1f2e'))), hex(lpad(unhex('aabbcc'), 2)),
+    #   hex(lpad(x'aa', 3, unhex(''))), contains(x'A1B2', x'1B'), contains(x'A1B2', x'B2'),
+    #   startswith(x'A1B2', x'A1'), endswith(x'A1B2', NULL), lpad('ab', 5, x'C3A9')
+    'binary_pad_and_matches': [
+        ('AA1F2E1F2E', 'AABB', 'AA', False, True, True, None, 'éééab'),
+    ],
+    # SELECT id, make_timestamp(d, TIME'01:02:03.5'), make_timestamp(d, TIME'23:59:59', 'UTC'),
+    #   try_make_timestamp(d), make_timestamp(d, NULL) FROM t ORDER BY id
+    'make_timestamp_of_date_and_time': [
+        (1, datetime.datetime(2024, 1, 15, 1, 2, 3, 500000), datetime.datetime(2024, 1, 15, 23, 59, 59), datetime.datetime(2024, 1, 15, 0, 0), None),
+        (2, datetime.datetime(2024, 2, 29, 1, 2, 3, 500000), datetime.datetime(2024, 2, 29, 23, 59, 59), datetime.datetime(2024, 2, 29, 0, 0), None),
+        (3, datetime.datetime(2023, 12, 31, 1, 2, 3, 500000), datetime.datetime(2023, 12, 31, 23, 59, 59), datetime.datetime(2023, 12, 31, 0, 0), None),
+        (4, datetime.datetime(2024, 3, 1, 1, 2, 3, 500000), datetime.datetime(2024, 3, 1, 23, 59, 59), datetime.datetime(2024, 3, 1, 0, 0), None),
+        (5, datetime.datetime(2024, 7, 4, 1, 2, 3, 500000), datetime.datetime(2024, 7, 4, 23, 59, 59), datetime.datetime(2024, 7, 4, 0, 0), None),
+        (6, None, None, None, None),
+        (7, datetime.datetime(2022, 11, 6, 1, 2, 3, 500000), datetime.datetime(2022, 11, 6, 23, 59, 59), datetime.datetime(2022, 11, 6, 0, 0), None),
+    ],
+    # SELECT m, COUNT(*) FROM VALUES (MAP(2, 3, 1, 2)), (MAP(1, 2, 2, 3)), (MAP(1, 3)), (NULL) AS
+    #   v(m) GROUP BY m
+    'group_by_map_returns_sorted_map': [
+        ([(1, 2), (2, 3)], 2),
+        (None, 1),
+        ([(1, 3)], 1),
+    ],
+    # SELECT COUNT(*) FROM VALUES (named_struct('b', map('x', 1, 'y', 2))), (named_struct('b',
+    #   map('y', 2, 'x', 1))) AS v(a) GROUP BY a
+    'group_by_struct_of_maps': [
+        (2,),
+    ],
+    # SELECT split('a,b,,c,', ',', 2), split('a,b,,c,', ',', 4), split('a,b,,c,', ',', 9),
+    #   split('hello', '', 3), split(',a', ',', 1), split('aa1cc22ee', '[1-9]+', 2)
+    'split_with_limit': [
+        (['a', 'b,,c,'], ['a', 'b', '', 'c,'], ['a', 'b', '', 'c', ''], ['h', 'e', 'llo'], [',a'], ['aa', 'cc22ee']),
+    ],
+    # SELECT DATE'2012-01-31' - INTERVAL '2-1' YEAR TO MONTH, TIMESTAMP'2011-11-11 11:11:11' -
+    #   INTERVAL '12:12:12.123456' HOUR TO SECOND, INTERVAL '1 12' DAY TO HOUR +
+    #   TIMESTAMP'2011-11-11 11:11:11', DATE'2012-01-01' + INTERVAL '-1 02:03:04.5' DAY TO SECOND, -
+    #   INTERVAL '1-1' YEAR TO MONTH + DATE'2012-03-31'
+    'interval_spans': [
+        (datetime.date(2009, 12, 31), datetime.datetime(2011, 11, 10, 22, 58, 58, 876544), datetime.datetime(2011, 11, 12, 23, 11, 11), datetime.datetime(2011, 12, 30, 21, 56, 55, 500000), datetime.date(2011, 2, 28)),
     ],
 }

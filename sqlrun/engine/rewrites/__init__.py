@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    binary_strings,
     coercion,
     column_case,
     correlated,
@@ -27,8 +28,10 @@ from sqlrun.engine.rewrites import (
     decorrelate,
     functions,
     identifiers,
+    interval_spans,
     join_order,
     join_subqueries,
+    map_groups,
     numbers,
     output_names,
     polars_functions,
@@ -37,15 +40,19 @@ from sqlrun.engine.rewrites import (
     spark_builtins,
     spark_calls,
     spark_dates,
+    split_limit,
     strings,
     substrings,
+    table_functions,
+    timestamp_parts,
 )
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
 from sqlrun.engine.target import Target
 
 # fmt: off
 RULES: tuple[Rule, ...] = (
-    # Source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
+    # Spark's range() table in FROM, then source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
+    Rule("spark_range_table", table_functions.spark_range, SPARK, (), kinds=(exp.Anonymous,)),
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
     Rule("spark_builtins_spelled_out", spark_builtins.spark_builtins, SPARK, (), kinds=(exp.Anonymous, exp.ToNumber, exp.Any, exp.Negative)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
@@ -55,13 +62,17 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_functions_the_targets_lack", spark_calls.spark_missing_functions, SPARK, ("duckdb", "polars"), kinds=(exp.Elt, exp.Sec, exp.Csc, exp.Replace)),
     Rule("spark_try_add_width_bucket", spark_calls.spark_typed_functions, SPARK, ("duckdb",), kinds=(exp.SafeAdd, exp.WidthBucket)),
+    Rule("spark_binary_string_forms", binary_strings.spark_binary_forms, SPARK, ("duckdb", "polars"), kinds=binary_strings.KINDS),
     Rule("spark_binary_string_calls", spark_calls.spark_binary_string_calls, SPARK, ("duckdb", "polars"), kinds=spark_calls.STRING_CALLS),
     Rule("spark_text_arguments", spark_calls.spark_text_arguments, SPARK, ("duckdb", "polars"), kinds=(exp.Abs, exp.Neg, exp.Length, exp.Left, exp.Right, exp.Pad)),
     Rule("spark_text_read_as_a_date", spark_dates.spark_date_arguments, SPARK, ("duckdb",), kinds=spark_dates.DATE_CALLS),
+    Rule("spark_make_timestamp_date_time", timestamp_parts.spark_make_timestamp_date_time, SPARK, ("duckdb", "polars"), kinds=(exp.TimestampFromParts, exp.Anonymous)),
     Rule("spark_make_timestamp_invalid_is_null", spark_dates.spark_make_timestamp, SPARK, ("duckdb",), kinds=(exp.TimestampFromParts,)),
     Rule("spark_parse_patterns", spark_dates.spark_parse_patterns, SPARK, ("duckdb", "polars"), kinds=spark_dates.PARSERS),
     Rule("spark_round_integer_overflow_wraps", spark_calls.spark_round_integer_overflow, SPARK, ("duckdb", "polars"), kinds=(exp.Round,)),
+    Rule("spark_interval_span_literals", interval_spans.spark_interval_span_literals, SPARK, ("duckdb",), kinds=(exp.Interval,)),
     Rule("spark_interval_spans", spark_dates.spark_interval_spans, SPARK, ("duckdb", "polars"), kinds=(exp.Interval,)),
+    Rule("spark_split_limit", split_limit.spark_split_limit, SPARK, ("duckdb",), kinds=(exp.RegexpSplit,)),
     Rule("spark_call_details", spark_calls.spark_call_details, SPARK, ("duckdb",), kinds=spark_calls.CALL_DETAILS),
     Rule("spark_interval_values", spark_dates.spark_interval_values, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast, exp.Sub)),
     Rule("spark_casts_to_moments", spark_dates.spark_casts_to_moments, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
@@ -147,7 +158,7 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_window_frames", queries.polars_frames, (), ("polars",), kinds=(exp.WindowSpec, exp.Window)),
     Rule("polars_set_operation_types", queries.polars_set_operation_types, ("duckdb",), ("polars",), kinds=(exp.Except, exp.Intersect)),
     Rule("polars_rolling_min_max", queries.polars_rolling_min_max, (), ("polars",), kinds=(exp.Window,)),
-    Rule("spark_group_by_map", queries.spark_group_by_map, SPARK, (), kinds=(exp.Group,)),
+    Rule("spark_group_by_map", map_groups.spark_group_by_map, SPARK, (), kinds=(exp.Group,)),
     Rule("spark_grouping_sets_need_rows", queries.spark_grouping_sets_need_rows, SPARK, ("duckdb", "polars"), kinds=(exp.GroupingSets, exp.Rollup, exp.Cube)),
     Rule("spark_null_in_subquery_is_null", queries.spark_null_in_subquery, SPARK, ("duckdb", "polars"), kinds=(exp.In,)),
     Rule("with_rollup_as_rollup", queries.with_rollup, (), (), kinds=(exp.Rollup, exp.Cube)),

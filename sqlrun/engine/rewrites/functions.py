@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites import spark_builtins
+from sqlrun.engine.rewrites import spark_builtins, table_functions, timestamp_parts
 from sqlrun.engine.rewrites.base import SPARK, Context, Refused, is_null, replace_all
 
 
@@ -61,13 +61,16 @@ FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
     (SPARK, "date_part"): _date_part,
     (("duckdb",), "date_part"): _date_part,
 }
+# Spark names other modules translate (tables, calls of several arities)
+_SPARK_ELSEWHERE = (*table_functions.NAMES, *timestamp_parts.NAMES)
 _BY_NAME = {(source, name): build for (sources, name), build in FUNCTIONS.items() for source in sources}
 
 
 def known(source: str, name: str) -> bool:
-    """Whether spell_out (or spark_builtins) translates this source function (so it is not an
-    unknown one)."""
-    return (source, name.lower()) in _BY_NAME or (source in SPARK and spark_builtins.known(name))
+    """Whether spell_out (or spark_builtins, table_functions, timestamp_parts) translates this
+    source function (so it is not an unknown one)."""
+    name = name.lower()
+    return (source, name) in _BY_NAME or (source in SPARK and (spark_builtins.known(name) or name in _SPARK_ELSEWHERE))
 
 
 def spell_out(tree: exp.Expression, ctx: Context) -> exp.Expression:

@@ -220,24 +220,6 @@ def using_star_keys_first(tree, ctx):
     return tree
 
 
-def spark_group_by_map(tree, ctx):
-    # Spark groups map values (inside structs and arrays too) by their entries in any key order:
-    # MAP(1, 2, 2, 3) and MAP(2, 3, 1, 2) are one group; no other engine here does (in order, or
-    # no maps at all).
-    groups = list(tree.find_all(exp.Group))
-    built = tree.find(exp.Map, exp.VarMap, exp.MapFromEntries, exp.StrToMap)
-    read = any("map" in str(t).lower() for columns in (ctx.schema or {}).values() for t in columns.values())
-    if not groups or not (built or read):
-        return tree  # no map anywhere: nothing to type
-    annotate(tree, ctx)
-    for group in groups:
-        for key in group.expressions:
-            types = key.type.walk() if isinstance(key.type, exp.DataType) else ()
-            if any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
-                raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
-    return tree
-
-
 # --- EXCEPT / INTERSECT over columns of two types (found by tests/fuzz) ---
 
 
