@@ -37,6 +37,8 @@ KINDS = (exp.VariancePop, exp.StddevPop, exp.Sinh, exp.Cosh, exp.Tanh, exp.Asinh
 
 
 def polars_spark_functions(tree: exp.Expression, ctx) -> exp.Expression:
+    if not any(True for _ in tree.find_all(*KINDS)):
+        return tree  # nothing to spell: the tree is not annotated (types would change later rules)
     annotate(tree, ctx)
     return replace_all(tree, KINDS, _spelled)
 
