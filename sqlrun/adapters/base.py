@@ -40,6 +40,12 @@ class Engine(ABC):
         it runs: (the function name, or '', the reason); None when nothing is known to fail."""
         return None
 
+    @classmethod
+    def binds(cls, sql: str, sources: dict[str, Source]) -> str | None:
+        """The engine's own error binding `sql` over empty tables of the sources' schemas
+        (footers only, nothing run on their rows); None when it binds or cannot be checked."""
+        return None
+
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
         self.check_settings(self.settings)

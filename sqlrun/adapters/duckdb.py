@@ -36,6 +36,12 @@ class DuckDBEngine(Engine):
 
         return refuses(sql)
 
+    @classmethod
+    def binds(cls, sql: str, sources: dict) -> str | None:
+        from sqlrun.adapters.empty_bind import checkable, duckdb_binds
+
+        return duckdb_binds(sql, sources) if checkable(sources) else None
+
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         import duckdb

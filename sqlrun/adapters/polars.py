@@ -19,6 +19,12 @@ class PolarsEngine(Engine):
     MAX_NESTING = 48
     MODEL_TREES = "index"  # it evaluates every branch of a CASE: 1-byte leaf numbers halve that work
 
+    @classmethod
+    def binds(cls, sql: str, sources: dict) -> str | None:
+        from sqlrun.adapters.empty_bind import checkable, polars_binds
+
+        return polars_binds(sql, sources) if checkable(sources) else None
+
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
         import polars as pl

@@ -1,0 +1,67 @@
+"""CAST to a narrower integer: Spark (not ANSI) wraps integers and decimals (two's complement,
+the low bits kept) and saturates doubles (NaN is 0; to SMALLINT/TINYINT it saturates to INT,
+then wraps); DuckDB and Polars give NULL for what does not fit."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, typed_nodes
+
+_BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DType.BIGINT: 64}
+_FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
+
+
+def spark_integer_narrowing(tree, ctx):
+    for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.this in _BITS):
+        arg, bits = node.this.type, _BITS[node.to.this]
+        if arg is None:
+            continue
+        if arg.this in _BITS and _BITS[arg.this] > bits:
+            node.replace(_wrap(node.this, bits, node.to))
+        elif arg.is_type(*_FLOATS):
+            whole = _saturate(node.this, min(bits, 64 if bits == 64 else 32))
+            node.replace(whole if bits >= 32 else _wrap(whole, bits, node.to))
+        elif arg.is_type(exp.DType.DECIMAL) and _digits(arg) >= len(str(2 ** (bits - 1))):
+            if ctx.engine != "duckdb":
+                raise Refused(node, f"Spark wraps a DECIMAL that does not fit {node.to.sql()} (keeps its low"
+                              f" bits); {ctx.engine} gives NULL: cast it to a wider type first")
+            huge = exp.Cast(this=exp.func("TRUNC", node.this.copy()), to=exp.DataType.build("hugeint"))
+            node.replace(_wrap(huge, bits, node.to))
+    return tree
+
+
+def _digits(decimal: exp.DataType) -> int:
+    """The integer digits of DECIMAL(p, s) (38 when its precision is not written)."""
+    params = [int(p.this.name) for p in decimal.expressions] if decimal.expressions else [38, 0]
+    return params[0] - (params[1] if len(params) > 1 else 0)
+
+
+def _wrap(x: exp.Expression, bits: int, to: exp.DataType) -> exp.Expression:
+    """x (an integer) modulo 2^bits, as a signed `to`; % may truncate or floor, this is the same."""
+    size = exp.Literal.number(2**bits)
+    low = exp.Mod(this=exp.Paren(this=exp.Add(this=exp.Mod(this=x.copy(), expression=size), expression=size.copy())),
+                  expression=size.copy())
+    low = exp.Paren(this=low)
+    signed = exp.case().when(exp.GTE(this=low, expression=exp.Literal.number(2 ** (bits - 1))),
+                             exp.Sub(this=low.copy(), expression=size.copy())).else_(low.copy())
+    return exp.Cast(this=signed, to=to.copy())
+
+
+# NaN is above +Infinity in DuckDB's and Polars' comparisons (Polars SQL has no ISNAN).
+_INFINITY = exp.cast(exp.Literal.string("Infinity"), exp.DataType.build("double"))
+
+
+def _saturate(x: exp.Expression, bits: int) -> exp.Expression:
+    """A double to a `bits` integer as Scala's toInt/toLong: NaN 0, beyond the range its ends."""
+    top, bottom = 2 ** (bits - 1) - 1, -(2 ** (bits - 1))
+    to = exp.DataType.build("bigint" if bits == 64 else "int")
+    return (
+        exp.case()
+        .when(exp.GT(this=x.copy(), expression=_INFINITY.copy()), exp.cast(exp.Literal.number(0), to.copy()))
+        .when(exp.GTE(this=x.copy(), expression=exp.Literal.number(f"{float(top + 1)!r}")),
+              exp.cast(exp.Literal.number(top), to.copy()))
+        .when(exp.LTE(this=x.copy(), expression=exp.Literal.number(f"{float(bottom)!r}")),
+              exp.cast(exp.Literal.number(bottom), to.copy()))
+        .else_(exp.TryCast(this=x.copy(), to=to.copy()))  # Polars evaluates every branch
+    )

@@ -1,0 +1,104 @@
+"""Spark answers at the edges that DuckDB and Polars give otherwise, spelled out or refused:
+POWER of NaN and infinity (Java's Math.pow), SPLIT_PART by '', `div` of fractions, TO_BINARY,
+DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims blanks)."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+
+_DOUBLE = exp.DataType.build("double")
+_BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a number
+
+
+def _double(text: str) -> exp.Expression:
+    return exp.cast(exp.Literal.string(text), _DOUBLE.copy())
+
+
+def spark_power(tree, ctx):
+    # Java: |x| = 1 and y infinite or NaN is NaN (C, so DuckDB and Polars: 1). ABS(NaN) is above
+    # +Infinity in DuckDB's and Polars' comparisons.
+    def build(node):
+        edge = exp.and_(
+            exp.EQ(this=exp.Abs(this=node.this.copy()), expression=exp.Literal.number(1)),
+            exp.GTE(this=exp.Abs(this=node.expression.copy()), expression=_double("Infinity")),
+        )
+        return exp.paren(exp.case().when(edge, _double("NaN")).else_(node.copy()))
+
+    return replace_all(tree, exp.Pow, build)
+
+
+def spark_split_part(tree, ctx):
+    # Spark does not split by '': the whole text is part 1 (and -1), any other part ''.
+    for node in list(tree.find_all(exp.SplitPart)):
+        delimiter, index = node.args.get("delimiter"), node.args.get("part_index")
+        if delimiter is None or index is None:
+            continue
+        whole = exp.case().when(exp.In(this=index.copy(), expressions=[exp.Literal.number(1), exp.Literal.number(-1)]),
+                                node.this.copy()).else_(exp.Literal.string(""))
+        if isinstance(delimiter, exp.Literal):
+            if delimiter.name == "":
+                node.replace(exp.paren(whole))
+            continue
+        empty = exp.EQ(this=delimiter.copy(), expression=exp.Literal.string(""))
+        node.replace(exp.paren(exp.case().when(empty, whole).else_(node.copy())))
+    return tree
+
+
+def spark_div_of_fractions(tree, ctx):
+    for node in typed_nodes(tree, ctx, exp.IntDiv, operands=("this", "expression")):
+        for side in (node.this, node.expression):
+            if side.type is None or not side.type.is_type(*exp.DataType.INTEGER_TYPES):
+                raise Refused(node, f"Spark's `div` of a non-integer truncates to a BIGINT; {ctx.engine}"
+                              " divides otherwise: cast the operands to BIGINT, or write CAST(TRUNC(a / b) AS BIGINT)")
+    return tree
+
+
+def spark_to_binary(tree, ctx):
+    # TO_BINARY(s) reads s as hex; a literal of hex digits is its bytes, anything else is refused.
+    for node in list(tree.find_all(exp.ToBinary)):
+        form = node.args.get("format")
+        if form is not None and not (isinstance(form, exp.Literal) and form.name.lower() == "hex"):
+            continue
+        text = node.this
+        if isinstance(text, exp.Literal) and text.is_string and _hex(text.name):
+            node.replace(exp.Unhex(this=text.copy()))
+            continue
+        raise Refused(node, f"Spark's TO_BINARY reads hex digits its own way; {ctx.engine} has no such reader")
+    return tree
+
+
+def _hex(text: str) -> bool:
+    return len(text) % 2 == 0 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def spark_date_from_unix_date(tree, ctx):
+    for node in list(tree.find_all(exp.DateFromUnixDate)):
+        if not isinstance(node.parent, exp.Cast):
+            node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("date")))
+    return tree
+
+
+def spark_timestampadd_of_date(tree, ctx):
+    # Spark's TIMESTAMPADD of a DATE is a TIMESTAMP; Polars keeps the DATE.
+    for node in typed_nodes(tree, ctx, exp.TimestampAdd):
+        arg = node.this
+        if arg.type is not None and arg.type.is_type(exp.DType.DATE):
+            arg.replace(exp.Cast(this=arg.copy(), to=exp.DataType.build("timestamp")))
+    return tree
+
+
+def spark_text_to_number_polars(tree, ctx):
+    # Spark trims blanks and control characters before reading text as a number; Polars gives NULL.
+    numbers = (exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*numbers)):
+        arg = node.this.type
+        if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
+            continue
+        text = node.this.copy()
+        for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
+            text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
+                                     replacement=exp.Literal.string(""))
+        node.this.replace(text)
+    return tree
