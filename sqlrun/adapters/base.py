@@ -41,9 +41,10 @@ class Engine(ABC):
         return None
 
     @classmethod
-    def binds(cls, sql: str, sources: dict[str, Source]) -> str | None:
+    def binds(cls, sql: str, sources: dict[str, Source], literal_only: bool = False) -> str | None:
         """The engine's own error binding `sql` over empty tables of the sources' schemas
-        (footers only, nothing run on their rows); None when it binds or cannot be checked."""
+        (footers only, nothing run on their rows; a statement of literals only, which reads no
+        table, may be computed); None when it binds or cannot be checked."""
         return None
 
     def __init__(self, settings: dict | None = None):

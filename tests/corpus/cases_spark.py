@@ -499,4 +499,11 @@ CASES = [
     case("date", "interval_day_to_second_refused", "SELECT INTERVAL '1 2:03:04' DAY TO SECOND"),
     case("window", "running_stddev", "SELECT id, stddev(x) OVER (ORDER BY id) FROM t ORDER BY id"),
     case("date", "seconds_and_padded_text_as_timestamps", "SELECT to_timestamp(1), TIMESTAMP '2019-01-01\\t'"),
+    case("math", "narrowing_casts_wrap_and_saturate",
+         "SELECT CAST(CAST('2147483648' AS BIGINT) AS INT), CAST(CAST(-32769 AS INT) AS SMALLINT),"
+         " CAST(double('922337203685477580700.0') AS BIGINT), CAST(double('NaN') AS INT),"
+         " CAST(double('-Infinity') AS BIGINT)"),
+    case("string", "split_part_by_nothing", "SELECT split_part('11.12.13', '', 1)"),
+    case("string", "doubled_quote_in_a_literal", "SELECT 'O''x', 'a' 'b'"),
+    case("math", "text_with_blanks_read_as_numbers", "SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))"),
 ]

@@ -2430,4 +2430,20 @@ EXPECTED = {
     'seconds_and_padded_text_as_timestamps': [
         (datetime.datetime(1970, 1, 1, 0, 0, 1), datetime.datetime(2019, 1, 1, 0, 0)),
     ],
+    # SELECT CAST(CAST('2147483648' AS BIGINT) AS INT), CAST(CAST(-32769 AS INT) AS SMALLINT), CAST(double('922337203685477580700.0') AS BIGINT), CAST(double('NaN') AS INT), CAST(double('-Infinity') AS BIGINT)
+    'narrowing_casts_wrap_and_saturate': [
+        (-2147483648, 32767, 9223372036854775807, 0, -9223372036854775808),
+    ],
+    # SELECT split_part('11.12.13', '', 1)
+    'split_part_by_nothing': [
+        ('11.12.13',),
+    ],
+    # SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))
+    'text_with_blanks_read_as_numbers': [
+        (1.0, Decimal('1')),
+    ],
+    # SELECT 'O''x', 'a' 'b'
+    'doubled_quote_in_a_literal': [
+        ("O'x", 'ab'),
+    ],
 }

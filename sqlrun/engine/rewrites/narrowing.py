@@ -15,6 +15,8 @@ _FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 def spark_integer_narrowing(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.this in _BITS):
         arg, bits = node.this.type, _BITS[node.to.this]
+        if isinstance(node.this, (exp.Floor, exp.Ceil)) and node.this.this.type is not None:
+            arg = node.this.this.type  # typed as Spark's BIGINT result: what it rounds is what counts
         if arg is None:
             continue
         if arg.this in _BITS and _BITS[arg.this] > bits:

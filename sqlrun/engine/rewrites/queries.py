@@ -233,7 +233,9 @@ def spark_group_by_map(tree, ctx):
     for group in groups:
         for key in group.expressions:
             types = key.type.walk() if isinstance(key.type, exp.DataType) else ()
-            if any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
+            # a key of unknown type in a query that builds maps may be one (`a.b` of a struct)
+            unsure = built and (key.type is None or key.type.is_type(exp.DType.UNKNOWN, exp.DType.STRUCT))
+            if unsure or any(isinstance(t, exp.DataType) and t.this == exp.DType.MAP for t in types):
                 raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
     return tree
 

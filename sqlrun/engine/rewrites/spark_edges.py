@@ -4,6 +4,8 @@ DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims 
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
@@ -101,4 +103,26 @@ def spark_text_to_number_polars(tree, ctx):
             text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
                                      replacement=exp.Literal.string(""))
         node.this.replace(text)
+    return tree
+
+
+# Spark to Spark: a datetime pattern goes back as written. sqlglot reads it into strftime and
+# writes it back its own way ('y' comes back as 'yyyy', which reads and writes years otherwise).
+PATTERN_CALLS = (exp.StrToTime, exp.StrToDate, exp.TimeToStr, exp.TsOrDsToDate, exp.StrToUnix, exp.UnixToStr)
+_NEXT_TEXT = re.compile(r"""\s*,\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.)*)")""")
+
+
+def spark_patterns_as_written(tree, ctx):
+    for node in list(tree.find_all(PATTERN_CALLS)):
+        form = node.args.get("format")
+        if not isinstance(form, exp.Literal) or not form.is_string:
+            continue
+        ends = [n.meta["end"] for n in node.this.walk() if n._meta and "end" in n.meta]
+        match = _NEXT_TEXT.match(ctx.query.sql, max(ends) + 1) if ends else None
+        if match is None:
+            continue
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        if "\\" in text or "%" in text or "''" in text:
+            continue  # escapes: left to sqlglot's reading
+        form.replace(exp.Literal.string(text))
     return tree

@@ -1,7 +1,7 @@
-"""Spark queries DuckDB or Polars would answer with other rows, refused at compile time:
-GROUP BY a MAP (Spark ignores the order of its keys), AVG of a TIMESTAMP (Spark: a DOUBLE of
-seconds), a correlated subquery with LIMIT, a Polars GROUP BY of constants only (one row over
-no rows)."""
+"""Spark queries an engine would answer with other rows, or fail on, refused at compile time:
+AVG of a TIMESTAMP (Spark: a DOUBLE of seconds), a correlated subquery with LIMIT, IN (subquery)
+as a grouped value, a Polars GROUP BY of constants only (one row over no rows); for Spark itself,
+a correlated WITH inside a subquery."""
 
 from __future__ import annotations
 
@@ -9,21 +9,6 @@ from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, typed_nodes
 from sqlrun.engine.rewrites.correlated import correlated
-
-
-def spark_group_by_map(tree, ctx):
-    builds_maps = _has_map(tree)
-    for group in typed_nodes(tree, ctx, exp.Group, operands=()):
-        for key in group.expressions:
-            kind = key.type
-            unsure = builds_maps and (kind is None or kind.is_type(exp.DType.UNKNOWN, exp.DType.STRUCT))
-            if unsure or kind is not None and kind.is_type(exp.DType.MAP):
-                raise Refused(key, f"GROUP BY a MAP: Spark ignores the order of its keys, {ctx.engine} does not")
-    return tree
-
-
-def _has_map(key: exp.Expression) -> bool:
-    return any(isinstance(n, (exp.Map, exp.VarMap, exp.MapFromEntries)) for n in key.walk())
 
 
 def spark_avg_of_timestamp(tree, ctx):
@@ -64,3 +49,37 @@ def _constant(key: exp.Expression, select: exp.Select) -> bool:
             return not any(isinstance(n, exp.Column) for n in item.walk()) and not item.find(exp.AggFunc)
         return False
     return not any(isinstance(n, (exp.Column, exp.Star)) for n in key.walk())
+
+
+def spark_grouped_in_subquery(tree, ctx):
+    # Spark answers `x IN (subquery)` in a grouped SELECT list FALSE where x is NULL (not NULL).
+    for node in tree.find_all(exp.In):
+        select = node.find_ancestor(exp.Select)
+        if (node.args.get("query") is None or select is None or not select.args.get("group")
+                or node.find_ancestor(exp.AggFunc, exp.Where, exp.Having, exp.Select) is not select):
+            continue
+        if _in_select_list(node, select):
+            raise Refused(node, f"IN (subquery) as a value of a grouped SELECT: Spark gives FALSE for a NULL"
+                          f" value, {ctx.engine} NULL")
+    return tree
+
+
+def _in_select_list(node: exp.Expression, select: exp.Select) -> bool:
+    while node.parent is not select:
+        node = node.parent
+    return node.arg_key == "expressions"
+
+
+def spark_nested_correlated_cte(tree, ctx):
+    # sqlglot writes a WITH inside a subquery at the top for Spark: a CTE naming a table of the
+    # query around it (`t1.c1`) then names one Spark cannot resolve there.
+    for with_ in tree.find_all(exp.With):
+        if with_.parent is tree:
+            continue
+        for cte in with_.expressions:
+            own = {t.alias_or_name.lower() for t in cte.this.find_all(exp.Table)}
+            for column in cte.this.find_all(exp.Column):
+                if column.table and column.table.lower() not in own:
+                    raise Refused(cte, f"a WITH inside a subquery names {column.sql()} of the query around it:"
+                                  " sqlglot moves the WITH to the top for Spark, where that cannot be resolved")
+    return tree
