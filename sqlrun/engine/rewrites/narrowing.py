@@ -67,3 +67,50 @@ def _saturate(x: exp.Expression, bits: int) -> exp.Expression:
               exp.cast(exp.Literal.number(bottom), to.copy()))
         .else_(exp.TryCast(this=x.copy(), to=to.copy()))  # Polars evaluates every branch
     )
+
+
+_NAMES = {8: "tinyint", 16: "smallint", 32: "int", 64: "bigint"}
+
+
+def spark_integer_arithmetic_wraps(tree, ctx):
+    # Spark (not ANSI) wraps INT + INT, BIGINT * BIGINT...; DuckDB fails on overflow. Computed one
+    # size wider (HUGEINT for BIGINT), kept when it fits, else wrapped to the low bits.
+    ops = (exp.Add, exp.Sub, exp.Mul)
+    found = []
+    for node in typed_nodes(tree, ctx, ops, operands=("this", "expression")):
+        sides = [node.this.type, node.expression.type]
+        if all(t is not None and t.this in _BITS for t in sides):
+            found.append((node, max(_BITS[t.this] for t in sides)))
+    for node, bits in reversed(found):  # innermost first: an outer copy holds the inner spelling
+        to = exp.DataType.build(_NAMES[bits])
+        values = [_integer(node.this), _integer(node.expression)]
+        if None not in values:  # literals: computed here, as Spark does
+            value = _wrapped(_OPS[type(node)](*values), bits)
+            node.replace(exp.Literal.number(value) if bits == 32 else exp.cast(exp.Literal.number(value), to))
+            continue
+        wide = exp.DataType.build("bigint" if bits <= 32 else "hugeint")
+        wider = exp.Cast(this=node.this.copy(), to=wide)
+        result = exp.paren(node.__class__(this=wider, expression=node.expression.copy()))
+        fits = exp.Between(this=result.copy(), low=exp.Literal.number(-(2 ** (bits - 1))),
+                           high=exp.Literal.number(2 ** (bits - 1) - 1))
+        node.replace(exp.paren(exp.case().when(fits, exp.Cast(this=result.copy(), to=to.copy()))
+                               .else_(_wrap(result, bits, to))))
+    return tree
+
+
+_OPS = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
+
+
+def _integer(node: exp.Expression) -> int | None:
+    """The value of an integer literal (or its negation), else None."""
+    if isinstance(node, exp.Neg):
+        value = _integer(node.this)
+        return None if value is None else -value
+    if isinstance(node, exp.Paren):
+        return _integer(node.this)
+    return int(node.name) if isinstance(node, exp.Literal) and node.is_int else None
+
+
+def _wrapped(value: int, bits: int) -> int:
+    low = value % 2**bits
+    return low - 2**bits if low >= 2 ** (bits - 1) else low

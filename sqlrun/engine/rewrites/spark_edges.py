@@ -49,30 +49,32 @@ def spark_split_part(tree, ctx):
 
 
 def spark_div_of_fractions(tree, ctx):
+    # Spark's `div` truncates to a BIGINT; DuckDB's // of DECIMALs is a plain division (51 // 2
+    # is 25.5). Whole DECIMALs go as HUGEINT; other fractions are refused.
     for node in typed_nodes(tree, ctx, exp.IntDiv, operands=("this", "expression")):
         for side in (node.this, node.expression):
-            if side.type is None or not side.type.is_type(*exp.DataType.INTEGER_TYPES):
-                raise Refused(node, f"Spark's `div` of a non-integer truncates to a BIGINT; {ctx.engine}"
-                              " divides otherwise: cast the operands to BIGINT, or write CAST(TRUNC(a / b) AS BIGINT)")
+            kind = side.type
+            if kind is None or kind.is_type(*exp.DataType.INTEGER_TYPES, exp.DType.NULL):
+                continue
+            if kind.is_type(exp.DType.DECIMAL) and _scale(kind) == 0:
+                side.replace(exp.Cast(this=side.copy(), to=exp.DataType.build("hugeint")))
+                continue
+            raise Refused(node, f"Spark's `div` of a {kind.sql()} truncates to a BIGINT; {ctx.engine}"
+                          " divides otherwise: cast the operands to BIGINT first")
     return tree
+
+
+def _scale(decimal: exp.DataType) -> int:
+    params = decimal.expressions
+    return int(params[1].this.name) if len(params) > 1 else 0
 
 
 def spark_to_binary(tree, ctx):
-    # TO_BINARY(s) reads s as hex; a literal of hex digits is its bytes, anything else is refused.
-    for node in list(tree.find_all(exp.ToBinary)):
-        form = node.args.get("format")
-        if form is not None and not (isinstance(form, exp.Literal) and form.name.lower() == "hex"):
-            continue
-        text = node.this
-        if isinstance(text, exp.Literal) and text.is_string and _hex(text.name):
-            node.replace(exp.Unhex(this=text.copy()))
-            continue
-        raise Refused(node, f"Spark's TO_BINARY reads hex digits its own way; {ctx.engine} has no such reader")
+    # TO_BINARY(s) without a format reads s as hex: said so, for the translation of 'hex'.
+    for node in tree.find_all(exp.ToBinary):
+        if node.args.get("format") is None:
+            node.set("format", exp.Literal.string("hex"))
     return tree
-
-
-def _hex(text: str) -> bool:
-    return len(text) % 2 == 0 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def spark_date_from_unix_date(tree, ctx):

@@ -1,7 +1,7 @@
 """Spark queries an engine would answer with other rows, or fail on, refused at compile time:
-AVG of a TIMESTAMP (Spark: a DOUBLE of seconds), a correlated subquery with LIMIT, IN (subquery)
-as a grouped value, a Polars GROUP BY of constants only (one row over no rows); for Spark itself,
-a correlated WITH inside a subquery."""
+AVG of a TIMESTAMP (Spark: a DOUBLE of seconds), IN (a correlated subquery with LIMIT and no
+ORDER BY), IN (subquery) as a grouped value; for Spark itself, a correlated WITH inside a
+subquery."""
 
 from __future__ import annotations
 
@@ -22,33 +22,18 @@ def spark_avg_of_timestamp(tree, ctx):
 def spark_correlated_limit(tree, ctx):
     if not any(s.args.get("limit") for s in tree.find_all(exp.Select) if s is not tree):
         return tree
+    # IN (a correlated subquery with LIMIT and no ORDER BY): which rows it keeps is arbitrary.
     for found in correlated(tree, ctx):
-        if found.select.args.get("limit") is not None:
-            raise Refused(found.select, f"a correlated subquery with LIMIT: {ctx.engine} does not limit it"
-                          " per outer row as Spark does")
-    return tree
-
-
-def polars_constant_groups(tree, ctx):
-    # Polars gives one row for a GROUP BY of constants over no rows (Spark and DuckDB: none).
-    for group in tree.find_all(exp.Group):
-        select = group.parent
-        if not isinstance(select, exp.Select) or not group.expressions:
+        select = found.select
+        if select.args.get("limit") is None or select.args.get("order") is not None:
             continue
-        if all(_constant(key, select) for key in group.expressions):
-            raise Refused(group, "GROUP BY only constants: Polars gives a row even over no rows")
+        if select.find(exp.AggFunc) and not select.args.get("group"):
+            continue  # one row: the LIMIT keeps it
+        if isinstance(select.parent, exp.Subquery) and isinstance(select.parent.parent, exp.In) \
+                or isinstance(select.parent, exp.In):
+            raise Refused(select, "IN (a correlated subquery with LIMIT and no ORDER BY): which rows it keeps"
+                          f" is arbitrary, and {ctx.engine} keeps others than Spark")
     return tree
-
-
-def _constant(key: exp.Expression, select: exp.Select) -> bool:
-    if isinstance(key, exp.Literal) and key.is_int:  # an ordinal: the output column it names
-        items = select.expressions
-        i = int(key.name) - 1
-        if 0 <= i < len(items):
-            item = items[i].unalias() if isinstance(items[i], exp.Alias) else items[i]
-            return not any(isinstance(n, exp.Column) for n in item.walk()) and not item.find(exp.AggFunc)
-        return False
-    return not any(isinstance(n, (exp.Column, exp.Star)) for n in key.walk())
 
 
 def spark_grouped_in_subquery(tree, ctx):
@@ -58,7 +43,7 @@ def spark_grouped_in_subquery(tree, ctx):
         if (node.args.get("query") is None or select is None or not select.args.get("group")
                 or node.find_ancestor(exp.AggFunc, exp.Where, exp.Having, exp.Select) is not select):
             continue
-        if _in_select_list(node, select):
+        if not isinstance(node.this, exp.Column) and _in_select_list(node, select):
             raise Refused(node, f"IN (subquery) as a value of a grouped SELECT: Spark gives FALSE for a NULL"
                           f" value, {ctx.engine} NULL")
     return tree
