@@ -42,7 +42,7 @@ def _digits(decimal: exp.DataType) -> int:
 def _wrap(x: exp.Expression, bits: int, to: exp.DataType) -> exp.Expression:
     """x (an integer) modulo 2^bits, as a signed `to`; % may truncate or floor, this is the same."""
     size = exp.Literal.number(2**bits)
-    low = exp.Mod(this=exp.Paren(this=exp.Add(this=exp.Mod(this=x.copy(), expression=size), expression=size.copy())),
+    low = exp.Mod(this=exp.Paren(this=exp.Add(this=exp.Mod(this=_p(x), expression=size), expression=size.copy())),
                   expression=size.copy())
     low = exp.Paren(this=low)
     signed = exp.case().when(exp.GTE(this=low, expression=exp.Literal.number(2 ** (bits - 1))),
@@ -52,6 +52,11 @@ def _wrap(x: exp.Expression, bits: int, to: exp.DataType) -> exp.Expression:
 
 # NaN is above +Infinity in DuckDB's and Polars' comparisons (Polars SQL has no ISNAN).
 _INFINITY = exp.cast(exp.Literal.string("Infinity"), exp.DataType.build("double"))
+
+
+def _p(x: exp.Expression) -> exp.Expression:
+    """A copy of x, in parentheses when it is an operation (operands of % and *)."""
+    return exp.paren(x.copy()) if isinstance(x, (exp.Binary, exp.Unary, exp.Case)) else x.copy()
 
 
 def _saturate(x: exp.Expression, bits: int) -> exp.Expression:
@@ -90,7 +95,7 @@ def spark_integer_arithmetic_wraps(tree, ctx):
             continue
         wide = exp.DataType.build("bigint" if bits <= 32 else "hugeint")
         wider = exp.Cast(this=node.this.copy(), to=wide)
-        result = exp.paren(node.__class__(this=wider, expression=node.expression.copy()))
+        result = exp.paren(node.__class__(this=wider, expression=_p(node.expression)))
         fits = exp.Between(this=result.copy(), low=exp.Literal.number(-(2 ** (bits - 1))),
                            high=exp.Literal.number(2 ** (bits - 1) - 1))
         node.replace(exp.paren(exp.case().when(fits, exp.Cast(this=result.copy(), to=to.copy()))
