@@ -2446,4 +2446,16 @@ EXPECTED = {
     'doubled_quote_in_a_literal': [
         ("O'x", 'ab'),
     ],
+    # SELECT hex(to_binary('737472696e67'))
+    'to_binary_reads_hex': [
+        ('737472696E67',),
+    ],
+    # SELECT date_from_unix_date(1000)
+    'date_from_unix_date_is_a_date': [
+        (datetime.date(1972, 9, 27),),
+    ],
+    # SELECT timestampadd(DAY, 367, DATE'2022-02-25')
+    'timestampadd_of_a_date_is_a_timestamp': [
+        (datetime.datetime(2023, 2, 27, 0, 0),),
+    ],
 }

@@ -111,7 +111,6 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_floor_ceil_are_integral", numbers.spark_floor_integral, SPARK, ("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil)),
     Rule("log_one_argument_is_base_ten", numbers.log_base_ten, (*POSTGRES_LIKE, "duckdb"), (), kinds=(exp.Log,)),
     Rule("spark_integers_narrow_by_wrapping", narrowing.spark_integer_narrowing, SPARK, ("duckdb", "polars"), kinds=(exp.Cast,)),
-    Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     Rule("spark_cast_to_int_truncates", numbers.spark_cast_truncates, SPARK, ("duckdb",), kinds=(exp.Cast,)),
     Rule("duckdb_cast_to_int_rounds", numbers.duckdb_cast_rounds, ("duckdb",), ("polars", "spark"), kinds=(exp.Cast,)),
     Rule("string_to_integer_casts", numbers.string_to_integer, (), (), kinds=(exp.Cast,)),
@@ -169,6 +168,8 @@ RULES: tuple[Rule, ...] = (
     Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),
     Rule("materialized_cte_hint", queries.materialized_cte, (), ("polars", "spark"), kinds=(exp.CTE,)),
     Rule("distinct_on_keeps_order", queries.distinct_on, (), ("spark",), kinds=(exp.Distinct,)),
+    # last of the rules of meaning: its CASTs must not make the rules after it type the tree
+    Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),

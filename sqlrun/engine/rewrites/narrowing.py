@@ -82,10 +82,14 @@ def spark_integer_arithmetic_wraps(tree, ctx):
     # size wider (HUGEINT for BIGINT), kept when it fits, else wrapped to the low bits.
     ops = (exp.Add, exp.Sub, exp.Mul)
     found = []
+    before = [(n, n._type) for n in tree.walk()]  # typing here must not change how the rest is written
     for node in typed_nodes(tree, ctx, ops, operands=("this", "expression")):
         sides = [node.this.type, node.expression.type]
-        if all(t is not None and t.this in _BITS for t in sides):
+        small = _small(node.this) and _small(node.expression)
+        if all(t is not None and t.this in _BITS for t in sides) and not small:
             found.append((node, max(_BITS[t.this] for t in sides)))
+    for n, kind in before:
+        n._type = kind
     for node, bits in reversed(found):  # innermost first: an outer copy holds the inner spelling
         to = exp.DataType.build(_NAMES[bits])
         values = [_integer(node.this), _integer(node.expression)]
@@ -101,6 +105,17 @@ def spark_integer_arithmetic_wraps(tree, ctx):
         node.replace(exp.paren(exp.case().when(fits, exp.Cast(this=result.copy(), to=to.copy()))
                                .else_(_wrap(result, bits, to))))
     return tree
+
+
+_SMALL_PARTS = {"MONTH", "DAY", "DOW", "DAYOFWEEK", "DOY", "DAYOFYEAR", "QUARTER", "HOUR", "MINUTE", "WEEK"}
+
+
+def _small(node: exp.Expression) -> bool:
+    """Below 2^15 in size whatever the row: two of them add and multiply without overflow."""
+    value = _integer(node)
+    if value is not None:
+        return abs(value) < 2**15
+    return isinstance(node, exp.Extract) and node.name.upper() in _SMALL_PARTS
 
 
 _OPS = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
