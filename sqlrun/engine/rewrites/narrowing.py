@@ -85,6 +85,8 @@ def spark_integer_arithmetic_wraps(tree, ctx):
     before = [(n, n._type) for n in tree.walk()]  # typing here must not change how the rest is written
     for node in typed_nodes(tree, ctx, ops, operands=("this", "expression")):
         sides = [node.this.type, node.expression.type]
+        if isinstance(node.parent, exp.Anonymous) and node.parent.name.upper() == "TRY":
+            continue  # Spark's TRY_ADD: NULL on overflow, not wrapped
         small = _small(node.this) and _small(node.expression)
         if all(t is not None and t.this in _BITS for t in sides) and not small:
             found.append((node, max(_BITS[t.this] for t in sides)))
