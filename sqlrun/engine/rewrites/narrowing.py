@@ -4,6 +4,8 @@ then wraps); DuckDB and Polars give NULL for what does not fit."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, typed_nodes
@@ -15,6 +17,10 @@ _FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 def spark_integer_narrowing(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.this in _BITS):
         arg, bits = node.this.type, _BITS[node.to.this]
+        value = _literal_value(node.this, bits)
+        if value is not None:  # a number written in the query: its Spark value, computed here
+            node.replace(exp.cast(exp.Literal.number(value), node.to.copy()))
+            continue
         if isinstance(node.this, (exp.Floor, exp.Ceil)) and node.this.this.type is not None:
             arg = node.this.this.type  # typed as Spark's BIGINT result: what it rounds is what counts
         if arg is None:
@@ -33,6 +39,26 @@ def spark_integer_narrowing(tree, ctx):
     return tree
 
 
+def _literal_value(node: exp.Expression, bits: int) -> int | None:
+    """A numeric literal cast to a `bits` integer as Spark does: 2.5 (a DECIMAL) truncated and
+    wrapped, 2.5e0 (a DOUBLE) truncated and saturated; None for anything else."""
+    sign = 1
+    while isinstance(node, (exp.Neg, exp.Paren)):
+        sign, node = (-sign if isinstance(node, exp.Neg) else sign), node.this
+    if not isinstance(node, exp.Literal) or node.is_string:
+        return None
+    text = node.name.lower()
+    try:
+        number = Decimal(text) * sign
+    except InvalidOperation:
+        return None
+    whole = int(number)  # toward zero
+    if "e" not in text:
+        return _wrapped(whole, bits)
+    top = 2 ** (min(bits, 32) - 1 if bits < 64 else 63)
+    return _wrapped(max(-top, min(top - 1, whole)), bits)
+
+
 def _digits(decimal: exp.DataType) -> int:
     """The integer digits of DECIMAL(p, s) (38 when its precision is not written)."""
     params = [int(p.this.name) for p in decimal.expressions] if decimal.expressions else [38, 0]
@@ -40,14 +66,19 @@ def _digits(decimal: exp.DataType) -> int:
 
 
 def _wrap(x: exp.Expression, bits: int, to: exp.DataType) -> exp.Expression:
-    """x (an integer) modulo 2^bits, as a signed `to`; % may truncate or floor, this is the same."""
-    size = exp.Literal.number(2**bits)
-    low = exp.Mod(this=exp.Paren(this=exp.Add(this=exp.Mod(this=_p(x), expression=size), expression=size.copy())),
-                  expression=size.copy())
-    low = exp.Paren(this=low)
-    signed = exp.case().when(exp.GTE(this=low, expression=exp.Literal.number(2 ** (bits - 1))),
-                             exp.Sub(this=low.copy(), expression=size.copy())).else_(low.copy())
+    """x (an integer) modulo 2^bits, as a signed `to`: (((x & M) + H) & M) - H, with M = 2^bits - 1
+    and H = 2^(bits-1); x written once, nothing overflows. Its + and - are not wrapped again (_from_wrap)."""
+    mask, half = exp.Literal.number(2**bits - 1), exp.Literal.number(2 ** (bits - 1))
+    low = exp.paren(exp.BitwiseAnd(this=_p(x), expression=mask))
+    shifted = exp.Add(this=low, expression=half)
+    signed = exp.Sub(this=exp.paren(exp.BitwiseAnd(this=exp.paren(shifted), expression=mask.copy())),
+                     expression=half.copy())
     return exp.Cast(this=signed, to=to.copy())
+
+
+def _from_wrap(node: exp.Expression) -> bool:
+    """The + or - of a _wrap: `(x & M) + H`, `((...) & M) - H`."""
+    return isinstance(node.this, exp.Paren) and isinstance(node.this.this, exp.BitwiseAnd)
 
 
 # NaN is above +Infinity in DuckDB's and Polars' comparisons (Polars SQL has no ISNAN).
@@ -79,34 +110,59 @@ _NAMES = {8: "tinyint", 16: "smallint", 32: "int", 64: "bigint"}
 
 def spark_integer_arithmetic_wraps(tree, ctx):
     # Spark (not ANSI) wraps INT + INT, BIGINT * BIGINT...; DuckDB fails on overflow. Computed one
-    # size wider (HUGEINT for BIGINT), kept when it fits, else wrapped to the low bits.
+    # size wider (HUGEINT for BIGINT), kept when it fits, else wrapped to the low bits; a chain of
+    # one width is wrapped once, at its top (a wider value that overflows still fails, loudly).
     ops = (exp.Add, exp.Sub, exp.Mul)
     found = []
     before = [(n, n._type) for n in tree.walk()]  # typing here must not change how the rest is written
     for node in typed_nodes(tree, ctx, ops, operands=("this", "expression")):
         sides = [node.this.type, node.expression.type]
-        if isinstance(node.parent, exp.Anonymous) and node.parent.name.upper() == "TRY":
-            continue  # Spark's TRY_ADD: NULL on overflow, not wrapped
+        if isinstance(node.parent, exp.Anonymous) and node.parent.name.upper() == "TRY" or _from_wrap(node):
+            continue  # Spark's TRY_ADD (NULL on overflow), or a wrap written here
         small = _small(node.this) and _small(node.expression)
         if all(t is not None and t.this in _BITS for t in sides) and not small:
             found.append((node, max(_BITS[t.this] for t in sides)))
     for n, kind in before:
         n._type = kind
-    for node, bits in reversed(found):  # innermost first: an outer copy holds the inner spelling
-        to = exp.DataType.build(_NAMES[bits])
+    members = {}
+    for node, bits in reversed(found):  # innermost first: literals folded as Spark does
         values = [_integer(node.this), _integer(node.expression)]
-        if None not in values:  # literals: computed here, as Spark does
-            value = _wrapped(_OPS[type(node)](*values), bits)
-            node.replace(exp.Literal.number(value) if bits == 32 else exp.cast(exp.Literal.number(value), to))
+        if None in values:
+            members[id(node)] = bits
             continue
-        wide = exp.DataType.build("bigint" if bits <= 32 else "hugeint")
-        wider = exp.Cast(this=node.this.copy(), to=wide)
-        result = exp.paren(node.__class__(this=wider, expression=_p(node.expression)))
-        fits = exp.Between(this=result.copy(), low=exp.Literal.number(-(2 ** (bits - 1))),
-                           high=exp.Literal.number(2 ** (bits - 1) - 1))
-        node.replace(exp.paren(exp.case().when(fits, exp.Cast(this=result.copy(), to=to.copy()))
-                               .else_(_wrap(result, bits, to))))
+        value = _wrapped(_OPS[type(node)](*values), bits)
+        to = exp.DataType.build(_NAMES[bits])
+        node.replace(exp.Literal.number(value) if bits == 32 else exp.cast(exp.Literal.number(value), to))
+    for node, bits in reversed(found):
+        if id(node) not in members or members.get(id(_up(node))) == bits:
+            continue  # folded, or inside a chain wrapped once at its top (the low bits are the same)
+        node.replace(_wrapped_chain(node, bits, members))
     return tree
+
+
+def _up(node: exp.Expression) -> exp.Expression | None:
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    return parent
+
+
+def _wrapped_chain(top: exp.Expression, bits: int, members: dict) -> exp.Expression:
+    """A chain of + - * of one width computed one size wider, wrapped once when out of range."""
+    wide = exp.DataType.build("bigint" if bits <= 32 else "hugeint")
+
+    def widen(node):
+        for key in ("this", "expression"):
+            child = inner = node.args[key]
+            while isinstance(inner, exp.Paren):
+                inner = inner.this
+            if members.get(id(inner)) == bits:
+                widen(inner)
+            else:
+                child.replace(exp.Cast(this=child.copy(), to=wide.copy()))
+
+    widen(top)
+    return _wrap(exp.paren(top.copy()), bits, exp.DataType.build(_NAMES[bits]))
 
 
 _SMALL_PARTS = {"MONTH", "DAY", "DOW", "DAYOFWEEK", "DOY", "DAYOFYEAR", "QUARTER", "HOUR", "MINUTE", "WEEK"}
