@@ -174,12 +174,19 @@ def _wrapped_chain(top: exp.Expression, bits: int, members: dict) -> exp.Express
 _SMALL_PARTS = {"MONTH", "DAY", "DOW", "DAYOFWEEK", "DOY", "DAYOFYEAR", "QUARTER", "HOUR", "MINUTE", "WEEK"}
 
 
+_SMALL_CALLS = tuple(getattr(exp, name) for name in (
+    "DayOfWeek", "DayOfWeekIso", "DayOfMonth", "DayOfYear", "Month", "Quarter", "Hour", "Minute",
+    "Second", "Week", "WeekOfYear", "Day") if hasattr(exp, name))
+
+
 def _small(node: exp.Expression) -> bool:
     """Below 2^15 in size whatever the row: two of them add and multiply without overflow."""
     value = _integer(node)
     if value is not None:
         return abs(value) < 2**15
-    return isinstance(node, exp.Extract) and node.name.upper() in _SMALL_PARTS
+    if isinstance(node, exp.Paren):
+        return _small(node.this)
+    return isinstance(node, exp.Extract) and node.name.upper() in _SMALL_PARTS or isinstance(node, _SMALL_CALLS)
 
 
 _OPS = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
