@@ -119,6 +119,8 @@ def spark_integer_arithmetic_wraps(tree, ctx):
         sides = [node.this.type, node.expression.type]
         if isinstance(node.parent, exp.Anonymous) and node.parent.name.upper() == "TRY" or _from_wrap(node):
             continue  # Spark's TRY_ADD (NULL on overflow), or a wrap written here
+        if _group_key(node):
+            continue  # as written: the SELECT list must still name the GROUP BY expression
         small = _small(node.this) and _small(node.expression)
         if all(t is not None and t.this in _BITS for t in sides) and not small:
             found.append((node, max(_BITS[t.this] for t in sides)))
@@ -138,6 +140,16 @@ def spark_integer_arithmetic_wraps(tree, ctx):
             continue  # folded, or inside a chain wrapped once at its top (the low bits are the same)
         node.replace(_wrapped_chain(node, bits, members))
     return tree
+
+
+def _group_key(node: exp.Expression) -> bool:
+    """Whether node is (in its SELECT) one of the GROUP BY expressions, or inside one."""
+    select = node.find_ancestor(exp.Select)
+    group = select.args.get("group") if select else None
+    if group is None:
+        return False
+    keys = {k.sql() for k in group.walk() if isinstance(k, (exp.Add, exp.Sub, exp.Mul))}
+    return node.sql() in keys or node.find_ancestor(exp.Group) is not None
 
 
 def _up(node: exp.Expression) -> exp.Expression | None:
