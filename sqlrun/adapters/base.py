@@ -40,6 +40,13 @@ class Engine(ABC):
         it runs: (the function name, or '', the reason); None when nothing is known to fail."""
         return None
 
+    @classmethod
+    def binds(cls, sql: str, sources: dict[str, Source], literal_only: bool = False) -> str | None:
+        """The engine's own error binding `sql` over empty tables of the sources' schemas
+        (footers only, nothing run on their rows; a statement of literals only, which reads no
+        table, may be computed); None when it binds or cannot be checked."""
+        return None
+
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
         self.check_settings(self.settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlglot import exp
@@ -35,6 +36,32 @@ class DuckDBEngine(Engine):
         from sqlrun.adapters.duckdb_functions import refuses
 
         return refuses(sql)
+
+    @classmethod
+    def binds(cls, sql: str, sources: dict, literal_only: bool = False) -> str | None:
+        from sqlrun.adapters.empty_bind import LOCK, WHOLE, checkable, quoted
+
+        if not checkable(sources):
+            return None
+        with LOCK:
+            engine, views = _binder(cls)
+            try:
+                for name, source in sources.items():
+                    if views.get(name) != source:  # one connection for every check: views kept
+                        views.pop(name, None)
+                        engine.register_source(name + WHOLE, source)
+                        engine.execute(f"CREATE OR REPLACE VIEW {quoted(name)} AS"
+                                       f" SELECT * FROM {quoted(name + WHOLE)} LIMIT 0")
+                        views[name] = source
+            except Exception:  # a source that does not read: the run reports it
+                return None
+            try:
+                # bound and optimized (constants folded), not run; literals only: computed
+                engine.execute(sql if literal_only else f"EXPLAIN {sql}")
+            except EngineError as exc:
+                reason = str(exc).removeprefix("duckdb: ")
+                return None if reason.startswith("IO Error") else reason  # files changed: the run tells
+        return None
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
@@ -120,6 +147,12 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _binder(cls) -> tuple[DuckDBEngine, dict]:
+    """The connection DuckDBEngine.binds uses, and the source each of its views reads."""
+    return cls({"threads": 1}), {}
 
 
 def _one_line(message: str, sql: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from sqlrun.adapters.base import Engine
@@ -18,6 +19,31 @@ class PolarsEngine(Engine):
     # parentheses or 23 nested subqueries; tree_depth 50 passed and 51 failed on every shape tried.
     MAX_NESTING = 48
     MODEL_TREES = "index"  # it evaluates every branch of a CASE: 1-byte leaf numbers halve that work
+
+    @classmethod
+    def binds(cls, sql: str, sources: dict, literal_only: bool = False) -> str | None:
+        from sqlrun.adapters.empty_bind import LOCK, checkable, quoted
+
+        if not checkable(sources):
+            return None
+        with LOCK:
+            engine, frames = _binder(cls)
+            try:
+                for name, source in sources.items():
+                    if frames.get(name) != source:  # one context for every check: frames kept
+                        frames.pop(name, None)
+                        engine.register_source(name, source)
+                        empty = engine.ctx.execute(f"SELECT * FROM {quoted(name)} LIMIT 0", eager=False)
+                        engine.ctx.register(name, empty)
+                        frames[name] = source
+            except Exception:  # a source that does not read: the run reports it
+                return None
+            try:
+                engine.to_arrow(sql)  # over no rows: only literals are computed
+            except EngineError as exc:
+                reason = str(exc).removeprefix("polars: ")
+                return None if "No such file" in reason else reason  # files changed: the run tells
+        return None
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
@@ -70,6 +96,12 @@ class PolarsEngine(Engine):
             if type(exc).__name__ != "PanicException":
                 raise
             raise EngineError(f"polars: internal error (panic): {str(exc).strip().splitlines()[0]}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _binder(cls) -> tuple[PolarsEngine, dict]:
+    """The engine PolarsEngine.binds uses, and the source each of its empty frames reads."""
+    return cls(), {}
 
 
 def _collect(frame, engine: str):

@@ -15,7 +15,7 @@ from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.engine.compile import generate
 from sqlrun.engine.parse import where
 from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree, table_name
-from sqlrun.errors import CatalogError
+from sqlrun.errors import CatalogError, CompileError
 
 if TYPE_CHECKING:
     from sqlrun.config import Source
@@ -50,7 +50,20 @@ def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], sche
             known = ", ".join(sorted(sources)) or "none"
             raise CatalogError(f"{where(query, node)}: unknown table '{table}' (sources: {known})")
         needed[table] = sources[table]
+    _bind_empty(query, tree, target, sql, needed, {s: plan.stored.get(s) for s in stored})
     return Outgoing(sql, needed, stored)
+
+
+def _bind_empty(query, tree: exp.Expression, target: Target, sql: str, sources: dict, stored: dict) -> None:
+    """The engine binds the SQL over empty tables of the inputs' schemas, or compile refuses it
+    (a binder or type error known before anything runs, not an engine error at run time)."""
+    if any(s is None or s.value is not None for s in stored.values()):
+        return  # an input not stored yet (compile before its run), or by value: not checked
+    tables = {**sources, **{name: s.source() for name, s in stored.items()}}
+    reason = target.adapter.binds(sql, tables, literal_only=tree.find(exp.Table) is None)
+    if reason:
+        raise CompileError(f"{where(query, tree)}: {target.name} cannot run this statement: {reason}"
+                           f" ({query.dialect} -> {target.name})")
 
 
 def _bare_sources(tree: exp.Expression, sources: dict[str, Source]) -> exp.Expression:

@@ -70,7 +70,21 @@ def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
 
 @deep
 def _parse_text(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
-    return tuple(s for s in sqlglot.parse(sql, read=dialect) if s is not None)
+    return tuple(s for s in sqlglot.parse(sql, read=_reader(dialect)) if s is not None)
+
+
+@functools.lru_cache(maxsize=8)
+def _reader(dialect: str):
+    """The dialect sqlglot reads with. Spark reads '' inside a '...' literal as one quote ('O''x'
+    is O'x); sqlglot's Spark reads two literals and concatenates them: taught here."""
+    if dialect not in ("spark", "databricks", "hive"):
+        return dialect
+    base = type(sqlglot.Dialect.get_or_raise(dialect))
+
+    class Tokenizer(base.Tokenizer):
+        STRING_ESCAPES = [*base.Tokenizer.STRING_ESCAPES, "'"]
+
+    return type(f"{base.__name__}SqlrunQuotes", (base,), {"Tokenizer": Tokenizer})()
 
 
 @functools.lru_cache(maxsize=256)

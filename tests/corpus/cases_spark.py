@@ -563,4 +563,14 @@ CASES = [
          " INTERVAL '1 12' DAY TO HOUR + TIMESTAMP'2011-11-11 11:11:11',"
          " DATE'2012-01-01' + INTERVAL '-1 02:03:04.5' DAY TO SECOND,"
          " - INTERVAL '1-1' YEAR TO MONTH + DATE'2012-03-31'"),
+    case("math", "narrowing_casts_wrap_and_saturate",
+         "SELECT CAST(CAST('2147483648' AS BIGINT) AS INT), CAST(CAST(-32769 AS INT) AS SMALLINT),"
+         " CAST(double('922337203685477580700.0') AS BIGINT), CAST(double('NaN') AS INT),"
+         " CAST(double('-Infinity') AS BIGINT)"),
+    case("string", "split_part_by_nothing", "SELECT split_part('11.12.13', '', 1)"),
+    case("string", "to_binary_reads_hex", "SELECT hex(to_binary('737472696e67'))"),
+    case("date", "date_from_unix_date_is_a_date", "SELECT date_from_unix_date(1000)"),
+    case("date", "timestampadd_of_a_date_is_a_timestamp", "SELECT timestampadd(DAY, 367, DATE'2022-02-25')"),
+    case("string", "doubled_quote_in_a_literal", "SELECT 'O''x', 'a' 'b'"),
+    case("math", "text_with_blanks_read_as_numbers", "SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))"),
 ]

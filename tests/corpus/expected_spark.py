@@ -2643,4 +2643,32 @@ EXPECTED = {
     'interval_spans': [
         (datetime.date(2009, 12, 31), datetime.datetime(2011, 11, 10, 22, 58, 58, 876544), datetime.datetime(2011, 11, 12, 23, 11, 11), datetime.datetime(2011, 12, 30, 21, 56, 55, 500000), datetime.date(2011, 2, 28)),
     ],
+    # SELECT CAST(CAST('2147483648' AS BIGINT) AS INT), CAST(CAST(-32769 AS INT) AS SMALLINT), CAST(double('922337203685477580700.0') AS BIGINT), CAST(double('NaN') AS INT), CAST(double('-Infinity') AS BIGINT)
+    'narrowing_casts_wrap_and_saturate': [
+        (-2147483648, 32767, 9223372036854775807, 0, -9223372036854775808),
+    ],
+    # SELECT split_part('11.12.13', '', 1)
+    'split_part_by_nothing': [
+        ('11.12.13',),
+    ],
+    # SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))
+    'text_with_blanks_read_as_numbers': [
+        (1.0, Decimal('1')),
+    ],
+    # SELECT 'O''x', 'a' 'b'
+    'doubled_quote_in_a_literal': [
+        ("O'x", 'ab'),
+    ],
+    # SELECT hex(to_binary('737472696e67'))
+    'to_binary_reads_hex': [
+        ('737472696E67',),
+    ],
+    # SELECT date_from_unix_date(1000)
+    'date_from_unix_date_is_a_date': [
+        (datetime.date(1972, 9, 27),),
+    ],
+    # SELECT timestampadd(DAY, 367, DATE'2022-02-25')
+    'timestampadd_of_a_date_is_a_timestamp': [
+        (datetime.datetime(2023, 2, 27, 0, 0),),
+    ],
 }

@@ -96,6 +96,9 @@ def spark_group_by_map(tree: exp.Expression, ctx: Context) -> exp.Expression:
                 if isinstance(picked.type, exp.DataType) and _has_map(picked.type):
                     raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
             if not (isinstance(key.type, exp.DataType) and _has_map(key.type)):
+                # a key of unknown type in a query that builds maps may hold one (`a.b` of a struct)
+                if tree.find(*_BUILT) and _unsure(key.type):
+                    raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
                 continue
             if ctx.engine != "duckdb" or not isinstance(group.parent, exp.Select):
                 raise Refused(key, f"Spark groups maps by their entries in any key order; {ctx.engine} does not")
@@ -103,3 +106,9 @@ def spark_group_by_map(tree: exp.Expression, ctx: Context) -> exp.Expression:
             _read_from_key(group.parent, key, canon)
             key.replace(canon)
     return tree
+
+
+def _unsure(t) -> bool:
+    if not isinstance(t, exp.DataType):
+        return True
+    return t.is_type(exp.DType.UNKNOWN) or (t.this == exp.DType.STRUCT and not t.expressions)

@@ -1,0 +1,130 @@
+"""Spark answers at the edges that DuckDB and Polars give otherwise, spelled out or refused:
+POWER of NaN and infinity (Java's Math.pow), SPLIT_PART by '', `div` of fractions, TO_BINARY,
+DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims blanks)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+
+_DOUBLE = exp.DataType.build("double")
+_BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a number
+
+
+def _double(text: str) -> exp.Expression:
+    return exp.cast(exp.Literal.string(text), _DOUBLE.copy())
+
+
+def spark_power(tree, ctx):
+    # Java: |x| = 1 and y infinite or NaN is NaN (C, so DuckDB and Polars: 1). ABS(NaN) is above
+    # +Infinity in DuckDB's and Polars' comparisons.
+    def build(node):
+        edge = exp.and_(
+            exp.EQ(this=exp.Abs(this=node.this.copy()), expression=exp.Literal.number(1)),
+            exp.GTE(this=exp.Abs(this=node.expression.copy()), expression=_double("Infinity")),
+        )
+        return exp.paren(exp.case().when(edge, _double("NaN")).else_(node.copy()))
+
+    return replace_all(tree, exp.Pow, build)
+
+
+def spark_split_part(tree, ctx):
+    # Spark does not split by '': the whole text is part 1 (and -1), any other part ''.
+    for node in list(tree.find_all(exp.SplitPart)):
+        delimiter, index = node.args.get("delimiter"), node.args.get("part_index")
+        if delimiter is None or index is None:
+            continue
+        whole = exp.case().when(exp.In(this=index.copy(), expressions=[exp.Literal.number(1), exp.Literal.number(-1)]),
+                                node.this.copy()).else_(exp.Literal.string(""))
+        if isinstance(delimiter, exp.Literal):
+            if delimiter.name == "":
+                node.replace(exp.paren(whole))
+            continue
+        empty = exp.EQ(this=delimiter.copy(), expression=exp.Literal.string(""))
+        node.replace(exp.paren(exp.case().when(empty, whole).else_(node.copy())))
+    return tree
+
+
+def spark_div_of_fractions(tree, ctx):
+    # Spark's `div` truncates to a BIGINT; DuckDB's // of DECIMALs is a plain division (51 // 2
+    # is 25.5). Whole DECIMALs go as HUGEINT; other fractions are refused.
+    for node in typed_nodes(tree, ctx, exp.IntDiv, operands=("this", "expression")):
+        for side in (node.this, node.expression):
+            kind = side.type
+            if kind is None or kind.is_type(*exp.DataType.INTEGER_TYPES, exp.DType.NULL):
+                continue
+            if kind.is_type(exp.DType.DECIMAL) and _scale(kind) == 0:
+                side.replace(exp.Cast(this=side.copy(), to=exp.DataType.build("hugeint")))
+                continue
+            raise Refused(node, f"Spark's `div` of a {kind.sql()} truncates to a BIGINT; {ctx.engine}"
+                          " divides otherwise: cast the operands to BIGINT first")
+    return tree
+
+
+def _scale(decimal: exp.DataType) -> int:
+    params = decimal.expressions
+    return int(params[1].this.name) if len(params) > 1 else 0
+
+
+def spark_to_binary(tree, ctx):
+    # TO_BINARY(s) without a format reads s as hex: said so, for the translation of 'hex'.
+    for node in tree.find_all(exp.ToBinary):
+        if node.args.get("format") is None:
+            node.set("format", exp.Literal.string("hex"))
+    return tree
+
+
+def spark_date_from_unix_date(tree, ctx):
+    for node in list(tree.find_all(exp.DateFromUnixDate)):
+        if not isinstance(node.parent, exp.Cast):
+            node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("date")))
+    return tree
+
+
+def spark_timestampadd_of_date(tree, ctx):
+    # Spark's TIMESTAMPADD of a DATE is a TIMESTAMP; Polars keeps the DATE.
+    for node in typed_nodes(tree, ctx, exp.TimestampAdd):
+        arg = node.this
+        if arg.type is not None and arg.type.is_type(exp.DType.DATE):
+            arg.replace(exp.Cast(this=arg.copy(), to=exp.DataType.build("timestamp")))
+    return tree
+
+
+def spark_text_to_number_polars(tree, ctx):
+    # Spark trims blanks and control characters before reading text as a number; Polars gives NULL.
+    numbers = (exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*numbers)):
+        arg = node.this.type
+        if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
+            continue
+        text = node.this.copy()
+        for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
+            text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
+                                     replacement=exp.Literal.string(""))
+        node.this.replace(text)
+    return tree
+
+
+# Spark to Spark: a datetime pattern goes back as written. sqlglot reads it into strftime and
+# writes it back its own way ('y' comes back as 'yyyy', which reads and writes years otherwise).
+PATTERN_CALLS = (exp.StrToTime, exp.StrToDate, exp.TimeToStr, exp.TsOrDsToDate, exp.StrToUnix, exp.UnixToStr)
+_NEXT_TEXT = re.compile(r"""\s*,\s*(?:'((?:[^'\\]|\\.|'')*)'|"((?:[^"\\]|\\.)*)")""")
+
+
+def spark_patterns_as_written(tree, ctx):
+    for node in list(tree.find_all(PATTERN_CALLS)):
+        form = node.args.get("format")
+        if not isinstance(form, exp.Literal) or not form.is_string:
+            continue
+        ends = [n.meta["end"] for n in node.this.walk() if n._meta and "end" in n.meta]
+        match = _NEXT_TEXT.match(ctx.query.sql, max(ends) + 1) if ends else None
+        if match is None:
+            continue
+        text = match.group(1) if match.group(1) is not None else match.group(2)
+        if "\\" in text or "%" in text or "''" in text:
+            continue  # escapes: left to sqlglot's reading
+        form.replace(exp.Literal.string(text))
+    return tree
