@@ -93,7 +93,7 @@ def test_what_a_join_would_change_is_not_rewritten(sql):
         ("SELECT o.k FROM o LEFT JOIN o2 ON o.k = o2.k AND EXISTS (SELECT 1 FROM i WHERE i.k = o.k)", "in a JOIN condition"),
         ("SELECT o.k FROM o FULL JOIN o2 ON o.k = o2.k AND EXISTS (SELECT 1 FROM i WHERE i.k = o2.k)", "in a JOIN condition"),
         ("SELECT o.k FROM o JOIN o2 ON o.k = o2.k OR EXISTS (SELECT 1 FROM i WHERE i.k = o.k)", "in a JOIN condition"),
-        ("SELECT k FROM o WHERE x IN (SELECT y FROM i WHERE i.k = o.k LIMIT 1)", "with LIMIT"),
+        ("SELECT k FROM o WHERE x IN (SELECT y FROM i WHERE i.k = o.k ORDER BY y LIMIT 1)", "with LIMIT"),
         # not a join either: COUNT(*) over no rows is 0, so x IN (0) can hold where a key has no rows
         ("SELECT k, x FROM o WHERE x IN (SELECT COUNT(*) FROM i WHERE i.k = o.k)", "of IN over an aggregate"),
         ("SELECT k FROM o WHERE x = (SELECT MAX(y) FROM i WHERE i.k = o.k GROUP BY y)", "with GROUP BY"),
