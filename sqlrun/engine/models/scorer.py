@@ -33,11 +33,17 @@ _SCORERS: dict[str, Scorer] = {}
 class Scorer:
     """The stored model's booster (loaded on first use), scoring batches of rows."""
 
-    def __init__(self, stored: StoredModel):
-        self.stored = stored
+    def __init__(self, stored: StoredModel | None, artifact: bytes | None = None):
+        self.stored, self._artifact = stored, artifact
         self._booster = None
         self._lock = threading.Lock()
         self._last = threading.local()
+
+    def __getstate__(self) -> dict:  # to Spark's Python workers: the booster's bytes
+        return {"artifact": self._artifact or self.stored.artifact()[1]}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(None, state["artifact"])
 
     def booster(self):
         with self._lock:
@@ -45,7 +51,7 @@ class Scorer:
                 import xgboost as xgb
 
                 booster = xgb.Booster()
-                booster.load_model(bytearray(self.stored.artifact()[1]))
+                booster.load_model(bytearray(self._artifact or self.stored.artifact()[1]))
                 self._booster = booster
             return self._booster
 
