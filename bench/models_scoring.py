@@ -1,4 +1,5 @@
-"""Scoring speed: a trained model compiled to SQL vs the library's own booster.predict, at 1M rows.
+"""Scoring speed: a trained model scored by a query vs the library's own booster.predict, at 1M rows
+(DuckDB and Spark: the model function, scorer.py; Polars: the trees as SQL).
 
 Trains three XGBoost models with sqlrun (CREATE MODEL, synthetic data, fixed seeds; 100k
 training rows, 10 numeric features, some NULL): Redshift's AUTO OFF defaults (100 rounds,
