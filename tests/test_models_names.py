@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.api import Session
-from sqlrun.engine.parity import compare
 from sqlrun.engine.models.train import Trained, native_scores
+from sqlrun.engine.parity import compare
 from sqlrun.errors import CatalogError, CompileError, SqlrunError
 
 xgb = pytest.importorskip("xgboost")
