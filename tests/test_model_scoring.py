@@ -1,9 +1,10 @@
 """Large models: a 100-round multiclass model, depth-8 trees and a 30-round regression equal
 the library's own predict within 1e-5 (classes identical, NULL features included) on duckdb and
 spark (the model function: XGBoost inside the engine), polars and duckdb with the trees as SQL;
-a retrained model is never served by its old function; each engine gets its own tree encoding; the compiled SQL is kept beside the model
-version and used again (the model is not compiled again), checked before use (a damaged or
-edited file is rebuilt), and rebuilt when the model is retrained."""
+a retrained model is never served by its old function; each engine gets its own tree encoding;
+the compiled SQL is kept beside the model version and used again (the model is not compiled
+again), checked before use (a damaged or edited file is rebuilt), and rebuilt when the model is
+retrained."""
 
 from __future__ import annotations
 
