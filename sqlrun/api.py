@@ -11,6 +11,7 @@ from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query, is_create_model
 from sqlrun.engine.models import redshift as redshift_models
+from sqlrun.engine.models import scorer
 from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
@@ -249,6 +250,8 @@ class Session:
             if table not in self._registered[engine_name]:
                 engine.register_source(table, source)
                 self._registered[engine_name].add(table)
+        for function, model in scorer.used(sent.sql).items():  # trained models the SQL scores in the engine
+            engine.add_model_function(function, model)
         for upstream in sent.stored:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, self._stored_source(plan, upstream))

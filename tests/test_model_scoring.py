@@ -1,8 +1,10 @@
-"""Large models scored as SQL: a 100-round multiclass model, depth-8 trees and a 30-round
-regression equal the library's own predict within 1e-5 (classes identical) on duckdb, polars
-and spark; each engine gets its own tree encoding; the compiled SQL is kept beside the model
-version and used again (the model is not compiled again), checked before use (a damaged or
-edited file is rebuilt), and rebuilt when the model is retrained."""
+"""Large models: a 100-round multiclass model, depth-8 trees and a 30-round regression equal
+the library's own predict within 1e-5 (classes identical, NULL features included) on duckdb and
+spark (the model function: XGBoost inside the engine), polars and duckdb with the trees as SQL;
+a retrained model is never served by its old function; each engine gets its own tree encoding;
+the compiled SQL is kept beside the model version and used again (the model is not compiled
+again), checked before use (a damaged or edited file is rebuilt), and rebuilt when the model is
+retrained."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from sqlrun.adapters.duckdb import DuckDBEngine
 from sqlrun.api import Session
 from sqlrun.engine.models import sql_cache, to_sql
 from sqlrun.engine.models.train import Trained, feature_matrix, native_scores
@@ -117,10 +120,31 @@ def _depth(tree: dict, node: int = 0) -> int:
     return 1 + max(_depth(tree, tree["left"][node]), _depth(tree, tree["right"][node]))
 
 
+@pytest.fixture
+def sql_encoding(monkeypatch):
+    """DuckDB with the trees written as SQL (the encoding for engines without model functions)."""
+    monkeypatch.setattr(DuckDBEngine, "MODEL_FUNCTIONS", False)
+    sql_cache._MEMORY.clear()
+    yield
+    sql_cache._MEMORY.clear()
+
+
 @pytest.mark.parametrize("engine", ["duckdb", "polars"])
 def test_large_models_equal_the_library_predict(project, expected, engine):
     with Session(project) as session:
-        check(session.run("scores", engine), expected)
+        sql = session.compile("scores", engine)
+        check(session.run("scores", engine), expected)  # NULL features (a, d) included
+    if engine == "duckdb":  # the library inside the engine: one function call per output, no trees as SQL
+        assert sql.count("sqlrun_model_") == sql.count("CAST(a AS DOUBLE)") >= 5
+    else:
+        assert "sqlrun_model_" not in sql
+
+
+def test_large_models_as_sql_on_duckdb_equal_the_library_predict(project, expected, sql_encoding):
+    with Session(project) as session:
+        sql = session.compile("scores", "duckdb")
+        check(session.run("scores", "duckdb"), expected)
+    assert "sqlrun_model_" not in sql and sql.count("CAST(a AS DOUBLE)") > 100
 
 
 @pytest.mark.spark
@@ -128,11 +152,20 @@ def test_depth_8_model_on_spark_equals_the_library_predict(project, expected):
     with Session(project) as session:
         sql = session.compile("deep_only", "spark")
         result = session.run("deep_only", "spark")
-    assert "CASE WHEN" in sql and "element_at" not in sql  # leaf values in nested CASE
-    check(result.rename_columns(["id", "deep8_p"]), expected)
+    assert "sqlrun_model_" in sql and "element_at" not in sql  # the library, in a pandas UDF
+    check(result.rename_columns(["id", "deep8_p"]), expected)  # NULL features (a, d) included
 
 
-def test_each_engine_gets_its_tree_encoding(project):
+@pytest.mark.spark
+def test_multiclass_model_on_spark_equals_the_library_predict(project, expected):
+    (project / "multi_only.sql").write_text("SELECT id, predict_kind(a, b, c, d) AS multi100,"
+                                            " predict_kind_probabilities(a, b, c, d).probabilities[0] AS multi100_p"
+                                            " FROM points")
+    with Session(project) as session:
+        check(session.run("multi_only", "spark"), expected)
+
+
+def test_each_engine_gets_its_tree_encoding(project, sql_encoding):
     with Session(project) as session:
         duck, polars = (session.compile("deep_only", engine) for engine in ("duckdb", "polars"))
     assert "TINYINT" not in duck and "TINYINT" in polars  # Polars: 1-byte leaf numbers, then a lookup
@@ -159,7 +192,7 @@ def compiles(monkeypatch) -> list[str]:
     sql_cache._MEMORY.clear()
 
 
-def test_compiled_model_is_kept_beside_its_version_and_used_again(project, compiles):
+def test_compiled_model_is_kept_beside_its_version_and_used_again(project, compiles, sql_encoding):
     path = cache_file(project, "deep8", "duckdb")
     path.unlink(missing_ok=True)
     with Session(project) as session:
@@ -223,3 +256,30 @@ def test_retrained_model_compiles_again(tmp_path, compiles):
     assert new["version"] == version != old["version"]
     assert first != second and new["sqls"] != old["sqls"]
     assert compiles == ["predict", "predict"]
+
+
+def test_a_retrained_model_is_not_served_by_its_old_function(tmp_path):
+    """DuckDB's model function is named after the stored version: retrained in the same session
+    (same connection, the old function still registered), the scores are the new model's."""
+    (tmp_path / "data").mkdir()
+    pq.write_table(make_data(300), tmp_path / "data" / "points.parquet")
+    (tmp_path / "sqlrun.toml").write_text('[project]\ndialect = "spark"\nqueries = "."\n\n'
+                                          '[sources.points]\npath = "data/points.parquet"\n')
+    (tmp_path / "m.sql").write_text(f"-- dialect: redshift\nCREATE MODEL m FROM (SELECT a, b, y FROM points) TARGET y"
+                                    f" FUNCTION f_m {XGB} OBJECTIVE 'reg:squarederror' PREPROCESSORS 'none'"
+                                    " HYPERPARAMETERS DEFAULT EXCEPT (NUM_ROUND '3') SETTINGS (S3_BUCKET 'b')\n")
+    (tmp_path / "s.sql").write_text("SELECT id, f_m(a, b) AS p FROM points")
+    scores = []
+    with Session(tmp_path) as session:
+        for rows in (300, 400):
+            (tmp_path / "data" / "points.parquet").unlink(missing_ok=True)
+            pq.write_table(make_data(rows), tmp_path / "data" / "points.parquet")
+            session.run("m", "duckdb")
+            stored = session.models.store.current("m")
+            x = feature_matrix(make_data(rows), ["a", "b"])
+            want = native_scores(Trained(stored.model(), stored.artifact()[1], "booster.json", {}, 0), x)
+            got = session.run("s", "duckdb").sort_by("id")["p"].to_numpy()
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+            scores.append((session.compile("s", "duckdb"), got))
+    assert scores[0][0] != scores[1][0] and "sqlrun_model_" in scores[1][0]
+    assert not np.allclose(scores[0][1][:300], scores[1][1][:300])  # the model did change

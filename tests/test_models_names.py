@@ -15,6 +15,7 @@ import pytest
 
 from sqlrun.api import Session
 from sqlrun.engine.models.train import Trained, native_scores
+from sqlrun.engine.parity import compare
 from sqlrun.errors import CatalogError, CompileError, SqlrunError
 
 xgb = pytest.importorskip("xgboost")
@@ -120,7 +121,7 @@ def test_overloads_are_chosen_by_argument_types(project):
     numeric = compiled(project, "SELECT score_of(x1, x2) AS s FROM points")
     text = compiled(project, "SELECT score_of(kind, x2) AS s FROM points")
     one = compiled(project, "SELECT score_of(x1) AS s FROM points")
-    assert "'north'" not in numeric and "CASE" in numeric  # trees over numbers
+    assert "'north'" not in numeric and "sqlrun_model_" in numeric  # the library's trees over numbers
     assert "kind = 'north'" in text  # the one-hot encoding of the varchar model
     assert "x2" not in one
     assert "= 'north'" in compiled(project, "SELECT score_of(CAST(NULL AS VARCHAR), x2) AS s FROM points")
@@ -183,7 +184,8 @@ SELECT id, p.labels[0] AS first, p.labels[2] AS last, p.probabilities[1] AS seco
 def test_polars_takes_fields_of_a_named_struct_like_duckdb(project):
     for sql in (DOCS, CTE):
         duck, polars = run(project, sql, "duckdb"), run(project, sql, "polars")
-        assert duck and polars == duck
+        same = compare(pa.Table.from_pylist(duck), pa.Table.from_pylist(polars), ordered=True)
+        assert duck and same.equal, same.reason  # as parity compares: DuckDB sums the trees in another order
     assert all(r["probability"] > 0.7 and r["label"] == "1" for r in run(project, DOCS, "polars"))
 
 

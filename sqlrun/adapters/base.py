@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
     from sqlrun.config import Source
 
+# The functions add_model_function registers are named so (engine/models/scorer.py).
+MODEL_FUNCTION_PREFIX = "sqlrun_model_"
+
 
 class Engine(ABC):
     """An execution engine. Drivers are imported lazily inside the methods."""
@@ -33,6 +36,9 @@ class Engine(ABC):
     # summed: "balanced" (a balanced tree of +) or "chain" (t1 + t2 + ... in one parenthesis).
     MODEL_TREES: str = "case"
     MODEL_SUMS: str = "balanced"
+    # Scores tree models with the library inside the engine (engine/models/scorer.py): the compiled
+    # SQL calls a function add_model_function registers before the query runs.
+    MODEL_FUNCTIONS: bool = False
 
     @classmethod
     def refuses(cls, sql: str) -> tuple[str, str] | None:
@@ -72,6 +78,11 @@ class Engine(ABC):
     @abstractmethod
     def to_arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as an Arrow table."""
+
+    def add_model_function(self, name: str, scorer) -> None:
+        """Register `name(k, x0, ..., xm)`: DOUBLE, the vectorized `scorer.arrow(k, *columns)` over
+        `scorer.width` DOUBLE features (NULLs passed in); once per name (MODEL_FUNCTIONS engines)."""
+        raise NotImplementedError(f"{self.name} has no model functions")
 
     def close(self) -> None:
         """Release the engine's resources."""

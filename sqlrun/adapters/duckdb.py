@@ -26,6 +26,7 @@ _CSV_OPTIONS = {
 class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
+    MODEL_FUNCTIONS = True  # 1M rows, 100 trees: 0.67x of booster.predict, trees as SQL 0.09x (benchmarks §6)
     SETTINGS = {
         "threads": Key(integer(1), "worker threads"),
         "memory_limit": Key(size, 'memory limit, like "8GB"'),
@@ -78,6 +79,7 @@ class DuckDBEngine(Engine):
             self.con = duckdb.connect(":memory:", config=config)
         except duckdb.Error as exc:
             raise EngineError(f"duckdb: {exc}") from None
+        self._functions: set[str] = set()
 
     def register_source(self, name, source) -> None:
         files = source.files()
@@ -144,6 +146,24 @@ class DuckDBEngine(Engine):
             raise KeyboardInterrupt from None
         except self._duckdb.Error as exc:
             raise EngineError(f"duckdb: {_one_line(str(exc), sql)}") from None
+
+    def add_model_function(self, name: str, scorer) -> None:
+        if name in self._functions:
+            return
+        import inspect
+
+        from duckdb import sqltypes
+
+        def call(*columns):
+            return scorer.arrow(*columns)
+
+        width = scorer.width
+        # DuckDB counts a function's parameters from its signature.
+        call.__signature__ = inspect.Signature(
+            [inspect.Parameter(f"x{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(width + 1)])
+        self.con.create_function(name, call, [sqltypes.INTEGER] + [sqltypes.DOUBLE] * width, sqltypes.DOUBLE,
+                                 type="arrow", null_handling="special", side_effects=False)
+        self._functions.add(name)
 
     def close(self) -> None:
         self.con.close()

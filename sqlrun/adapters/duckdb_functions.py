@@ -11,6 +11,8 @@ import functools
 import json
 import threading
 
+from sqlrun.adapters.base import MODEL_FUNCTION_PREFIX
+
 _LOCK = threading.Lock()
 # Calls DuckDB's binder handles itself: not in duckdb_functions().
 _SPECIAL = {"unnest", "unlist", "grouping", "grouping_id"}
@@ -64,6 +66,8 @@ def refuses(sql: str) -> tuple[str, str] | None:
             continue
         name = node["function_name"].lower()
         found = known.get(name)
+        if found is None and name.startswith(MODEL_FUNCTION_PREFIX):  # a model's, registered at run
+            continue
         if found is None:
             return name, f"duckdb has no function {name.upper()}()"
         exact, least, macro = found

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -103,6 +104,7 @@ class SparkEngine(Engine):
     dialect = "spark"
     LOG_DIR = True
     MODEL_SUMS = "chain"  # its parser runs out of memory on a 100-tree model summed as a balanced tree
+    MODEL_FUNCTIONS = True  # a pandas UDF, 0.24x of booster.predict (SQL: 0.08x); workers need xgboost
 
     SETTINGS = {
         "master": Key(string, 'a classic session\'s master (default "local[<cores>]")'),
@@ -131,13 +133,15 @@ class SparkEngine(Engine):
         # For messages: the URL without its ";token=..." parameters.
         self.remote_shown = (self.remote or "").split(";", 1)[0].rstrip("/")
         self._views: list[str] = []
+        self._functions: list[str] = []  # model functions registered (add_model_function)
         self._s3_dir: str | None = None
         self._s3_copies: dict[tuple[str, str], str] = {}
         self.spark = self._connect() if self.remote else self._classic()
 
     def _classic(self):
         check_java()
-        os.environ.setdefault("PYSPARK_PYTHON", shutil.which("python3") or "python3")
+        # Python workers run this interpreter: the model functions' pandas UDFs need its packages.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable or shutil.which("python3") or "python3")
         from pyspark.sql import SparkSession
 
         conf = default_conf(self.settings)
@@ -273,11 +277,33 @@ class SparkEngine(Engine):
     def to_arrow(self, sql: str):
         return self._sql(sql, "toArrow")
 
+    def add_model_function(self, name: str, scorer) -> None:
+        if name in self._functions:
+            return
+        import inspect
+        from functools import partial
+
+        import pandas as pd
+        from pyspark.sql.functions import pandas_udf
+
+        def call(*columns):
+            return pd.Series(scorer.arrow(*columns).to_numpy(zero_copy_only=False))
+
+        # A scalar pandas UDF of k and the features, as Spark reads it from the signature.
+        param = partial(inspect.Parameter, kind=inspect.Parameter.POSITIONAL_ONLY, annotation=pd.Series)
+        call.__signature__ = inspect.Signature([param(f"x{i}") for i in range(scorer.width + 1)],
+                                               return_annotation=pd.Series)
+        self.spark.udf.register(name, pandas_udf(call, "double"))
+        self._functions.append(name)
+
     def close(self) -> None:
         # The session is shared by the process (one JVM); drop only what we registered.
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         self._views.clear()
+        for name in self._functions:
+            self.spark.sql(f"DROP TEMPORARY FUNCTION IF EXISTS {name}")
+        self._functions.clear()
         if self.remote:
             self.spark.stop()  # this client's session only; the server keeps running
         if self._s3_dir is not None:

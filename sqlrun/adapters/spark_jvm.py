@@ -74,7 +74,14 @@ class _held_interrupt:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """At exit: the JVM ends when its stdin closes (Spark's shutdown hooks run); it is waited for."""
+    """At exit: the JVM ends when its stdin closes (Spark's shutdown hooks run); it is waited for.
+    pyspark's accumulator server (Python UDFs report to it) then reads a closed socket: its
+    traceback is not printed."""
+    from pyspark import SparkContext
+
+    server = getattr(SparkContext._active_spark_context, "_accumulatorServer", None)
+    if server is not None:
+        server.handle_error = lambda *_: None
     try:
         proc.stdin.close()
     except OSError:

@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
 from sqlrun.engine.fingerprint import fingerprints
-from sqlrun.engine.models import explain, features, mlp, names, probabilities, sql_cache, structs, to_sql
+from sqlrun.engine.models import explain, features, mlp, names, probabilities, scorer, sql_cache, structs, to_sql
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.models.trees_sql import Layout
@@ -243,7 +243,8 @@ class ModelCatalog:
                   ) -> to_sql.Template:
         """The model compiled for the target's engine (sql_cache.py: built once per stored version)."""
         stored = self.current(query, node, declared, target.name)
-        layout = Layout(target.adapter.MODEL_TREES, target.adapter.MODEL_SUMS, target.dialect)
+        function = scorer.function_name(stored) if target.adapter.MODEL_FUNCTIONS and scorer.scorable(stored) else ""
+        layout = Layout(target.adapter.MODEL_TREES, target.adapter.MODEL_SUMS, target.dialect, function)
         try:
             return sql_cache.template(self.store, stored, target.name, layout, kind)
         except ValueError as exc:

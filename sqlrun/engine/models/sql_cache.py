@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # The words to_sql writes, once digits and signs are spaces ("e" of exponents, the placeholders' parts).
 WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR", "IS", "NOT",
          "NULL", "EXP", "GREATEST", "element_at", "array", "list_position", "list_max", "e", "__sqlrun_arg_",
-         "__sqlrun_label_", "__"}
+         "__sqlrun_label_", "__", "sqlrun_model_"}
 _PUNCTUATION = b"0123456789.+-*/<>=(),[]"
 _SPACES = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
 _WORDS = {w.encode() for w in WORDS}
@@ -42,7 +42,7 @@ def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout
     if key in _MEMORY:
         return _MEMORY[key]
     header = {"version": stored.path.name, "encoding": to_sql.ENCODING, "trees": layout.trees, "sums": layout.sums,
-              "dialect": layout.dialect}
+              "dialect": layout.dialect, "function": layout.function}
     file = f"sql-{engine}-{kind}.json"
     found = _valid(store.versions.read_json(stored.name, file), header)
     if found is None:

@@ -1,6 +1,7 @@
 """A trained model as one SQL expression over the function's arguments, as text.
 
-Trees are nested CASE expressions summed with the base margin (trees_sql.py), linear models
+Trees are nested CASE expressions summed with the base margin (trees_sql.py), or on engines
+with model functions calls of the library inside the engine (scorer.py), linear models
 plain arithmetic, k-means the nearest centroid. The text is built directly (a 200-tree model
 is megabytes of SQL: building it as a syntax tree and generating it took seconds), from a
 small vocabulary every engine reads alike: CASE, CAST(... AS DOUBLE), comparisons, + - * /,

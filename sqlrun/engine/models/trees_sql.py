@@ -13,6 +13,8 @@ the midpoint rounds down, to the even neighbour), so the SQL keeps doubles and s
 every branch booster.predict takes. A NULL (XGBoost's missing value) makes the condition
 NULL, so the row takes the ELSE branch: the node's default direction.
 
+With an engine function for the model (Layout.function, scorer.py) the raw scores are its calls.
+
 Argument i is the placeholder `arg(i)`: compile.generate puts CAST(<argument> AS DOUBLE) there.
 """
 
@@ -110,10 +112,15 @@ class Layout:
     trees: str = "case"
     sums: str = "balanced"
     dialect: str = "duckdb"
+    function: str = ""  # the engine function scoring the model (scorer.py), or "": the trees as SQL
 
 
 def margins(model: dict, layout: Layout) -> list[str]:
-    """One raw score per output (class) of a tree ensemble: base margin plus its trees."""
+    """One raw score per output (class) of a tree ensemble: base margin plus its trees (or the
+    engine's model function's output k)."""
+    if layout.function:
+        args = ", ".join(arg(i) for i in range(len(model["features"])))
+        return [f"{layout.function}({k}, {args})" for k in range(model["groups"])]
     trees: list[list[str]] = [[] for _ in range(model["groups"])]
     for tree in model["trees"]:
         trees[tree["group"]].append(tree_sql(tree, layout.trees, layout.dialect))
