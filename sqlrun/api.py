@@ -49,7 +49,8 @@ class Session:
         and the project's functions (trained models)."""
         name = name or self.project.engine
         if name not in self._targets:
-            self._targets[name] = target(name, self.project.sources, self.models.inline)
+            self._targets[name] = target(name, self.project.sources, self.models.inline,
+                                         self.project.engine_settings(name))
         return self._targets[name]
 
     def engine(self, name: str | None = None) -> Engine:

@@ -165,6 +165,22 @@ def test_multiclass_model_on_spark_equals_the_library_predict(project, expected)
         check(session.run("multi_only", "spark"), expected)
 
 
+def test_spark_off_this_machine_scores_with_the_trees_as_sql(project):
+    """The pandas UDF needs xgboost in Spark's Python workers: only a local master gets it."""
+    toml = project / "sqlrun.toml"
+    before = toml.read_text()
+    try:
+        for settings, function in (('master = "local[1]"', True), ('master = "spark://h:7077"', False),
+                                   ('remote = "sc://h:15002"', False)):
+            toml.write_text(before + f"\n[engines.spark]\n{settings}\n")
+            with Session(project) as session:
+                sql = session.compile("deep_only", "spark")
+            assert ("sqlrun_model_" in sql) is function, settings
+            assert function or sql.count(" END") > 100  # the trees as SQL
+    finally:
+        toml.write_text(before)
+
+
 def test_each_engine_gets_its_tree_encoding(project, sql_encoding):
     with Session(project) as session:
         duck, polars = (session.compile("deep_only", engine) for engine in ("duckdb", "polars"))

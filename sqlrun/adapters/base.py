@@ -79,6 +79,11 @@ class Engine(ABC):
     def to_arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as an Arrow table."""
 
+    @classmethod
+    def model_functions(cls, settings) -> bool:
+        """Whether this engine, so configured, scores models with add_model_function's functions."""
+        return cls.MODEL_FUNCTIONS
+
     def add_model_function(self, name: str, scorer) -> None:
         """Register `name(k, x0, ..., xm)`: DOUBLE, the vectorized `scorer.arrow(k, *columns)` over
         `scorer.width` DOUBLE features (NULLs passed in); once per name (MODEL_FUNCTIONS engines)."""

@@ -277,6 +277,12 @@ class SparkEngine(Engine):
     def to_arrow(self, sql: str):
         return self._sql(sql, "toArrow")
 
+    @classmethod
+    def model_functions(cls, settings) -> bool:
+        # The UDF runs in Python workers that need xgboost: only on this machine's local master.
+        local = str(settings.get("master", "local")).startswith("local")
+        return cls.MODEL_FUNCTIONS and local and not settings.get("remote")
+
     def add_model_function(self, name: str, scorer) -> None:
         if name in self._functions:
             return

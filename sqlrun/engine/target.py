@@ -28,6 +28,12 @@ class Target:
     adapter: type[Engine]
     sources: Mapping[str, Source] = field(default_factory=dict)
     functions: Functions | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)  # the project's [engines.<name>]
+
+    @property
+    def model_functions(self) -> bool:
+        """Whether models are scored by a function registered on the engine (else as SQL)."""
+        return self.adapter.model_functions(self.settings)
 
     @property
     def name(self) -> str:
@@ -41,6 +47,7 @@ class Target:
         return self.adapter.map_tables(tree, self.sources)
 
 
-def target(name: str, sources: Mapping[str, Source] | None = None, functions: Functions | None = None) -> Target:
+def target(name: str, sources: Mapping[str, Source] | None = None, functions: Functions | None = None,
+           settings: Mapping[str, object] | None = None) -> Target:
     """The Target for an engine name; an unknown name is an EngineError listing the engines."""
-    return Target(engine_class(name), dict(sources or {}), functions)
+    return Target(engine_class(name), dict(sources or {}), functions, dict(settings or {}))

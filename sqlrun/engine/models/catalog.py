@@ -243,7 +243,7 @@ class ModelCatalog:
                   ) -> to_sql.Template:
         """The model compiled for the target's engine (sql_cache.py: built once per stored version)."""
         stored = self.current(query, node, declared, target.name)
-        function = scorer.function_name(stored) if target.adapter.MODEL_FUNCTIONS and scorer.scorable(stored) else ""
+        function = scorer.function_name(stored) if target.model_functions and scorer.scorable(stored) else ""
         layout = Layout(target.adapter.MODEL_TREES, target.adapter.MODEL_SUMS, target.dialect, function)
         try:
             return sql_cache.template(self.store, stored, target.name, layout, kind)
