@@ -574,6 +574,10 @@ EXPECTED = {
     'initcap': [
         ('Hello World',),
     ],
+    # SELECT left(CAST(NULL AS STRING), -1), right(CAST(NULL AS STRING), 0), left('abc', -1) (tests/fuzz, seed 101)
+    'left_right_of_null': [
+        (None, None, ''),
+    ],
     # SELECT left('abcdef', 2), right('abcdef', 2)
     'left_right': [
         ('ab', 'ef'),
