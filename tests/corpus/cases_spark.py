@@ -483,6 +483,8 @@ CASES = [
          " width_bucket(5.35, 10.06, 0.024, 5), width_bucket(5.35, 0.024, 10.06, 0),"
          " width_bucket(NULL, 0.024, 10.06, 5)"),
     case("string", "binary_lpad_refused", "SELECT hex(lpad(unhex('aabb'), 5))"),
+    case("date", "date_add_as_text", "SELECT CAST(date_add(DATE '2024-02-29', 1) AS STRING),"
+         " CAST(date_sub(DATE '2024-03-01', 0) AS STRING)"),
     case("string", "left_right_of_null", "SELECT left(CAST(NULL AS STRING), -1), right(CAST(NULL AS STRING), 0),"
          " left('abc', -1)"),
     case("string", "text_arguments_cast_as_spark_does",

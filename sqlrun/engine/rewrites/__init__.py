@@ -64,6 +64,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
     Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),
     Rule("spark_date_plus_interval_is_date", date_arith.spark_date_interval, SPARK, ("duckdb",), kinds=(exp.Interval,)),
+    Rule("spark_date_add_is_date", date_arith.spark_date_add_is_date, SPARK, ("duckdb",), kinds=(exp.TsOrDsAdd,)),
     Rule("date_plus_interval_is_timestamp", date_arith.date_interval_timestamp, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Interval,)),
     Rule("date_minus_date_is_days", date_arith.date_minus_date, (*POSTGRES_LIKE, "duckdb"), ("spark", "polars"), kinds=(exp.Sub,)),
     Rule("redshift_add_months_month_end", date_arith.redshift_add_months, POSTGRES_LIKE, (), kinds=(exp.TsOrDsAdd,)),
