@@ -162,6 +162,7 @@ CASES = [
     case("aggregate", "stddev_variance",
          "SELECT stddev(x), variance(x), stddev_pop(x), var_pop(x) FROM t"),
     case("aggregate", "count_if", "SELECT count_if(x > 0) FROM t"),
+    case("aggregate", "count_if_of_nothing", "SELECT count_if(x > 0) FROM t WHERE x > 1000000"),
     case("aggregate", "bool_and_or", "SELECT bool_and(flag), bool_or(flag) FROM t"),
     case("aggregate", "max_by_min_by", "SELECT max_by(id, x), min_by(id, x) FROM t"),
     case("aggregate", "sum_distinct", "SELECT sum(DISTINCT length(grp)), count(DISTINCT x % 2) FROM t"),

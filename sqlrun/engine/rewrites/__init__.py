@@ -78,7 +78,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_percentiles_stay_exact", aggregates.spark_exact_within_group, (), ("spark",), same_dialect=True, kinds=(exp.WithinGroup,)),
     Rule("redshift_avg_of_integers_is_integer", aggregates.redshift_avg_integer, POSTGRES_LIKE, (), kinds=(exp.Avg,)),
     Rule("duckdb_count_if_of_nothing_is_null", aggregates.duckdb_count_if_of_nothing, ("duckdb",), ("polars", "spark"), kinds=(exp.CountIf,)),
-    Rule("spark_count_if_of_nothing_is_zero", aggregates.spark_count_if_of_nothing, SPARK, ("duckdb",), kinds=(exp.CountIf,)),
+    Rule("spark_count_if_of_nothing_is_zero", aggregates.spark_count_if_of_nothing, SPARK, ("duckdb", "polars"), kinds=(exp.CountIf,)),
     Rule("array_agg_keeps_nulls_on_spark", aggregates.array_agg_on_spark, (*POSTGRES_LIKE, "duckdb"), ("spark",), kinds=(exp.ArrayAgg,)),
     Rule("spark_day_of_week_one_based", dates.spark_day_of_week, SPARK, ("duckdb", "polars"), kinds=(exp.DayOfWeek, exp.Extract)),
     Rule("day_of_week_zero_based_on_spark", dates.zero_based_day_of_week, (*POSTGRES_LIKE, "duckdb"), ("spark",), kinds=(exp.DayOfWeek, exp.Extract)),
