@@ -47,13 +47,14 @@ def kind_of(target: str, status: str, detail: str) -> tuple:
 
 
 def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 100, minutes: float = 0,
-         log=None, gaps: bool = True) -> tuple[Stats, list[Finding], dict]:
+         log=None, gaps: bool = True, fast: bool = True) -> tuple[Stats, list[Finding], dict]:
     """Run `queries` queries per source dialect (on each of its targets in `pairs`, default
     runner.PAIRS); stops early after `minutes` per source if given. Returns the stats, the
-    shrunk findings and all failure kinds. `gaps=False` leaves out grammar.KNOWN_GAPS."""
+    shrunk findings and all failure kinds. `gaps=False` leaves out grammar.KNOWN_GAPS;
+    `fast=False` runs Spark with sqlrun's own settings only (runner.FAST_SPARK off)."""
     pairs = pairs or PAIRS
     stats, findings, kinds = Stats(), [], {}
-    natives = Natives()
+    natives = Natives(fast)
     try:
         with tempfile.TemporaryDirectory(prefix="sqlrun-fuzz-") as tmp:
             for source, targets in pairs.items():
@@ -126,6 +127,8 @@ def main(argv=None) -> int:
     parser.add_argument("--round", type=int, default=100, help="queries per set of random tables")
     parser.add_argument("--minutes", type=float, default=0, help="stop each source after this long")
     parser.add_argument("--report", default="tests/fuzz/last-run.md")
+    parser.add_argument("--plain-spark", action="store_true",
+                        help="Spark with sqlrun's settings only, no FAST_SPARK (to re-check a finding)")
     parser.add_argument("--results", help="append this run's counts to a results file (one JSON line per run)")
     parser.add_argument("--tally", metavar="RESULTS", help="print the totals per pair of a results file and stop")
     args = parser.parse_args(argv)
@@ -137,7 +140,8 @@ def main(argv=None) -> int:
         source, target = pair.split(":")
         pairs[source] = (*pairs.get(source, ()), target)
     stats, findings, kinds = fuzz(args.seed, args.queries, pairs, args.round,
-                                  args.minutes, log=lambda m: print(m, file=sys.stderr, flush=True))
+                                  args.minutes, log=lambda m: print(m, file=sys.stderr, flush=True),
+                                  fast=not args.plain_spark)
     text = report(stats, findings, kinds, args.seed)
     if args.results:
         results.append(args.results, args.seed, stats, kinds)

@@ -59,8 +59,9 @@ class Natives:
     """The source engines themselves (sqlrun's adapters, so sqlrun's own settings: Spark's
     timezone, ANSI mode...), with the round's tables registered under their own names."""
 
-    def __init__(self):
+    def __init__(self, fast: bool = True):
         self.engines: dict = {}
+        self.fast = fast  # FAST_SPARK and cached tables; False: exactly sqlrun's Spark settings
 
     def engine(self, dialect: str):
         if dialect not in self.engines:
@@ -68,7 +69,8 @@ class Natives:
                 from sqlrun.adapters.spark import SparkEngine
 
                 self.engines[dialect] = SparkEngine({})
-                fast_spark(self.engines[dialect])
+                if self.fast:
+                    fast_spark(self.engines[dialect])
             else:
                 self.engines[dialect] = DuckDBEngine({})
         return self.engines[dialect]
@@ -77,10 +79,10 @@ class Natives:
         for dialect in dialects:
             engine = self.engine(dialect)
             for name, source in project.sources.items():
-                if dialect == "spark":
+                if dialect == "spark" and self.fast:
                     engine.execute(f"UNCACHE TABLE IF EXISTS {name}")  # the last round's
                 engine.register_source(name, source)
-                if dialect == "spark":
+                if dialect == "spark" and self.fast:
                     engine.execute(f"CACHE TABLE {name}")
 
     def run(self, dialect: str, sql: str):
@@ -103,7 +105,7 @@ class Round:
         self.natives, self.session = natives, Session(project)
         natives.register(project, dialects)
         self.count = 0
-        if "spark" in targets:  # the Session's Spark: fast settings, the tables cached
+        if "spark" in targets and natives.fast:  # the Session's Spark: fast settings, the tables cached
             engine = self.session.engine("spark")
             fast_spark(engine)
             for name, source in project.sources.items():
