@@ -26,7 +26,7 @@ PAIRS = {"duckdb": ("polars", "spark"), "spark": ("duckdb", "polars")}
 BUGS = ("wrong", "error")
 # Spark settings for the fuzzer's tiny tables (its sessions only): no adaptive re-planning, one
 # shuffle partition, interpreted expressions instead of a Janino compile per query. The same
-# answers (compared on a sample: tests/fuzz/last-run.md); ANSI off, UTC etc. stay sqlrun's.
+# answers (compared on a sample: tests/fuzz/findings.md, "Runs"); ANSI off, UTC etc. stay sqlrun's.
 FAST_SPARK = {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": "1",
               "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 
