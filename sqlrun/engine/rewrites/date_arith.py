@@ -48,7 +48,7 @@ def spark_date_interval(tree, ctx):
 
 
 def spark_date_add_is_date(tree, ctx):
-    # Spark's date_add / date_sub / add_months are DATEs; DuckDB's d + INTERVAL is a TIMESTAMP,
+    # Spark's date_add / date_sub (d, n) are DATEs; DuckDB's d + INTERVAL is a TIMESTAMP,
     # whose text showed '... 00:00:00' under a CAST to text (found by tests/fuzz).
     for node in list(tree.find_all(exp.TsOrDsAdd)):
         if node.text("unit").upper() not in ("", "DAY", "MONTH"):
