@@ -3,6 +3,7 @@ queries, each run on its source engine itself and through sqlrun; no difference,
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -53,3 +54,21 @@ def test_refused_on_polars(tmp_path, sql):
     with pytest.raises(CompileError, match="polars"):
         session.compile(query, "polars")
     assert session.compile(query, "duckdb")  # the same query is fine for its own engine
+
+
+def test_runs_in_pieces_add_up(tmp_path, capsys):
+    """Each piece (its own seed) appends its counts; --tally sums them per pair with the seeds run."""
+    from tests.fuzz.__main__ import main
+
+    results = tmp_path / "runs.jsonl"
+    for seed in (1, 2):
+        main(["--pairs", "duckdb:polars", "--queries", "20", "--seed", str(seed), "--results", str(results),
+              "--report", str(tmp_path / f"r{seed}.md")])
+    capsys.readouterr()
+    assert main(["--tally", str(results)]) == 0
+    row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| duckdb -> polars")]
+    assert len(row) == 1 and "| 1-2 |" in row[0], row
+    ran = int(row[0].split("|")[3].replace(",", ""))
+    invalid = sum(json.loads(line)["pairs"]["duckdb:polars"]["counts"].get("invalid", 0)
+                  for line in results.read_text().splitlines())
+    assert ran + invalid == 40

@@ -162,6 +162,7 @@ CASES = [
     case("aggregate", "stddev_variance",
          "SELECT stddev(x), variance(x), stddev_pop(x), var_pop(x) FROM t"),
     case("aggregate", "count_if", "SELECT count_if(x > 0) FROM t"),
+    case("aggregate", "count_if_of_nothing", "SELECT count_if(x > 0) FROM t WHERE x > 1000000"),
     case("aggregate", "bool_and_or", "SELECT bool_and(flag), bool_or(flag) FROM t"),
     case("aggregate", "max_by_min_by", "SELECT max_by(id, x), min_by(id, x) FROM t"),
     case("aggregate", "sum_distinct", "SELECT sum(DISTINCT length(grp)), count(DISTINCT x % 2) FROM t"),
@@ -483,6 +484,10 @@ CASES = [
          " width_bucket(5.35, 10.06, 0.024, 5), width_bucket(5.35, 0.024, 10.06, 0),"
          " width_bucket(NULL, 0.024, 10.06, 5)"),
     case("string", "binary_lpad", "SELECT hex(lpad(unhex('aabb'), 5))"),
+    case("date", "date_add_as_text", "SELECT CAST(date_add(DATE '2024-02-29', 1) AS STRING),"
+         " CAST(date_sub(DATE '2024-03-01', 0) AS STRING)"),
+    case("string", "left_right_of_null", "SELECT left(CAST(NULL AS STRING), -1), right(CAST(NULL AS STRING), 0),"
+         " left('abc', -1)"),
     case("string", "text_arguments_cast_as_spark_does",
          "SELECT abs('-2.19'), length(42), left('abcd', 'a'), left('abcd', -2), right('abcd', 5),"
          " lpad('hi', 'x')"),

@@ -575,6 +575,18 @@ EXPECTED = {
     'initcap': [
         ('Hello World',),
     ],
+    # SELECT CAST(date_add(DATE '2024-02-29', 1) AS STRING), CAST(date_sub(DATE '2024-03-01', 0) AS STRING) (tests/fuzz)
+    'date_add_as_text': [
+        ('2024-03-01', '2024-03-01'),
+    ],
+    # SELECT count_if(x > 0) FROM t WHERE x > 1000000 (tests/fuzz: NULL on polars)
+    'count_if_of_nothing': [
+        (0,),
+    ],
+    # SELECT left(CAST(NULL AS STRING), -1), right(CAST(NULL AS STRING), 0), left('abc', -1) (tests/fuzz, seed 101)
+    'left_right_of_null': [
+        (None, None, ''),
+    ],
     # SELECT left('abcdef', 2), right('abcdef', 2)
     'left_right': [
         ('ab', 'ef'),

@@ -1,5 +1,8 @@
 """`make fuzz`: python -m tests.fuzz --queries 20000 [--pairs duckdb:polars,spark:duckdb] [--seed N] [--report PATH].
 
+Long runs go in pieces, each its own seed: `--minutes 7 --seed N --results FILE` appends the
+piece's counts to FILE; `--tally FILE` sums them per pair.
+
 Each source dialect's queries run on the source engine itself and through sqlrun on its targets
 (runner.PAIRS); new random tables every --round queries. Failures are shrunk and written to the
 report with their seed, round and index (the same arguments replay them)."""
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlrun.atomic import write_atomic
+from tests.fuzz import results
 from tests.fuzz.grammar import query
 from tests.fuzz.runner import BUGS, PAIRS, Natives, Round, Stats, run_query
 from tests.fuzz.shrink import shrink
@@ -43,13 +47,14 @@ def kind_of(target: str, status: str, detail: str) -> tuple:
 
 
 def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 100, minutes: float = 0,
-         log=None, gaps: bool = True) -> tuple[Stats, list[Finding], dict]:
+         log=None, gaps: bool = True, fast: bool = True) -> tuple[Stats, list[Finding], dict]:
     """Run `queries` queries per source dialect (on each of its targets in `pairs`, default
     runner.PAIRS); stops early after `minutes` per source if given. Returns the stats, the
-    shrunk findings and all failure kinds. `gaps=False` leaves out grammar.KNOWN_GAPS."""
+    shrunk findings and all failure kinds. `gaps=False` leaves out grammar.KNOWN_GAPS;
+    `fast=False` runs Spark with sqlrun's own settings only (runner.FAST_SPARK off)."""
     pairs = pairs or PAIRS
     stats, findings, kinds = Stats(), [], {}
-    natives = Natives()
+    natives = Natives(fast)
     try:
         with tempfile.TemporaryDirectory(prefix="sqlrun-fuzz-") as tmp:
             for source, targets in pairs.items():
@@ -57,7 +62,7 @@ def fuzz(seed: int, queries: int, pairs: dict | None = None, round_size: int = 1
                 while done < queries and not (minutes and time.monotonic() - started > minutes * 60):
                     rng = random.Random(f"{seed}:{source}:{number}")
                     project = write_tables(rng, Path(tmp) / f"{source}{number}")
-                    rnd = Round(natives, project, [source])
+                    rnd = Round(natives, project, [source], targets)
                     try:
                         for index in range(min(round_size, queries - done)):
                             if minutes and time.monotonic() - started > minutes * 60:
@@ -122,14 +127,24 @@ def main(argv=None) -> int:
     parser.add_argument("--round", type=int, default=100, help="queries per set of random tables")
     parser.add_argument("--minutes", type=float, default=0, help="stop each source after this long")
     parser.add_argument("--report", default="tests/fuzz/last-run.md")
+    parser.add_argument("--plain-spark", action="store_true",
+                        help="Spark with sqlrun's settings only, no FAST_SPARK (to re-check a finding)")
+    parser.add_argument("--results", help="append this run's counts to a results file (one JSON line per run)")
+    parser.add_argument("--tally", metavar="RESULTS", help="print the totals per pair of a results file and stop")
     args = parser.parse_args(argv)
+    if args.tally:
+        print(results.tally(args.tally), end="")
+        return 0
     pairs: dict[str, tuple] = {}
     for pair in args.pairs.split(","):
         source, target = pair.split(":")
         pairs[source] = (*pairs.get(source, ()), target)
     stats, findings, kinds = fuzz(args.seed, args.queries, pairs, args.round,
-                                  args.minutes, log=lambda m: print(m, file=sys.stderr, flush=True))
+                                  args.minutes, log=lambda m: print(m, file=sys.stderr, flush=True),
+                                  fast=not args.plain_spark)
     text = report(stats, findings, kinds, args.seed)
+    if args.results:
+        results.append(args.results, args.seed, stats, kinds)
     write_atomic(args.report, text)
     print(text)
     return 1 if kinds else 0

@@ -24,6 +24,11 @@ from sqlrun.errors import CatalogError, CompileError
 # Source dialect -> the engines sqlrun runs it on (the source engine itself is the reference).
 PAIRS = {"duckdb": ("polars", "spark"), "spark": ("duckdb", "polars")}
 BUGS = ("wrong", "error")
+# Spark settings for the fuzzer's tiny tables (its sessions only): no adaptive re-planning, one
+# shuffle partition, interpreted expressions instead of a Janino compile per query. The same
+# answers (compared on a sample: tests/fuzz/findings.md, "Runs"); ANSI off, UTC etc. stay sqlrun's.
+FAST_SPARK = {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": "1",
+              "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,9 @@ class Natives:
     """The source engines themselves (sqlrun's adapters, so sqlrun's own settings: Spark's
     timezone, ANSI mode...), with the round's tables registered under their own names."""
 
-    def __init__(self):
+    def __init__(self, fast: bool = True):
         self.engines: dict = {}
+        self.fast = fast  # FAST_SPARK and cached tables; False: exactly sqlrun's Spark settings
 
     def engine(self, dialect: str):
         if dialect not in self.engines:
@@ -63,6 +69,8 @@ class Natives:
                 from sqlrun.adapters.spark import SparkEngine
 
                 self.engines[dialect] = SparkEngine({})
+                if self.fast:
+                    fast_spark(self.engines[dialect])
             else:
                 self.engines[dialect] = DuckDBEngine({})
         return self.engines[dialect]
@@ -71,7 +79,11 @@ class Natives:
         for dialect in dialects:
             engine = self.engine(dialect)
             for name, source in project.sources.items():
+                if dialect == "spark" and self.fast:
+                    engine.execute(f"UNCACHE TABLE IF EXISTS {name}")  # the last round's
                 engine.register_source(name, source)
+                if dialect == "spark" and self.fast:
+                    engine.execute(f"CACHE TABLE {name}")
 
     def run(self, dialect: str, sql: str):
         return self.engine(dialect).to_arrow(sql)
@@ -81,13 +93,24 @@ class Natives:
             engine.close()
 
 
+def fast_spark(engine) -> None:
+    for key, value in FAST_SPARK.items():
+        engine.spark.conf.set(key, value)
+
+
 class Round:
     """One set of tables: the native engines read them, a Session runs sqlrun on them."""
 
-    def __init__(self, natives: Natives, project: Project, dialects):
+    def __init__(self, natives: Natives, project: Project, dialects, targets=()):
         self.natives, self.session = natives, Session(project)
         natives.register(project, dialects)
         self.count = 0
+        if "spark" in targets and natives.fast:  # the Session's Spark: fast settings, the tables cached
+            engine = self.session.engine("spark")
+            fast_spark(engine)
+            for name, source in project.sources.items():
+                engine.register_source(name, source)  # the Session registers them again: same plan, still cached
+                engine.execute(f"CACHE TABLE {name}")
 
     def reference(self, dialect: str, sql: str):
         """The source engine's own answer, or an Outcome('invalid') if it rejects the query."""

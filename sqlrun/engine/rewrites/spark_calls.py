@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, is_null, replace_all, typed_nodes
 
 _TEXT = exp.DataType.TEXT_TYPES
 _NUMERIC = exp.DataType.NUMERIC_TYPES
@@ -175,13 +175,15 @@ def spark_text_arguments(tree, ctx):
 
 
 def _left_right(node):
-    # Spark's left/right(s, n): '' for n <= 0, all of s for n past its length (Polars: not so).
+    # Spark's left/right(s, n): NULL for a NULL s, '' for n <= 0, all of s for n past its length
+    # (Polars: not so). left(NULL, -1) was '' (found by tests/fuzz).
     s, n = node.this, node.expression
     if isinstance(n, exp.Null) or isinstance(s, exp.Null):
         return node
     empty = exp.LTE(this=n.copy(), expression=_num(0))
     whole = exp.GTE(this=n.copy(), expression=exp.Length(this=s.copy()))
-    return exp.paren(exp.case().when(empty, exp.Literal.string("")).when(whole, s.copy()).else_(node.copy()))
+    case = exp.case().when(is_null(s), exp.null()).when(empty, exp.Literal.string("")).when(whole, s.copy())
+    return exp.paren(case.else_(node.copy()))
 
 
 
