@@ -47,10 +47,12 @@ class Engine(ABC):
         return None
 
     @classmethod
-    def binds(cls, sql: str, sources: dict[str, Source], literal_only: bool = False) -> str | None:
+    def binds(cls, sql: str, sources: dict[str, Source], literal_only: bool = False, functions: dict | None = None
+              ) -> str | None:
         """The engine's own error binding `sql` over empty tables of the sources' schemas
         (footers only, nothing run on their rows; a statement of literals only, which reads no
-        table, may be computed); None when it binds or cannot be checked."""
+        table, may be computed); None when it binds or cannot be checked. `functions`: the model
+        functions the SQL calls (name -> scorer), registered as add_model_function does."""
         return None
 
     def __init__(self, settings: dict | None = None):

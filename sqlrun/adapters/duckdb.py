@@ -39,7 +39,8 @@ class DuckDBEngine(Engine):
         return refuses(sql)
 
     @classmethod
-    def binds(cls, sql: str, sources: dict, literal_only: bool = False) -> str | None:
+    def binds(cls, sql: str, sources: dict, literal_only: bool = False, functions: dict | None = None
+              ) -> str | None:
         from sqlrun.adapters.empty_bind import LOCK, WHOLE, checkable, quoted
 
         if not checkable(sources):
@@ -56,6 +57,8 @@ class DuckDBEngine(Engine):
                         views[name] = source
             except Exception:  # a source that does not read: the run reports it
                 return None
+            for name, scorer in (functions or {}).items():  # the models the SQL scores in the engine
+                engine.add_model_function(name, scorer)
             try:
                 # bound and optimized (constants folded), not run; literals only: computed
                 engine.execute(sql if literal_only else f"EXPLAIN {sql}")

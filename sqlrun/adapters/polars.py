@@ -21,7 +21,8 @@ class PolarsEngine(Engine):
     MODEL_TREES = "index"  # it evaluates every branch of a CASE: 1-byte leaf numbers halve that work
 
     @classmethod
-    def binds(cls, sql: str, sources: dict, literal_only: bool = False) -> str | None:
+    def binds(cls, sql: str, sources: dict, literal_only: bool = False, functions: dict | None = None
+              ) -> str | None:
         from sqlrun.adapters.empty_bind import LOCK, checkable, quoted
 
         if not checkable(sources):

@@ -60,7 +60,9 @@ def _bind_empty(query, tree: exp.Expression, target: Target, sql: str, sources: 
     if any(s is None or s.value is not None for s in stored.values()):
         return  # an input not stored yet (compile before its run), or by value: not checked
     tables = {**sources, **{name: s.source() for name, s in stored.items()}}
-    reason = target.adapter.binds(sql, tables, literal_only=tree.find(exp.Table) is None)
+    from sqlrun.engine.models import scorer
+
+    reason = target.adapter.binds(sql, tables, literal_only=tree.find(exp.Table) is None, functions=scorer.used(sql))
     if reason:
         raise CompileError(f"{where(query, tree)}: {target.name} cannot run this statement: {reason}"
                            f" ({query.dialect} -> {target.name})")
