@@ -62,6 +62,7 @@ class DuckDBEngine(Engine):
             try:
                 # bound and optimized (constants folded), not run; literals only: computed
                 engine.execute(sql if literal_only else f"EXPLAIN {sql}")
+                engine.con.fetchall()  # nothing left pending on the shared connection
             except EngineError as exc:
                 reason = str(exc).removeprefix("duckdb: ")
                 return None if reason.startswith("IO Error") else reason  # files changed: the run tells
