@@ -99,7 +99,8 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
     counts = (
         f"Statements: {sum(status.values())} queries, {status['ok']} compared below. Left out of the pass"
         f" rate: {status['spark-rejects']} that Spark itself rejects, {status['nondeterministic']} that read"
-        f" the clock or a random source or depend on the order of tied rows, {status['unconvertible']} whose result Arrow cannot hold"
+        f" the clock or a random source or depend on the order of tied rows, {status['unconvertible']} whose"
+        " result Arrow cannot hold"
         f" (year-month intervals...), {status['source-unavailable']} that read a table Arrow cannot hold."
         " Not queries, skipped: " + ", ".join(f"{n} {k}" for k, n in skipped.most_common())
         + f"; {directives} runner directives (`--SET`, `--CONFIG_DIM`...) ignored; {setup_errors} setup"
