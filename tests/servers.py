@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sqlrun.adapters.spark import LOG4J_CONFIG
+from sqlrun.adapters.spark_conf import LOG4J_CONFIG
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.adapters import create_engine, engine_class
-from sqlrun.adapters.spark import check_java
+from sqlrun.adapters.spark_conf import check_java
 from sqlrun.config import Source
 from sqlrun.errors import EngineError
 

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from sqlrun.adapters import create_engine
-from sqlrun.adapters.spark import runs_here, s3_read
+from sqlrun.adapters.spark_conf import runs_here, s3_read
 from sqlrun.api import Session
 from sqlrun.config import load_project
 from sqlrun.engine.parity import compare
