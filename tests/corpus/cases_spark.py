@@ -465,6 +465,9 @@ CASES = [
     case("joins", "left_join_using_star",
          "SELECT * FROM u LEFT JOIN t USING (grp) ORDER BY k, id"),
     case("date", "time_cast_to_int", "SELECT CAST(TIME '00:01:52' AS INT)"),
+    case("date", "time_cast_to_decimal_and_small_ints",
+         "SELECT CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)), CAST(TIME '23:59:59' AS TINYINT),"
+         " CAST(TIME '00:00:17.9' AS INT), CAST(TIME '10:00:00' AS DECIMAL(5, 2))"),
     case("date", "day_count_as_text", "SELECT date_sub(DATE '2011-11-11', '1'), date_add(DATE '2011-11-11', '1')"),
     case("window", "range_frame_of_days_and_hours",
          "SELECT id, SUM(x) OVER (ORDER BY ts RANGE BETWEEN CURRENT ROW AND INTERVAL 40 DAYS 4 HOURS FOLLOWING)"

@@ -2359,6 +2359,10 @@ EXPECTED = {
     'time_cast_to_int': [
         (112,),
     ],
+    # SELECT CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)), CAST(TIME '23:59:59' AS TINYINT), CAST(TIME '00:00:17.9' AS INT), ...
+    'time_cast_to_decimal_and_small_ints': [
+        (Decimal('86400.00'), None, 17, None),
+    ],
     'day_count_as_text': [
         (datetime.date(2011, 11, 10), datetime.date(2011, 11, 12)),
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.time_numbers import time_literal_number
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 _NUMERIC = (*exp.DataType.NUMERIC_TYPES, exp.DType.NULL)
@@ -67,8 +68,12 @@ def spark_time_type(tree, ctx):
     # TIME '00:01:52' :: INT as TIME (CAST('00:01:52' AS INT)), and DuckDB's TIME casts to no
     # number, where Spark gives the seconds since midnight. Refused where those differ; Spark
     # itself gets its TIME back.
-    for node in tree.find_all(exp.Cast, exp.TryCast):
+    for node in list(tree.find_all(exp.Cast, exp.TryCast)):
         if not (_time_cast(node) or _time_cast(node.this)):
+            continue
+        number = _time_literal_number(node) if ctx.engine == "duckdb" else None
+        if number is not None:
+            node.replace(number)
             continue
         if _time_cast(node) and isinstance(node.this, (exp.Cast, exp.TryCast)):
             raise Refused(node, "TIME '...' :: type: sqlglot casts the text first, Spark the TIME")
@@ -84,6 +89,20 @@ def spark_time_type(tree, ctx):
         if _time_cast(node.this) and not node.to.is_type(*_TIME, *exp.DataType.TEXT_TYPES):
             raise Refused(node, f"a TIME cast to {node.to.sql()}: Spark gives the seconds since midnight")
     return tree
+
+
+def _time_literal_number(node: exp.Expression) -> exp.Expression | None:
+    # CAST(TIME 'hh:mm:ss' AS number), and TIME 'hh:mm:ss' :: number, which sqlglot reads as
+    # CAST(TRY_CAST('hh:mm:ss' AS number) AS TIME) (an explicit CAST of a CAST reads as TRY_CAST).
+    if _time_cast(node.this) and not _time_cast(node):
+        text, to = node.this.this, node.to
+    elif type(node) is exp.Cast and _time_cast(node) and type(node.this) is exp.TryCast:
+        text, to = node.this.this, node.this.to
+    else:
+        return None
+    if not (isinstance(text, exp.Literal) and text.is_string):
+        return None
+    return time_literal_number(text.this, to)
 
 
 _BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a boolean or a number

@@ -70,10 +70,12 @@ _INT_TARGETS = (exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.
 _DECIMAL = (exp.DType.DECIMAL,)
 
 
-def _int_casts(tree, ctx):
+def _int_casts(tree, ctx, null_typed=False):
     for node in typed_nodes(tree, ctx, exp.Cast, lambda c: c.to.is_type(*_INT_TARGETS)):
         if isinstance(node.this, (exp.Floor, exp.Ceil, exp.Round, exp.Trunc)) and not node.this.args.get("decimals"):
             continue  # already whole: nothing to round or truncate
+        if null_typed and isinstance(node.this, exp.Null):
+            continue  # CAST(NULL AS INT): a NULL of the type (on DuckDB; not checked elsewhere)
         arg = node.this.type
         if arg is None or arg.is_type(exp.DType.UNKNOWN, exp.DType.NULL):
             raise Refused(node, "CAST to an integer truncates in some engines and rounds in others,"
@@ -84,7 +86,7 @@ def _int_casts(tree, ctx):
 
 
 def spark_cast_truncates(tree, ctx):
-    for node, _ in list(_int_casts(tree, ctx)):
+    for node, _ in list(_int_casts(tree, ctx, null_typed=True)):
         node.this.replace(exp.func("TRUNC", node.this.copy()))
     return tree
 
