@@ -41,22 +41,13 @@ class DuckDBEngine(Engine):
     @classmethod
     def binds(cls, sql: str, sources: dict, literal_only: bool = False, functions: dict | None = None
               ) -> str | None:
-        from sqlrun.adapters.empty_bind import LOCK, WHOLE, checkable, quoted
+        from sqlrun.adapters.empty_bind import WHOLE, bind_over_empty, quoted
 
-        if not checkable(sources):
-            return None
-        with LOCK:
-            engine, views = _binder(cls)
-            try:
-                for name, source in sources.items():
-                    if views.get(name) != source:  # one connection for every check: views kept
-                        views.pop(name, None)
-                        engine.register_source(name + WHOLE, source)
-                        engine.execute(f"CREATE OR REPLACE VIEW {quoted(name)} AS"
-                                       f" SELECT * FROM {quoted(name + WHOLE)} LIMIT 0")
-                        views[name] = source
-            except Exception:  # a source that does not read: the run reports it
-                return None
+        def make_empty(engine, name, source):
+            engine.register_source(name + WHOLE, source)
+            engine.execute(f"CREATE OR REPLACE VIEW {quoted(name)} AS SELECT * FROM {quoted(name + WHOLE)} LIMIT 0")
+
+        def check(engine):
             for name, scorer in (functions or {}).items():  # the models the SQL scores in the engine
                 engine.add_model_function(name, scorer)
             try:
@@ -66,7 +57,9 @@ class DuckDBEngine(Engine):
             except EngineError as exc:
                 reason = str(exc).removeprefix("duckdb: ")
                 return None if reason.startswith("IO Error") else reason  # files changed: the run tells
-        return None
+            return None
+
+        return bind_over_empty(lambda: _binder(cls), sources, make_empty, check)
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)

@@ -7,6 +7,7 @@ network at compile time)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 LOCK = threading.Lock()  # one check at a time: compile may run in threads
 WHOLE = "__sqlrun_all"  # suffix of the name a source's full scan is registered under
@@ -18,3 +19,22 @@ def checkable(sources: dict) -> bool:
 
 def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def bind_over_empty(binder: Callable, sources: dict, make_empty: Callable, check: Callable) -> str | None:
+    """`check(engine)`'s reason once each source is an empty table on the binder's engine
+    (`make_empty(engine, name, source)`, kept per source between checks); None when nothing is
+    known to fail or it cannot be checked (S3, a source that does not read: the run reports it)."""
+    if not checkable(sources):
+        return None
+    with LOCK:
+        engine, kept = binder()  # (engine, source per kept name), made once
+        try:
+            for name, source in sources.items():
+                if kept.get(name) != source:  # one connection for every check
+                    kept.pop(name, None)
+                    make_empty(engine, name, source)
+                    kept[name] = source
+        except Exception:
+            return None
+        return check(engine)

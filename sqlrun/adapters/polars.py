@@ -23,28 +23,21 @@ class PolarsEngine(Engine):
     @classmethod
     def binds(cls, sql: str, sources: dict, literal_only: bool = False, functions: dict | None = None
               ) -> str | None:
-        from sqlrun.adapters.empty_bind import LOCK, checkable, quoted
+        from sqlrun.adapters.empty_bind import bind_over_empty, quoted
 
-        if not checkable(sources):
-            return None
-        with LOCK:
-            engine, frames = _binder(cls)
-            try:
-                for name, source in sources.items():
-                    if frames.get(name) != source:  # one context for every check: frames kept
-                        frames.pop(name, None)
-                        engine.register_source(name, source)
-                        empty = engine.ctx.execute(f"SELECT * FROM {quoted(name)} LIMIT 0", eager=False)
-                        engine.ctx.register(name, empty)
-                        frames[name] = source
-            except Exception:  # a source that does not read: the run reports it
-                return None
+        def make_empty(engine, name, source):
+            engine.register_source(name, source)
+            engine.ctx.register(name, engine.ctx.execute(f"SELECT * FROM {quoted(name)} LIMIT 0", eager=False))
+
+        def check(engine):
             try:
                 engine.to_arrow(sql)  # over no rows: only literals are computed
             except EngineError as exc:
                 reason = str(exc).removeprefix("polars: ")
                 return None if "No such file" in reason else reason  # files changed: the run tells
-        return None
+            return None
+
+        return bind_over_empty(lambda: _binder(cls), sources, make_empty, check)
 
     def __init__(self, settings: dict | None = None):
         super().__init__(settings)
