@@ -97,22 +97,13 @@ def _mod(self, e: exp.Mod) -> exp.Mod:
     return self._set_type(e, T.UNKNOWN)
 
 
-def _sum(self, e: exp.Sum) -> exp.Sum:
-    """[r_SUM] "BIGINT for BIGINT, SMALLINT, and INTEGER arguments", "DOUBLE PRECISION for floating
-    point arguments"; "The default precision for a SUM function result with a NUMERIC or DECIMAL
-    argument is 38. The scale of the result is the same as the scale of the argument.\""""
-    kind, ps = _kind(e.this), _ps(e.this)
-    if kind in INTS:
-        return self._set_type(e, T.BIGINT)
-    if kind in FLOATS:
-        return self._set_type(e, T.DOUBLE)
-    return self._set_type(e, _decimal(MAX_PRECISION, ps[1]) if kind == T.DECIMAL and ps else T.UNKNOWN)
-
-
-def _avg(self, e: exp.Avg) -> exp.Avg:
-    """[r_AVG] "BIGINT for any integer type argument", "DOUBLE PRECISION for a floating point argument";
-    with a DECIMAL argument the precision is 38 and "The scale of the result is the same as the scale
-    of the argument" (the mean is cut to that scale: sqlrun refuses it on other engines)."""
+def _sum_or_avg(self, e: exp.Sum | exp.Avg) -> exp.Expression:
+    """SUM and AVG type alike. [r_SUM] "BIGINT for BIGINT, SMALLINT, and INTEGER arguments",
+    "DOUBLE PRECISION for floating point arguments"; "The default precision for a SUM function result
+    with a NUMERIC or DECIMAL argument is 38. The scale of the result is the same as the scale of the
+    argument." [r_AVG] "BIGINT for any integer type argument", "DOUBLE PRECISION for a floating point
+    argument"; a DECIMAL argument gives precision 38 and its own scale (the mean is cut to that
+    scale: sqlrun refuses it on other engines)."""
     kind, ps = _kind(e.this), _ps(e.this)
     if kind in INTS:
         return self._set_type(e, T.BIGINT)
@@ -258,7 +249,7 @@ def metadata() -> dict:
 
     base = Dialect.get_or_raise("redshift").EXPRESSION_METADATA
     own = {
-        exp.Literal: _literal, exp.Cast: _cast, exp.TryCast: _cast, exp.Sum: _sum, exp.Avg: _avg,
+        exp.Literal: _literal, exp.Cast: _cast, exp.TryCast: _cast, exp.Sum: _sum_or_avg, exp.Avg: _sum_or_avg,
         exp.Median: _median, exp.WithinGroup: _within_group, exp.Mod: _mod, exp.Sign: _sign,
         **dict.fromkeys((exp.Add, exp.Sub, exp.Mul, exp.Div), _arithmetic),
         **dict.fromkeys((exp.Round, exp.Ceil, exp.Floor, exp.Abs, exp.Trunc, exp.Neg), _same_as_argument),

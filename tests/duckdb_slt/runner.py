@@ -7,16 +7,14 @@ runs), wrong (ran, other values), error (failed inside the engine at run time).
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from sqlrun.api import Session
 from sqlrun.config import Project, Source
 from sqlrun.engine.catalog import Query
 from tests.duckdb_slt import DATA, Case
 from tests.duckdb_slt.compare import Texts
 from tests.duckdb_slt.compare import difference as text_difference
-from tests.spark_sqltests.runner import Outcome, _first_line, by_sources, run_sqlrun
+from tests.spark_sqltests.runner import Outcome, _first_line, run_sqlrun, sessions_by_sources
 
 
 def query_of(case: Case) -> Query:
@@ -40,15 +38,11 @@ def project_for(root: Path, sources: dict) -> Project:
 def run_cases(cases: list[Case], engines: tuple[str, ...], report=None) -> dict[tuple[str, str], Outcome]:
     """(case id, engine) -> Outcome for every case on every engine."""
     outcomes = {}
-    with tempfile.TemporaryDirectory(prefix="sqlrun-slt-") as tmp:
-        for i, (sources, group) in enumerate(by_sources(cases).items()):
-            root = Path(tmp) / f"p{i}"
-            root.mkdir()
-            with Session(project_for(root, dict(sources))) as session:
-                for case in group:
-                    for engine in engines:
-                        outcome = run_sqlrun(session, case, engine, query_of, difference)
-                        outcomes[case.id, engine] = outcome
-                        if report:
-                            report(case, engine, outcome)
+    for _, session, group in sessions_by_sources(cases, project_for, "sqlrun-slt-"):
+        for case in group:
+            for engine in engines:
+                outcome = run_sqlrun(session, case, engine, query_of, difference)
+                outcomes[case.id, engine] = outcome
+                if report:
+                    report(case, engine, outcome)
     return outcomes

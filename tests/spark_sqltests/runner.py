@@ -131,31 +131,34 @@ def project_for(root: Path, sources: dict) -> Project:
     return Project(root=root, dialect="spark", engine="duckdb", queries_dir=root, sources=table)
 
 
-def by_sources(cases: list[Case]) -> dict[tuple, list[Case]]:
-    """Cases grouped by the tables they read: one project (and Session) per group."""
+def sessions_by_sources(cases: list[Case], project_for, prefix: str):
+    """(sources, Session, cases) for each set of tables the cases read: one project (and Session)
+    per group, in a temporary directory."""
     groups: dict[tuple, list[Case]] = defaultdict(list)
     for case in cases:
         groups[tuple(sorted(case.sources.items()))].append(case)
-    return groups
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for i, (sources, group) in enumerate(groups.items()):
+            root = Path(tmp) / f"p{i}"
+            root.mkdir()
+            with Session(project_for(root, dict(sources))) as session:
+                yield dict(sources), session, group
 
 
 def run_cases(cases: list[Case], engines: tuple[str, ...], report=None) -> dict[tuple[str, str], Outcome]:
     """(case id, engine) -> Outcome for every case on every engine (PLAIN: sqlglot + DuckDB)."""
     outcomes = {}
-    with tempfile.TemporaryDirectory(prefix="sqlrun-sqltests-") as tmp:
-        for i, (sources, group) in enumerate(by_sources(cases).items()):
-            root = Path(tmp) / f"p{i}"
-            root.mkdir()
-            with Session(project_for(root, dict(sources))) as session, plain_duckdb(dict(sources)) as con:
-                for case in group:
-                    for engine in engines:
-                        if engine == PLAIN:
-                            outcome = run_plain(con, case)
-                        else:
-                            outcome = run_sqlrun(session, case, engine)
-                        outcomes[case.id, engine] = outcome
-                        if report:
-                            report(case, engine, outcome)
+    for sources, session, group in sessions_by_sources(cases, project_for, "sqlrun-sqltests-"):
+        with plain_duckdb(sources) as con:
+            for case in group:
+                for engine in engines:
+                    if engine == PLAIN:
+                        outcome = run_plain(con, case)
+                    else:
+                        outcome = run_sqlrun(session, case, engine)
+                    outcomes[case.id, engine] = outcome
+                    if report:
+                        report(case, engine, outcome)
     return outcomes
 
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
-from sqlrun.api import Session
 from sqlrun.engine.parity import type_name
 from tests.spark_sqltests import load_cases
-from tests.spark_sqltests.runner import by_sources, difference, project_for, query_of
+from tests.spark_sqltests.runner import difference, project_for, query_of, sessions_by_sources
 
 
 def spark_type_name(text: str) -> str:
@@ -37,29 +35,25 @@ def main(argv: list[str] | None = None) -> int:
     cases = [c for c in load_cases() if c.status == "ok" and (not args.only or args.only in c.id)]
     counts = {e: Counter() for e in args.engines}
     differ = []
-    with tempfile.TemporaryDirectory(prefix="sqlrun-types-") as tmp:
-        for i, (sources, group) in enumerate(by_sources(cases).items()):
-            root = Path(tmp) / f"p{i}"
-            root.mkdir()
-            with Session(project_for(root, dict(sources))) as session:
-                for case in group:
-                    for engine in args.engines:
-                        try:
-                            table = session.run(query_of(case), engine)
-                        except Exception:
-                            counts[engine]["no answer"] += 1
-                            continue
-                        if difference(case, table):
-                            counts[engine]["other rows"] += 1
-                            continue
-                        want = [spark_type_name(t) for _, t in case.columns]
-                        got = [type_name(f.type) for f in table.schema]
-                        if want == got:
-                            counts[engine]["spark's types"] += 1
-                        else:
-                            counts[engine]["other types"] += 1
-                            j = next(j for j, (w, g) in enumerate(zip(want, got)) if w != g)
-                            differ.append(f"{case.id}\t{engine}\t{j + 1}\t{want[j]}\t{got[j]}")
+    for _, session, group in sessions_by_sources(cases, project_for, "sqlrun-types-"):
+        for case in group:
+            for engine in args.engines:
+                try:
+                    table = session.run(query_of(case), engine)
+                except Exception:
+                    counts[engine]["no answer"] += 1
+                    continue
+                if difference(case, table):
+                    counts[engine]["other rows"] += 1
+                    continue
+                want = [spark_type_name(t) for _, t in case.columns]
+                got = [type_name(f.type) for f in table.schema]
+                if want == got:
+                    counts[engine]["spark's types"] += 1
+                else:
+                    counts[engine]["other types"] += 1
+                    j = next(j for j, (w, g) in enumerate(zip(want, got)) if w != g)
+                    differ.append(f"{case.id}\t{engine}\t{j + 1}\t{want[j]}\t{got[j]}")
     for engine, c in counts.items():
         right = c["spark's types"]
         print(f"{engine}: {right} of {right + c['other types']} right answers have Spark's types"
