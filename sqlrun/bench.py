@@ -216,9 +216,9 @@ class PeakSampler:
             self._stop.wait(_SAMPLE_SECONDS)
 
     def _sample(self) -> None:
-        total = tree_rss(os.getpid())
-        self.peak = max(self.peak, total)
-        self.children = max(self.children, total - _rss(psutil.Process()))
+        own, children = _own_and_children_rss(os.getpid())
+        self.peak = max(self.peak, own + children)
+        self.children = max(self.children, children)
 
     def stop(self) -> int:
         if self._thread.is_alive():
@@ -232,12 +232,17 @@ class PeakSampler:
 
 def tree_rss(pid: int) -> int:
     """RSS in bytes of a process and all its descendants; 0 where unavailable."""
+    return sum(_own_and_children_rss(pid))
+
+
+def _own_and_children_rss(pid: int) -> tuple[int, int]:
+    """RSS in bytes of a process, and of its descendants, from one reading of each."""
     try:
         root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
+        children = root.children(recursive=True)
     except psutil.Error:  # gone, or not ours to read
-        return 0
-    return sum(_rss(process) for process in processes)
+        return 0, 0
+    return _rss(root), sum(_rss(process) for process in children)
 
 
 def _rss(process) -> int:
