@@ -146,6 +146,9 @@ class Freezer:
                     written[name] = (setups, None)
             if written[name][1] is None:
                 return {**case, "status": "source-unavailable", "error": f"table {name}: Arrow cannot hold its types"}
+            void = void_columns(st.sql, DATA / written[name][1])
+            if void:
+                return {**case, "status": "source-unavailable", "error": f"table {name}: {VOID} ({', '.join(void)})"}
             sources[name] = written[name][1]
         columns = [[f.name, str(f.type)] for f in table.schema]
         try:
@@ -153,6 +156,14 @@ class Freezer:
         except TypeError as exc:
             return {**case, "status": "unconvertible", "error": str(exc)[:300]}
         return {**case, "status": "ok", "sources": sources, "columns": columns, "rows": rows}
+
+
+VOID = "a column of Spark's void type, which parquet cannot hold (engines read it back as INT)"
+
+
+def void_columns(sql: str, path: Path) -> list[str]:
+    """The columns of NULL type (Spark's void: a VALUES column of NULLs only) that a query names."""
+    return [f.name for f in pq.read_schema(path) if str(f.type) == "null" and mentions(sql, f.name)]
 
 
 def write_json(path: Path, doc: dict) -> None:

@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.models.rules import broken_rule
+from sqlrun.engine.models.tokens import TokenReader
 from sqlrun.errors import CompileError
 
 MODEL_TYPES = ("XGBOOST", "LINEAR_LEARNER", "KMEANS", "MLP", "FORECAST")
@@ -82,66 +83,6 @@ class ModelSpec:
         return "AUTO_ON" if self.auto else "AUTO_OFF"
 
 
-class _Reader:
-    """A cursor over the statement's tokens that raises positioned errors."""
-
-    def __init__(self, query: Query, tokens: list[Token]):
-        self.query, self.tokens, self.i = query, tokens, 0
-
-    def at(self, token: Token | None = None) -> str:
-        token = token or self.peek() or (self.tokens[-1] if self.tokens else None)
-        if token is None:
-            return str(self.query.path)
-        return f"{self.query.path}:{token.line}:{token.col - (token.end - token.start)}"
-
-    def error(self, message: str, token: Token | None = None) -> CompileError:
-        return CompileError(f"{self.at(token)}: CREATE MODEL: {message}")
-
-    def peek(self) -> Token | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def next(self, what: str) -> Token:
-        token = self.peek()
-        if token is None:
-            raise self.error(f"expected {what}, found the end of the statement")
-        self.i += 1
-        return token
-
-    def word(self, what: str) -> str:
-        token = self.next(what)
-        if token.token_type in (TokenType.STRING, TokenType.NUMBER, TokenType.L_PAREN, TokenType.R_PAREN,
-                                TokenType.COMMA, TokenType.SEMICOLON):
-            raise self.error(f"expected {what}, found '{token.text}'", token)
-        return token.text
-
-    def keyword(self, *words: str) -> str | None:
-        """Consume the next token if it is one of `words` (case-insensitive)."""
-        token = self.peek()
-        if token is not None and token.text.upper() in words and token.token_type != TokenType.STRING:
-            self.i += 1
-            return token.text.upper()
-        return None
-
-    def expect(self, text: str, what: str | None = None) -> Token:
-        token = self.next(what or f"'{text}'")
-        if token.text.upper() != text.upper():
-            raise self.error(f"expected {what or repr(text)}, found '{token.text}'", token)
-        return token
-
-    def string(self, what: str) -> str:
-        token = self.next(what)
-        if token.token_type != TokenType.STRING:
-            raise self.error(f"expected {what} as a quoted string, found '{token.text}'", token)
-        return token.text
-
-    def value(self, what: str) -> str:
-        """A quoted string, a number or a bare word (Redshift accepts each in SETTINGS)."""
-        token = self.next(what)
-        if token.token_type in (TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON):
-            raise self.error(f"expected {what}, found '{token.text}'", token)
-        return token.text
-
-
 def parse_model(query: Query) -> ModelSpec:
     """The CREATE MODEL statement in `query` as a validated ModelSpec, or a CompileError."""
     try:
@@ -150,7 +91,7 @@ def parse_model(query: Query) -> ModelSpec:
         raise CompileError(f"{query.path}: cannot tokenize CREATE MODEL: {exc}") from None
     while tokens and tokens[-1].token_type == TokenType.SEMICOLON:
         tokens.pop()
-    r = _Reader(query, tokens)
+    r = TokenReader(query, tokens)
     r.expect("CREATE")
     r.expect("MODEL")
     fields: dict[str, object] = {"name": _name(r, "the model name")}
@@ -173,7 +114,7 @@ def parse_model(query: Query) -> ModelSpec:
     return spec
 
 
-def _name(r: _Reader, what: str) -> str:
+def _name(r: TokenReader, what: str) -> str:
     parts = [r.word(what)]
     while r.peek() is not None and r.peek().token_type == TokenType.DOT:
         r.i += 1
@@ -181,7 +122,7 @@ def _name(r: _Reader, what: str) -> str:
     return ".".join(parts)
 
 
-def _source(r: _Reader, query: Query) -> dict:
+def _source(r: TokenReader, query: Query) -> dict:
     if not r.keyword("FROM"):  # BYOM remote inference has no FROM
         return {"has_from": False}
     token = r.peek()
@@ -216,7 +157,7 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def _clause(r: _Reader, clause: str) -> dict:
+def _clause(r: TokenReader, clause: str) -> dict:
     if clause == "TARGET":
         token = r.next("the target column")
         named = token.token_type in (TokenType.STRING, TokenType.IDENTIFIER, TokenType.VAR)
@@ -281,7 +222,7 @@ def _clause(r: _Reader, clause: str) -> dict:
     return {"settings": _pairs(r, "SETTINGS", settings=True)}
 
 
-def _type(r: _Reader) -> str:
+def _type(r: TokenReader) -> str:
     """A data type, possibly with arguments (DECIMAL(10, 2)) or two words (DOUBLE PRECISION)."""
     words = [r.word("a data type")]
     if r.keyword("PRECISION", "VARYING"):
@@ -296,7 +237,7 @@ def _type(r: _Reader) -> str:
     return text
 
 
-def _pairs(r: _Reader, clause: str, settings: bool = False) -> tuple[tuple[str, str], ...]:
+def _pairs(r: TokenReader, clause: str, settings: bool = False) -> tuple[tuple[str, str], ...]:
     r.expect("(", f"'(' after {clause}{'' if settings else ' DEFAULT EXCEPT'}")
     pairs: dict[str, str] = {}
     while True:
@@ -318,7 +259,7 @@ def _pairs(r: _Reader, clause: str, settings: bool = False) -> tuple[tuple[str, 
         r.expect(",", f"',' or ')' in {clause}")
 
 
-def validate(spec: ModelSpec, r: _Reader, seen: dict[str, Token]) -> None:
+def validate(spec: ModelSpec, r: TokenReader, seen: dict[str, Token]) -> None:
     """The first rule of the CREATE MODEL reference (rules.py) that the statement breaks, as an
     error at the clause it is about."""
     found = broken_rule(spec)
