@@ -101,7 +101,8 @@ def write_docs(all_cases, outcomes, classes, engines) -> None:
         f" rate: {status['spark-rejects']} that Spark itself rejects, {status['nondeterministic']} that read"
         f" the clock or a random source or depend on the order of tied rows, {status['unconvertible']} whose"
         " result Arrow cannot hold"
-        f" (year-month intervals...), {status['source-unavailable']} that read a table Arrow or parquet cannot hold (a void column)."
+        f" (year-month intervals...), {status['source-unavailable']} that read a table Arrow or parquet"
+        " cannot hold (a void column)."
         " Not queries, skipped: " + ", ".join(f"{n} {k}" for k, n in skipped.most_common())
         + f"; {directives} runner directives (`--SET`, `--CONFIG_DIM`...) ignored; {setup_errors} setup"
         " statements (CREATE, INSERT) that Spark rejected."
