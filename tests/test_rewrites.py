@@ -41,6 +41,19 @@ def test_avg_keeps_its_fraction_on_redshift(tmp_path, source, sql, expected):
     assert " ".join(compile_query(load_query(path), target("redshift")).split()).endswith(expected)
 
 
+@pytest.mark.parametrize("source", ["spark", "duckdb"])
+def test_binary_literals_are_varbyte_on_redshift(source):
+    """sqlglot wrote X'4142' as the integer 16706 and failed on X'' (ValueError, not a one-line error)."""
+    from sqlrun.engine.compile import compile_query
+    from sqlrun.engine.target import target
+
+    sql = "SELECT X'4142' AS b, X'' AS e" if source == "spark" else "SELECT '\\x41\\x42'::BLOB AS b"
+    out = " ".join(compile_query(query(sql, source), target("redshift")).split())
+    assert "TO_VARBYTE('4142', 'hex') AS b" in out, out
+    if source == "spark":
+        assert "TO_VARBYTE('', 'hex') AS e" in out
+
+
 @pytest.mark.parametrize(
     "source, sql, engine",
     [

@@ -52,6 +52,7 @@ CASES = [
     # -- string
     case("string", "upper_lower", "SELECT id, upper(s), lower(s) FROM t"),
     case("string", "length", "SELECT id, length(s) FROM t"),
+    case("string", "blob_literal_escapes", "SELECT '\\x41\\x42ab'::BLOB AS b, '\\x00\\xFF'::BLOB AS z"),
     case("string", "length_unicode", "SELECT length('héllo'), strlen('héllo')"),
     case("string", "trim_family", "SELECT id, trim(s), ltrim(s), rtrim(s) FROM t"),
     case("string", "concat_skips_null", "SELECT id, concat(s, '-', grp) FROM t"),

@@ -348,6 +348,10 @@ EXPECTED = {
         (6, 5),
         (7, 7),
     ],
+    # SELECT '\x41\x42ab'::BLOB AS b, '\x00\xFF'::BLOB AS z
+    'blob_literal_escapes': [
+        (b'ABab', b'\x00\xff'),
+    ],
     # SELECT length('héllo'), strlen('héllo')
     'length_unicode': [
         (5, 6),

@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    binary_literals,
     binary_strings,
     coercion,
     column_case,
@@ -125,6 +126,8 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_extract_second_is_whole_on_spark", dates.duckdb_extract_second, ("duckdb",), ("spark",), kinds=(exp.Extract,)),
     Rule("redshift_folds_identifiers", identifiers.redshift_identifiers, POSTGRES_LIKE, ()),
     Rule("redshift_decimal_quotients_and_means", redshift_numbers.redshift_decimal_cuts, ("redshift",), (), kinds=(exp.Div, exp.Avg)),
+    Rule("duckdb_blob_literals_are_bytes", binary_literals.duckdb_blob_literals, ("duckdb",), ("spark", "polars", "redshift"), kinds=(exp.Cast,)),
+    Rule("binary_literals_as_varbyte", binary_literals.binary_literals_as_varbyte, (), ("redshift",), kinds=(exp.HexString,)),
     Rule("redshift_sign_keeps_its_type_on_spark", redshift_numbers.redshift_sign_on_spark, ("redshift",), ("spark",), kinds=(exp.Sign,)),
     Rule("redshift_integer_division", numbers.redshift_integer_division, POSTGRES_LIKE, (), kinds=(exp.Div,)),
     Rule("spark_floor_ceil_are_integral", numbers.spark_floor_integral, SPARK, ("duckdb", "polars"), kinds=(exp.Floor, exp.Ceil)),
