@@ -22,7 +22,7 @@ def polars_order_keys_unshadowed(tree, ctx):
             continue
         taken = {p.alias_or_name for p in select.expressions if isinstance(p, (exp.Column, exp.Alias))}
         for proj in list(select.expressions):
-            if isinstance(proj, (exp.Column, exp.Alias, exp.Star)):
+            if isinstance(proj.unnest(), (exp.Column, exp.Alias, exp.Star)):
                 continue
             if not {c.name for c in proj.find_all(exp.Column)} & keys:
                 continue
