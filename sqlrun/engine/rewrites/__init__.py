@@ -55,6 +55,7 @@ from sqlrun.engine.rewrites import (
     table_functions,
     timestamp_parts,
     using_star,
+    where_without_from,
 )
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
 from sqlrun.engine.target import Target
@@ -196,6 +197,7 @@ RULES: tuple[Rule, ...] = (
     Rule("union_by_name", queries.union_by_name, ("duckdb",), ("spark", "polars"), kinds=(exp.SetOperation,)),
     Rule("spark_using_star_keys_first", queries.using_star_keys_first, SPARK, ("duckdb", "polars"), kinds=(exp.Join,)),
     Rule("polars_outer_using_joins", queries.polars_outer_using_joins, (), ("polars",), kinds=(exp.Join,)),
+    Rule("polars_where_without_from", where_without_from.polars_where_without_from, (), ("polars",), kinds=(exp.Where,)),
     Rule("polars_using_star_repeats_keys", using_star.polars_using_star, (), ("polars",), kinds=(exp.Join,)),
     Rule("joins_the_target_lacks", queries.missing_joins, (), ("polars", "spark"), kinds=(exp.Join, exp.Lateral)),
     Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),

@@ -31,6 +31,8 @@ def _is_text(node: exp.Expression) -> bool:
 
 
 def _is_bool(node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Any, exp.All, exp.Subquery, exp.Query)):  # compared with what they hold
+        return False
     return isinstance(node, exp.Boolean) or (node.type is not None and node.type.is_type(exp.DType.BOOLEAN))
 
 
