@@ -27,6 +27,7 @@ from sqlrun.engine.rewrites import (
     date_names,
     dates,
     decorrelate,
+    duckdb_misread,
     duckdb_texts,
     functions,
     identifiers,
@@ -65,6 +66,7 @@ from sqlrun.engine.target import Target
 RULES: tuple[Rule, ...] = (
     # Spark's range() table in FROM, then source functions sqlglot does not know, spelled out with the source's meaning (before the rest).
     Rule("spark_range_table", table_functions.spark_range, SPARK, (), kinds=(exp.Anonymous,)),
+    Rule("duckdb_calls_sqlglot_misreads", duckdb_misread.duckdb_misread_calls, ("duckdb",), (), same_dialect=True, kinds=duckdb_misread.KINDS),
     Rule("source_functions_spelled_out", functions.spell_out, (*SPARK, "duckdb"), (), kinds=(exp.Anonymous,)),
     Rule("spark_builtins_spelled_out", spark_builtins.spark_builtins, SPARK, (), kinds=(exp.Anonymous, exp.ToNumber, exp.Any, exp.Negative)),
     Rule("spark_time_type", coercion.spark_time_type, SPARK, (), same_dialect=True, kinds=(exp.Cast, exp.TryCast)),
