@@ -12,12 +12,12 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused
+from sqlrun.engine.rewrites.base import Refused, typed_nodes
 
 KINDS = (exp.TimeToStr, exp.StrToTime)
 CODE = re.compile(r"%-?.")
 # codes that mean the same in DuckDB and chrono (both directions), checked on DuckDB's own tests
-SAME = {f"%{c}" for c in "aAwudbhBmyYHIpMSjUWVGz%"} | {f"%-{c}" for c in "dmyHIMSj"}
+SAME = {f"%{c}" for c in "aAwudbhBmyYHIpMSjUWVG%"} | {f"%-{c}" for c in "dmyHIMSj"}
 FORMAT = {"%f": "%6f", "%g": "%3f", "%n": "%9f", "%c": "%Y-%m-%d %H:%M:%S", "%x": "%Y-%m-%d", "%X": "%H:%M:%S"}
 # parsing: a fraction after a literal dot, 1 to 6 digits in DuckDB, is chrono's %.f
 PARSE_FRACTION = re.compile(r"\.%f")
@@ -38,16 +38,21 @@ def _format(node: exp.Expression, text: str) -> str:
 def _parse(node: exp.Expression, text: str) -> str:
     text = PARSE_FRACTION.sub("%.f", text)
     for c in CODE.findall(text):
-        if c not in SAME and c not in ("%.", "%X"):
+        if c not in SAME and c not in ("%.", "%X", "%z"):
             raise Refused(node, f"DuckDB's strptime code {c} is not translated for Polars (chrono's codes)")
     return text
 
 
 def duckdb_codes_on_polars(tree, ctx):
-    for node in list(tree.find_all(*KINDS)):
+    for node in typed_nodes(tree, ctx, KINDS):
         fmt = node.args.get("format")
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             raise Refused(node, "Polars takes only a literal date format")
-        text = _format(node, fmt.name) if isinstance(node, exp.TimeToStr) else _parse(node, fmt.name)
-        node.set("format", exp.Literal.string(text))
+        if isinstance(node, exp.TimeToStr):
+            node.set("format", exp.Literal.string(_format(node, fmt.name)))
+            if node.this.type is not None and node.this.type.is_type(exp.DType.DATE):
+                # DuckDB formats a DATE's time codes as midnight; Polars fails on them
+                node.set("this", exp.cast(node.this.copy(), exp.DType.TIMESTAMP))
+        else:
+            node.set("format", exp.Literal.string(_parse(node, fmt.name)))
     return tree

@@ -1,0 +1,24 @@
+"""Casts Polars cannot give the source's answer for, refused at compile time (they failed at run
+time): to HUGEINT / UHUGEINT where the value may be returned (Polars' Int128 does not come back
+through Arrow), and from a text
+to a LIST (Polars does not parse '[1, 2]')."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, typed_nodes
+
+WIDE = (exp.DType.INT128, exp.DType.UINT128)
+
+
+def polars_cast_targets(tree, ctx):
+    for node in tree.find_all(exp.Cast):
+        parent = node.parent
+        kept = isinstance(parent, exp.Predicate) or (isinstance(parent, exp.Cast) and not parent.to.is_type(*WIDE))
+        if node.to.is_type(*WIDE) and not kept:  # cast on or compared, it never comes back
+            raise Refused(node, f"Polars cannot return a {node.to.sql(ctx.source)} (a 128-bit integer) through Arrow")
+    for node in typed_nodes(tree, ctx, exp.Cast, keep=lambda n: n.to.is_type(exp.DType.ARRAY, exp.DType.LIST)):
+        if node.this.type is not None and node.this.type.is_type(*exp.DataType.TEXT_TYPES):
+            raise Refused(node, "Polars does not read a text as a list")
+    return tree
