@@ -32,6 +32,7 @@ from sqlrun.engine.rewrites import (
     functions,
     identifiers,
     interval_spans,
+    join_null_safe,
     join_order,
     join_subqueries,
     map_groups,
@@ -213,6 +214,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
+    Rule("polars_join_null_safe_keys", join_null_safe.polars_join_null_safe, (), ("polars",), kinds=(exp.NullSafeEQ,)),
     Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_decorrelated_subqueries", decorrelate.decorrelate, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
