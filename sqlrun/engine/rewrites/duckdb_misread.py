@@ -42,5 +42,6 @@ def duckdb_misread_calls(tree, ctx):
             continue
         if ctx.engine != "duckdb":
             raise Refused(node, f"JARO_WINKLER_SIMILARITY with a score cutoff is not translated for {ctx.engine}")
-        node.replace(exp.Anonymous(this="JARO_WINKLER_SIMILARITY", expressions=[node.this.copy(), node.expression.copy(), cutoff.copy()]))
+        args = [node.this.copy(), node.expression.copy(), cutoff.copy()]
+        node.replace(exp.Anonymous(this="JARO_WINKLER_SIMILARITY", expressions=args))
     return tree

@@ -55,5 +55,6 @@ def special_moments(tree, ctx):
         literal = node.this
         if node.to.is_type(*MOMENTS) and isinstance(literal, exp.Literal) and literal.is_string:
             if literal.name.strip().lower() in SPECIAL:
-                raise Refused(node, f"'{literal.name}' is a special value of DuckDB's {node.to.sql('duckdb')}; Polars has none")
+                why = f"'{literal.name}' is a special value of DuckDB's {node.to.sql('duckdb')}; Polars has none"
+                raise Refused(node, why)
     return tree

@@ -10,6 +10,8 @@ from sqlglot import exp
 from sqlrun.engine.rewrites.base import Refused, typed_nodes
 
 WIDE = (exp.DType.INT128, exp.DType.UINT128)
+UNSIGNED = (exp.DType.UTINYINT, exp.DType.USMALLINT, exp.DType.UINT, exp.DType.UBIGINT)
+FRACTIONS = (*exp.DataType.REAL_TYPES,)
 
 
 def polars_cast_targets(tree, ctx):
@@ -21,4 +23,9 @@ def polars_cast_targets(tree, ctx):
     for node in typed_nodes(tree, ctx, exp.Cast, keep=lambda n: n.to.is_type(exp.DType.ARRAY, exp.DType.LIST)):
         if node.this.type is not None and node.this.type.is_type(*exp.DataType.TEXT_TYPES):
             raise Refused(node, "Polars does not read a text as a list")
+    for node in typed_nodes(tree, ctx, exp.Cast, keep=lambda n: n.to.is_type(*UNSIGNED)):
+        if ctx.source == "duckdb" and node.this.type is not None and node.this.type.is_type(*FRACTIONS):
+            decimal = node.this.type.is_type(exp.DType.DECIMAL)  # half away from zero, else half to even
+            value = node.this.copy()
+            node.this.replace(exp.Round(this=value) if decimal else exp.Anonymous(this="ROUND", expressions=[value]))
     return tree
