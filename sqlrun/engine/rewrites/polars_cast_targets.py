@@ -12,12 +12,14 @@ from sqlrun.engine.rewrites.base import Refused, typed_nodes
 WIDE = (exp.DType.INT128, exp.DType.UINT128)
 UNSIGNED = (exp.DType.UTINYINT, exp.DType.USMALLINT, exp.DType.UINT, exp.DType.UBIGINT)
 FRACTIONS = (*exp.DataType.REAL_TYPES,)
+SAME_TYPE = (exp.Min, exp.Max, exp.Sum, exp.AnyValue, exp.First, exp.Last, exp.ArrayAgg)  # aggregates of its type
 
 
 def polars_cast_targets(tree, ctx):
     for node in tree.find_all(exp.Cast):
         parent = node.parent
-        kept = isinstance(parent, exp.Predicate) or (isinstance(parent, exp.Cast) and not parent.to.is_type(*WIDE))
+        kept = (isinstance(parent, exp.Predicate) or (isinstance(parent, exp.Cast) and not parent.to.is_type(*WIDE))
+                or (isinstance(parent, exp.AggFunc) and not isinstance(parent, SAME_TYPE)))
         if node.to.is_type(*WIDE) and not kept:  # cast on or compared, it never comes back
             raise Refused(node, f"Polars cannot return a {node.to.sql(ctx.source)} (a 128-bit integer) through Arrow")
     for node in typed_nodes(tree, ctx, exp.Cast, keep=lambda n: n.to.is_type(exp.DType.ARRAY, exp.DType.LIST)):
