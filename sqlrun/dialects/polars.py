@@ -188,8 +188,6 @@ def _semi_joins(select: exp.Expr) -> exp.Expr:
 
 
 class PolarsGenerator(PostgresGenerator):
-    # PostgreSQL has no TINYINT (sqlglot writes SMALLINT); Polars has, and range-checks casts to it.
-    TYPE_MAPPING = {**PostgresGenerator.TYPE_MAPPING, exp.DType.TINYINT: "TINYINT"}
     # Polars orders NULLs like PostgreSQL by default, but we always spell the order out
     # so that a change of default in a future Polars cannot change an answer silently.
     TRANSFORMS = {

@@ -30,4 +30,8 @@ def polars_cast_targets(tree, ctx):
             decimal = node.this.type.is_type(exp.DType.DECIMAL)  # half away from zero, else half to even
             value = node.this.copy()
             node.this.replace(exp.Round(this=value) if decimal else exp.Anonymous(this="ROUND", expressions=[value]))
+    for node in list(tree.find_all(exp.TryCast)):
+        if node.to.is_type(exp.DType.TINYINT):
+            inside = exp.Between(this=node.copy(), low=exp.Literal.number(-128), high=exp.Literal.number(127))
+            node.replace(exp.Case(ifs=[exp.If(this=inside, true=node.copy())]))
     return tree
