@@ -11,9 +11,15 @@ from sqlrun.engine.rewrites.base import is_null, replace_all
 ARGUMENTS = {exp.SplitPart: ("delimiter", "part_index"), exp.Escape: ("expression",)}
 
 
+def is_constant(node: exp.Expression) -> bool:
+    """A literal number or text (or its negation): never NULL."""
+    node = node.unnest()
+    return isinstance(node, exp.Literal) or (isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal))
+
+
 def _null_when_argument_null(node: exp.Expression) -> exp.Expression:
     args = [node.args[a] for a in ARGUMENTS[type(node)] if node.args.get(a) is not None]
-    args = [a for a in args if not (isinstance(a, exp.Literal) and a.is_string)]  # never NULL
+    args = [a for a in args if not is_constant(a)]
     if not args:
         return node
     if isinstance(node, exp.Escape) and isinstance(node.expression, exp.Null):
