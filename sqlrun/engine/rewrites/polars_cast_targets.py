@@ -1,7 +1,9 @@
-"""Casts Polars cannot give the source's answer for, refused at compile time (they failed at run
-time): to HUGEINT / UHUGEINT where the value may be returned (Polars' Int128 does not come back
-through Arrow), and from a text
-to a LIST (Polars does not parse '[1, 2]')."""
+"""Casts on Polars. Refused at compile time (they failed at run time): to HUGEINT / UHUGEINT
+where the value may be returned (Polars' Int128 does not come back through Arrow), and from a
+text to a LIST (Polars does not parse '[1, 2]'). A fraction cast to an unsigned integer is
+rounded first, as DuckDB does (-0.6 is -1, out of range; Polars truncated it to 0), as
+numbers.duckdb_cast_rounds does for the signed ones. TRY_CAST to TINYINT (sent to Polars as
+SMALLINT: Polars' own TINYINT arithmetic wraps at 8 bits) is NULL outside -128..127."""
 
 from __future__ import annotations
 
