@@ -65,3 +65,16 @@ def test_comparison_follows_duckdbs_runner():
     assert compare(texts, by_rows, 4, "rowsort") == "" and compare(texts, by_rows, 4, "nosort")
     assert compare(texts, rows[:2], 4, "nosort").startswith("row count differs")
     assert compare(texts, rows, 3, "nosort").startswith("column count differs")
+
+
+def test_rows_of_a_query_without_order_by_may_come_in_any_order():
+    """SQL leaves the order open without an outermost ORDER BY (Polars runs UNION ALL branches in
+    any order); under ORDER BY, or for a hash of DuckDB's order, the order is still checked."""
+    from tests.duckdb_slt import Case
+
+    table = pa.table({"a": [2, 1]})
+    unordered = Case("x.test", 1, "SELECT 1 AS a UNION ALL SELECT 2", "ok", 1, "nosort", ["1", "2"])
+    assert difference(unordered, table) == ""
+    ordered = Case("x.test", 1, "SELECT a FROM t ORDER BY a", "ok", 1, "nosort", ["1", "2"])
+    assert difference(ordered, table).startswith("row 1 column 1")
+    assert difference(unordered, pa.table({"a": [2, 3]})).startswith("row 1 column 1")  # other rows

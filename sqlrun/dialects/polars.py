@@ -14,6 +14,8 @@ from sqlglot.errors import UnsupportedError
 from sqlglot.generators.postgres import PostgresGenerator
 from sqlglot.optimizer.simplify import simplify
 
+from sqlrun.dialects import polars_qualify
+
 # Functions Polars SQL 2.1 resolves (probed: anything else is "unsupported function").
 SUPPORTED_FUNCTIONS = frozenset(
     """
@@ -206,7 +208,7 @@ class PolarsGenerator(PostgresGenerator):
         exp.Median: lambda self, e: self.func("MEDIAN", e.this),
         exp.Quantile: lambda self, e: self.func("QUANTILE_CONT", e.this, e.args.get("quantile")),
         exp.Round: _round_sql,
-        exp.Select: transforms.preprocess([_semi_joins, transforms.eliminate_qualify]),
+        exp.Select: transforms.preprocess([_semi_joins, polars_qualify.eliminate_qualify]),
         exp.StrPosition: lambda self, e: self.func("STRPOS", e.this, e.args.get("substr")),
         exp.StrToDate: lambda self, e: self.func("DATE", e.this, self.format_time(e)),
         exp.StrToTime: lambda self, e: self.func("STRPTIME", e.this, self.format_time(e)),

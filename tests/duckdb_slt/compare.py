@@ -70,6 +70,16 @@ def sort_values(values: list[str], sort: str, ncols: int) -> list[str]:
     return values
 
 
+def expected_rows_sorted(expected: list[str], ncols: int) -> list[str]:
+    """The expected values (one a line, or one row a line) as rowsort gives them: one value a
+    line, rows sorted by their texts."""
+    if ncols > 1 and expected and all("\t" in line for line in expected):
+        values = [v for line in expected for v in line.split("\t")]
+    else:
+        values = list(expected)
+    return sort_values(values, "rowsort", ncols)
+
+
 def hash_of(values: list[str]) -> str:
     digest = hashlib.md5("".join(f"{v}\n" for v in values).encode()).hexdigest()
     return f"{len(values)} values hashing to {digest}"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all, typed_nodes
+from sqlrun.engine.rewrites.duckdb_text_ints import read_int
 
 # --- division: Redshift divides integers as integers; everyone else gives a double ---
 
@@ -126,10 +126,7 @@ def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
         match = re.match(r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$", text)
         value = int(match.group(1)) if match else None
     elif source == "duckdb":
-        try:
-            value = int(Decimal(text.strip()).to_integral_value(rounding=ROUND_HALF_UP))
-        except (InvalidOperation, ValueError):
-            value = None
+        value = read_int(text)
     else:  # Redshift: whole numbers only; anything else is an error there, left to the engine
         match = re.match(r"^\s*([+-]?[0-9]+)\s*$", text)
         if not match:
@@ -146,6 +143,8 @@ def string_to_integer(tree, ctx):
             continue
         if isinstance(node.this, exp.Literal):
             value = _text_to_int(ctx.source, node.this.name, node.to)
+            if value is None and ctx.source == "duckdb" and not isinstance(node, exp.TryCast):
+                raise Refused(node, f"DuckDB raises an error casting '{node.this.name}' to {node.to.sql('duckdb')}")
             if value != "keep":
                 node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
                 continue

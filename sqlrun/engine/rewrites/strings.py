@@ -7,6 +7,7 @@ import re
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import SPARK, Refused, is_null, replace_all
+from sqlrun.engine.rewrites.null_arguments import is_constant
 from sqlrun.engine.rewrites.substrings import int_literal
 
 # --- strings ---
@@ -207,10 +208,12 @@ def polars_strpos(tree, ctx):
 
 
 def polars_left_right(tree, ctx):
-    # Polars' LEFT(NULL, 0) and RIGHT(NULL, 0) are '' (NULL in every other engine), and its
-    # RIGHT('Zz', 3) is 'z': a count past the start gives the whole text everywhere else.
+    # Polars' LEFT(NULL, 0) and RIGHT(NULL, 0) are '' and LEFT('abc', NULL) 'abc' (NULL in every
+    # other engine), and its RIGHT('Zz', 3) is 'z': a count past the start gives the whole text elsewhere.
     def build(node):
-        ifs = [exp.If(this=is_null(node.this), true=exp.null())]
+        count = node.expression
+        null = is_null(node.this) if is_constant(count) else exp.or_(is_null(node.this), is_null(count))
+        ifs = [exp.If(this=null, true=exp.null())]
         if isinstance(node, exp.Right):
             whole = exp.LTE(this=exp.Length(this=node.this.copy()), expression=node.expression.copy())
             ifs.append(exp.If(this=whole, true=node.this.copy()))
