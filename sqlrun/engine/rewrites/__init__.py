@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     arrays,
+    binary_constants,
     binary_strings,
     coercion,
     column_case,
@@ -48,6 +49,7 @@ from sqlrun.engine.rewrites import (
     strings,
     substrings,
     table_functions,
+    text_constants,
     timestamp_parts,
 )
 from sqlrun.engine.rewrites.base import POSTGRES_LIKE, SPARK, Context, Refused, Rule
@@ -63,6 +65,8 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_to_char_as_written", functions.spark_to_char_as_written, SPARK, ("spark",), same_dialect=True, kinds=(exp.ToChar,)),
     Rule("spark_day_count_text", date_arith.spark_day_count_text, SPARK, (), same_dialect=True, kinds=(exp.TsOrDsAdd,)),
     Rule("spark_frame_interval_is_one_literal", date_arith.spark_frame_interval, SPARK, ("spark",), same_dialect=True, kinds=(exp.WindowSpec,)),
+    Rule("polars_binary_constants", binary_constants.polars_binary_constants, SPARK, ("polars",), kinds=binary_constants.KINDS),
+    Rule("polars_text_constants", text_constants.polars_text_constants, SPARK, ("polars",), kinds=text_constants.KINDS),
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_patterns_as_written", spark_edges.spark_patterns_as_written, SPARK, ("spark",), same_dialect=True, kinds=spark_edges.PATTERN_CALLS),
     Rule("spark_text_read_as_a_number_trims", spark_edges.spark_text_to_number_polars, SPARK, ("polars",), kinds=(exp.Cast, exp.TryCast)),

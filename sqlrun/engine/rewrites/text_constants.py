@@ -1,0 +1,136 @@
+"""Spark's FORMAT_STRING and SPLIT of constants, evaluated at compile time for Polars (which has
+neither), and a bare NULL in a text argument typed as text (Polars fails on a NULL of no type).
+
+- format_string: Java's Formatter for %s, %d, %x and %% fields (an index `%2$s`, a width, `-`
+  to the left); a NULL argument prints as 'null'. Anything else is left to the rules after
+  (which refuse it), as is a call Spark fails on (too few arguments).
+- split(text, regex[, limit]): Java's String.split as Spark calls it (limit <= 0: every piece,
+  trailing empty ones kept; an empty regex: each character), for a regex of plain characters,
+  escaped punctuation and character classes, each once or with `+`: those match as Python's
+  re does, and never match an empty text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+KINDS = (exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition, exp.StartsWith,
+         exp.EndsWith)
+_FIELD = re.compile(r"%(?:(\d+)\$)?(-)?(\d+)?([sdx%])|%")
+# one element: a plain character, an escaped punctuation mark or a class of plain characters
+_ELEMENT = r"(?:[A-Za-z0-9 ,;:_#@!~&=<>'\"/-]|\\[.|()\[\]{}*+?^$\\]|\[\^?[A-Za-z0-9 ,;:_.-]+\])\+?"
+_SAFE_REGEX = re.compile(f"(?:{_ELEMENT})*")
+_TEXT_ARGS = {exp.Left: ("this",), exp.Right: ("this",), exp.SplitPart: ("this", "delimiter"),
+              exp.StrPosition: ("this", "substr"), exp.StartsWith: ("this", "expression"),
+              exp.EndsWith: ("this", "expression")}
+
+
+def polars_text_constants(tree: exp.Expression, ctx) -> exp.Expression:
+    for node in list(tree.find_all(*KINDS)):
+        if isinstance(node, exp.Format | exp.RegexpSplit):
+            value = _format(node) if isinstance(node, exp.Format) else _split(node)
+            if value is not None:
+                if node is tree:
+                    return value
+                node.replace(value)
+        else:
+            for key in _TEXT_ARGS[type(node)]:
+                if isinstance(node.args.get(key), exp.Null):
+                    node.set(key, exp.cast(exp.Null(), "varchar"))
+    return tree
+
+
+def _constant(node: exp.Expression) -> tuple[str, object] | None:
+    """('null'|'text'|'int'|'bool', value) of a literal; None for anything else."""
+    if isinstance(node, exp.Null):
+        return ("null", None)
+    if isinstance(node, exp.Boolean):
+        return ("bool", node.this)
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return ("text", node.this)
+        return ("int", int(node.this)) if node.is_int else None
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
+        return ("int", -int(node.this.this))
+    return None
+
+
+def _format(node: exp.Format) -> exp.Expression | None:
+    template, args = _constant(node.this), [_constant(a) for a in node.expressions]
+    if template is None or template[0] not in ("text", "null") or any(a is None for a in args):
+        return None
+    if template[0] == "null":
+        return exp.cast(exp.Null(), "varchar")
+    out, ordinary, end = [], 0, 0
+    for field in _FIELD.finditer(template[1]):
+        out.append(template[1][end:field.start()])
+        end = field.end()
+        index, left, width, conversion = field.groups()
+        if conversion is None or (conversion == "%" and (index or width or left)):
+            return None
+        if conversion == "%":
+            out.append("%")
+            continue
+        if index is None:
+            ordinary += 1
+            position = ordinary
+        else:
+            position = int(index)
+        if not 1 <= position <= len(args) or (left and not width):
+            return None
+        text = _field(args[position - 1], conversion)
+        if text is None:
+            return None
+        width_ = int(width or 0)
+        out.append(text.ljust(width_) if left else text.rjust(width_))
+    out.append(template[1][end:])
+    return exp.Literal.string("".join(out))
+
+
+def _field(arg: tuple[str, object], conversion: str) -> str | None:
+    kind, value = arg
+    if conversion == "s":
+        return {"null": "null", "bool": "true" if value else "false"}.get(kind, str(value))
+    if kind == "null":
+        return "null"
+    if kind != "int":
+        return None  # (Java fails on %d of text)
+    if conversion == "x" and value < 0:
+        return None  # (Java writes the two's complement of the argument's own width)
+    return str(value) if conversion == "d" else format(value, "x")
+
+
+def _split(node: exp.RegexpSplit) -> exp.Expression | None:
+    text, regex = _constant(node.this), _constant(node.expression)
+    limit = _constant(node.args["limit"]) if node.args.get("limit") else ("int", -1)
+    if None in (text, regex, limit) or limit[0] not in ("int", "null"):
+        return None
+    if "null" in (text[0], regex[0], limit[0]):
+        return exp.cast(exp.Null(), "array<string>")
+    if text[0] != "text" or regex[0] != "text" or not _SAFE_REGEX.fullmatch(regex[1]):
+        return None
+    try:
+        re.compile(regex[1])
+    except re.error:  # (a class like [9-1]: Spark fails too)
+        return None
+    pieces = _java_split(text[1], regex[1], limit[1])
+    return exp.Array(expressions=[exp.Literal.string(p) for p in pieces])
+
+
+def _java_split(text: str, regex: str, limit: int) -> list[str]:
+    """UTF8String.split: an empty regex cuts characters (no trailing empty piece); else
+    String.split(regex, limit), with a limit <= 0 read as -1."""
+    if not regex and text:
+        n = len(text) if limit <= 0 or limit > len(text) else limit
+        return [*text[: n - 1], text[n - 1:]]
+    if not text:
+        return [""]
+    pieces, start = [], 0
+    for match in re.finditer(regex, text):  # (a safe regex compiles: checked by _split)
+        if 0 < limit <= len(pieces) + 1:
+            break
+        pieces.append(text[start:match.start()])
+        start = match.end()
+    return [*pieces, text[start:]]
