@@ -17,6 +17,7 @@ from sqlglot import exp
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
+    array_constants,
     arrays,
     binary_constants,
     binary_strings,
@@ -66,6 +67,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_day_count_text", date_arith.spark_day_count_text, SPARK, (), same_dialect=True, kinds=(exp.TsOrDsAdd,)),
     Rule("spark_frame_interval_is_one_literal", date_arith.spark_frame_interval, SPARK, ("spark",), same_dialect=True, kinds=(exp.WindowSpec,)),
     Rule("polars_binary_constants", binary_constants.polars_binary_constants, SPARK, ("polars",), kinds=binary_constants.KINDS),
+    Rule("polars_array_constants", array_constants.polars_array_constants, SPARK, ("polars",), kinds=array_constants.KINDS),
     Rule("polars_text_constants", text_constants.polars_text_constants, SPARK, ("polars",), kinds=text_constants.KINDS),
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_patterns_as_written", spark_edges.spark_patterns_as_written, SPARK, ("spark",), same_dialect=True, kinds=spark_edges.PATTERN_CALLS),

@@ -1,5 +1,7 @@
 """Spark's FORMAT_STRING and SPLIT of constants, evaluated at compile time for Polars (which has
-neither), and a bare NULL in a text argument typed as text (Polars fails on a NULL of no type).
+neither), a bare NULL in a text argument typed as text (Polars fails on a NULL of no type), and a
+text literal compared with a DOUBLE read as a DOUBLE, as Spark casts it (Polars refuses the
+comparison).
 
 - format_string: Java's Formatter for %s, %d, %x and %% fields (an index `%2$s`, a width, `-`
   to the left); a NULL argument prints as 'null'. Anything else is left to the rules after
@@ -16,7 +18,10 @@ import re
 
 from sqlglot import exp
 
-KINDS = (exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition, exp.StartsWith,
+from sqlrun.engine.rewrites.base import typed_nodes
+
+COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+KINDS = (*COMPARISONS, exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition, exp.StartsWith,
          exp.EndsWith)
 _FIELD = re.compile(r"%(?:(\d+)\$)?(-)?(\d+)?([sdx%])|%")
 # one element: a plain character, an escaped punctuation mark or a class of plain characters
@@ -28,7 +33,8 @@ _TEXT_ARGS = {exp.Left: ("this",), exp.Right: ("this",), exp.SplitPart: ("this",
 
 
 def polars_text_constants(tree: exp.Expression, ctx) -> exp.Expression:
-    for node in list(tree.find_all(*KINDS)):
+    _text_compared_with_double(tree, ctx)
+    for node in list(tree.find_all(*KINDS[len(COMPARISONS):])):
         if isinstance(node, exp.Format | exp.RegexpSplit):
             value = _format(node) if isinstance(node, exp.Format) else _split(node)
             if value is not None:
@@ -40,6 +46,19 @@ def polars_text_constants(tree: exp.Expression, ctx) -> exp.Expression:
                 if isinstance(node.args.get(key), exp.Null):
                     node.set(key, exp.cast(exp.Null(), "varchar"))
     return tree
+
+
+def _text_compared_with_double(tree: exp.Expression, ctx) -> None:
+    def text(node: exp.Expression) -> bool:
+        return isinstance(node, exp.Literal) and node.is_string
+
+    nodes = [n for n in tree.find_all(*COMPARISONS) if text(n.this) != text(n.expression)]
+    if not nodes:
+        return
+    for node in typed_nodes(tree, ctx, COMPARISONS, lambda n: n in nodes, operands=("this", "expression")):
+        literal, other = (node.this, node.expression) if text(node.this) else (node.expression, node.this)
+        if other.type is not None and other.type.is_type(exp.DType.DOUBLE):
+            literal.replace(exp.TryCast(this=literal.copy(), to=exp.DataType.build("double")))
 
 
 def _constant(node: exp.Expression) -> tuple[str, object] | None:
