@@ -103,9 +103,11 @@ def _value(node: exp.Expression) -> Value:
             number = int(node.this)
             return ("int", (number, 32 if -(2**31) <= number < 2**31 else 64))
         raise NotConstant
-    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and node.this.is_int:
-        number = -int(node.this.this)
-        return ("int", (number, 32 if -(2**31) <= number < 2**31 else 64))
+    if isinstance(node, exp.Neg):  # (-123S is the negation of a SMALLINT: of its type)
+        kind, v = _value(node.this)
+        if kind != "int" or not -(2 ** (v[1] - 1)) <= -v[0] < 2 ** (v[1] - 1):
+            raise NotConstant
+        return ("int", (-v[0], v[1]))
     build = BUILDERS.get(type(node))
     if build is None:
         raise NotConstant

@@ -4,7 +4,7 @@ text literal compared with a DOUBLE read as a DOUBLE, as Spark casts it (Polars 
 comparison).
 
 - format_string: Java's Formatter for %s, %d, %x and %% fields (an index `%2$s`, a width, `-`
-  to the left); a NULL argument prints as 'null'. Anything else is left to the rules after
+  to the left, `0` to pad a number with zeros); a NULL argument prints as 'null'. Anything else is left to the rules after
   (which refuse it), as is a call Spark fails on (too few arguments).
 - split(text, regex[, limit]): Java's String.split as Spark calls it (limit <= 0: every piece,
   trailing empty ones kept; an empty regex: each character), for a regex of plain characters,
@@ -23,7 +23,7 @@ from sqlrun.engine.rewrites.base import typed_nodes
 COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 KINDS = (*COMPARISONS, exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition, exp.StartsWith,
          exp.EndsWith)
-_FIELD = re.compile(r"%(?:(\d+)\$)?(-)?(\d+)?([sdx%])|%")
+_FIELD = re.compile(r"%(?:(\d+)\$)?([-0]?)([1-9]\d*)?([sdx%])|%")
 # one element: a plain character, an escaped punctuation mark or a class of plain characters
 _ELEMENT = r"(?:[A-Za-z0-9 ,;:_#@!~&=<>'\"/-]|\\[.|()\[\]{}*+?^$\\]|\[\^?[A-Za-z0-9 ,;:_.-]+\])\+?"
 _SAFE_REGEX = re.compile(f"(?:{_ELEMENT})*")
@@ -86,9 +86,11 @@ def _format(node: exp.Format) -> exp.Expression | None:
     for field in _FIELD.finditer(template[1]):
         out.append(template[1][end:field.start()])
         end = field.end()
-        index, left, width, conversion = field.groups()
-        if conversion is None or (conversion == "%" and (index or width or left)):
+        index, flag, width, conversion = field.groups()
+        if conversion is None or (conversion == "%" and (index or width or flag)):
             return None
+        if flag and not width or (flag == "0" and conversion == "s"):
+            return None  # (Java fails on a flag without a width, and on %0s)
         if conversion == "%":
             out.append("%")
             continue
@@ -97,28 +99,29 @@ def _format(node: exp.Format) -> exp.Expression | None:
             position = ordinary
         else:
             position = int(index)
-        if not 1 <= position <= len(args) or (left and not width):
+        if not 1 <= position <= len(args):
             return None
-        text = _field(args[position - 1], conversion)
+        text = _field(args[position - 1], conversion, flag == "0" and int(width))
         if text is None:
             return None
         width_ = int(width or 0)
-        out.append(text.ljust(width_) if left else text.rjust(width_))
+        out.append(text.ljust(width_) if flag == "-" else text.rjust(width_))
     out.append(template[1][end:])
     return exp.Literal.string("".join(out))
 
 
-def _field(arg: tuple[str, object], conversion: str) -> str | None:
+def _field(arg: tuple[str, object], conversion: str, zeros: int) -> str | None:
+    """The field's text; `zeros`: the width to pad a number to with zeros after its sign."""
     kind, value = arg
     if conversion == "s":
         return {"null": "null", "bool": "true" if value else "false"}.get(kind, str(value))
     if kind == "null":
-        return "null"
+        return None if zeros else "null"  # (not decided here: Java's %05d of null)
     if kind != "int":
         return None  # (Java fails on %d of text)
     if conversion == "x" and value < 0:
         return None  # (Java writes the two's complement of the argument's own width)
-    return str(value) if conversion == "d" else format(value, "x")
+    return format(value, f"0{zeros}{conversion}" if zeros else conversion)
 
 
 def _split(node: exp.RegexpSplit) -> exp.Expression | None:
