@@ -596,8 +596,10 @@ CASES = [
          " regr_sxy(y, x), regr_slope(y, x), regr_intercept(y, x), regr_r2(y, x) FROM t GROUP BY grp ORDER BY grp"),
     case("aggregate", "regression_r2_of_a_constant",
          "SELECT regr_r2(1D, x), regr_r2(y, 5), regr_slope(y, 5), regr_sxy(1D, x) FROM t"),
-    case("math", "try_add_of_columns", "SELECT id, try_add(x, 2147483647), try_add(x, 1), try_add(y, 1D) FROM t ORDER BY id"),
+    case("math", "try_add_of_columns",
+         "SELECT id, try_add(x, 2147483647), try_add(x, 1), try_add(y, 1D) FROM t ORDER BY id"),
     case("string", "text_compared_with_a_double", "SELECT id, y FROM t WHERE y > '1.0' OR y = '-0.5' ORDER BY id"),
     case("date", "time_literal_to_number",
-         "SELECT CAST(TIME '01:02:03.5' AS INT), CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)), CAST(TIME '00:00:00' AS TINYINT)"),
+         "SELECT CAST(TIME '01:02:03.5' AS INT), CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)),"
+         " CAST(TIME '00:00:00' AS TINYINT)"),
 ]

@@ -47,15 +47,27 @@ def _kind(node: exp.Expression) -> str | None:
     if isinstance(node, exp.Neg):
         return _kind(node.this)
     if isinstance(node, exp.Cast | exp.TryCast):
-        if isinstance(node.this, exp.Null):
-            return None
+        if isinstance(node.this, exp.Null):  # a typed NULL: of its type's kind
+            return _type_kind(node.to)
         if node.to.is_type(exp.DType.DOUBLE) and _kind(node.this) == "int":
             return "double"
         if node.to.this in _INTEGERS and _kind(node.this) == "int":
+            if not _plain(node).is_int:
+                raise NotConstant  # (out of the type: Spark wraps it)
             return "int"
     if isinstance(node, exp.Array | exp.Cast | exp.TryCast):
         _elements(node)
         return "array"
+    raise NotConstant
+
+
+def _type_kind(to: exp.DataType) -> str:
+    if to.this in _INTEGERS:
+        return "int"
+    if to.is_type(*exp.DataType.TEXT_TYPES):
+        return "text"
+    if to.is_type(exp.DType.DOUBLE):
+        return "double"
     raise NotConstant
 
 
@@ -81,6 +93,14 @@ def _elements(node: exp.Expression) -> list[exp.Expression] | None:
     if len(kinds) > 1:
         raise NotConstant  # (Spark widens mixed kinds: not decided here)
     return list(node.expressions)
+
+
+def _declared(array: exp.Expression) -> set[str]:
+    """The kind of the elements a CAST to an array type declares (empty: none declared)."""
+    if isinstance(array, exp.Cast | exp.TryCast) and array.to.expressions:
+        element = array.to.expressions[0]
+        return {"array"} if element.is_type(exp.DType.ARRAY) else {_type_kind(element)}
+    return set()
 
 
 def _array_type(array: exp.Expression, elements: list[exp.Expression]) -> exp.DataType:
@@ -130,8 +150,8 @@ def _evaluate(node: exp.Expression) -> exp.Expression:
 
 def _array(elements: list[exp.Expression], array: exp.Expression) -> exp.Expression:
     kinds = {_kind(e) for e in elements} - {None}
-    if len(kinds) > 1:
-        raise NotConstant
+    if len(kinds | _declared(array)) > 1:
+        raise NotConstant  # (Spark widens mixed kinds: not decided here)
     if not kinds:  # only NULLs (or none): typed as the array or a NULL in it is
         casts = [e.to for e in elements if isinstance(e, exp.Cast | exp.TryCast)]
         if casts:

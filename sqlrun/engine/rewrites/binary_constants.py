@@ -27,7 +27,7 @@ BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DTy
 KINDS = (exp.Hex, exp.Unhex, exp.Pad, exp.ToBinary, exp.Encode, exp.Decode, exp.StartsWith, exp.EndsWith,
          exp.Contains, exp.Cast, exp.TryCast)
 # Java's charsets by Spark's names: UTF-16 writes a big-endian byte order mark, UTF-32 none.
-_ENCODE = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "utf-16be": "utf-16-be",
+_ENCODE = {"utf-8": "utf-8", "utf-16": "utf-16", "utf-16be": "utf-16-be",
            "utf-16le": "utf-16-le", "utf-32": "utf-32-be"}
 _DECODE = {**_ENCODE, "utf-16": "utf-16"}  # (Python reads the byte order mark, as Java does)
 NULLS = {"binary": "binary", "text": "varchar", "bool": "boolean"}
@@ -156,8 +156,8 @@ def _unhex(node: exp.Unhex) -> Value:
 def _pad(node: exp.Pad) -> Value:
     this, width = _arg(node, "this", "binary"), _arg(node, "expression", "int")
     fill = _arg(node, "fill_pattern", "binary") if node.args.get("fill_pattern") else ("binary", b"\x00")
-    if this[0] != "binary" and this[0] != "null":
-        raise NotConstant
+    if "binary" not in (this[0], fill[0] if node.args.get("fill_pattern") else None):
+        raise NotConstant  # (of NULL and no bytes, Spark pads text)
     if width[0] == "int" and width[1][0] < 0:
         raise NotConstant  # (a negative length: not decided here)
 

@@ -4,8 +4,8 @@ text literal compared with a DOUBLE read as a DOUBLE, as Spark casts it (Polars 
 comparison).
 
 - format_string: Java's Formatter for %s, %d, %x and %% fields (an index `%2$s`, a width, `-`
-  to the left, `0` to pad a number with zeros); a NULL argument prints as 'null'. Anything else is left to the rules after
-  (which refuse it), as is a call Spark fails on (too few arguments).
+  to the left, `0` to pad a number with zeros); a NULL argument prints as 'null'. Anything else
+  is left to the rules after (which refuse it), as is a call Spark fails on (too few arguments).
 - split(text, regex[, limit]): Java's String.split as Spark calls it (limit <= 0: every piece,
   trailing empty ones kept; an empty regex: each character), for a regex of plain characters,
   escaped punctuation and character classes, each once or with `+`: those match as Python's
