@@ -174,9 +174,13 @@ def _pad(node: exp.Pad) -> Value:
 def _to_binary(node: exp.ToBinary) -> Value:
     text = _arg(node, "this", "text")
     form = _arg(node, "format", "text") if node.args.get("format") else ("text", "hex")
-    if text[0] == "null" or form[0] == "null":
+    if form[0] == "null":
         return ("null", "binary")
     name = form[1].lower()
+    if name not in ("hex", "utf-8", "utf8", "base64"):
+        raise NotConstant  # (Spark fails on another format)
+    if text[0] == "null":
+        return ("null", "binary")
     if name == "hex":
         return ("binary", _unhex_text(text[1]))
     if name in ("utf-8", "utf8"):
