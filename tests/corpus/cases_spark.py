@@ -602,4 +602,7 @@ CASES = [
     case("date", "time_literal_to_number",
          "SELECT CAST(TIME '01:02:03.5' AS INT), CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)),"
          " CAST(TIME '00:00:00' AS TINYINT)"),
+    case("string", "trim_characters",
+         "SELECT id, trim(BOTH 'a' FROM s), trim(LEADING 'A' FROM s), trim(TRAILING FROM s), rtrim(s)"
+         " FROM t ORDER BY id"),
 ]

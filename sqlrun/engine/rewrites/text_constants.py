@@ -1,7 +1,8 @@
 """Spark's FORMAT_STRING and SPLIT of constants, evaluated at compile time for Polars (which has
 neither), a bare NULL in a text argument typed as text (Polars fails on a NULL of no type), and a
 text literal compared with a DOUBLE read as a DOUBLE, as Spark casts it (Polars refuses the
-comparison).
+comparison). Spark's TRIM/LTRIM/RTRIM (spaces, or the characters of a text literal) are spelled
+with Polars' LTRIM/RTRIM of those characters (Polars has no TRIM; its LTRIM(x) strips all blanks).
 
 - format_string: Java's Formatter for %s, %d, %x and %% fields (an index `%2$s`, a width, `-`
   to the left, `0` to pad a number with zeros); a NULL argument prints as 'null'. Anything else
@@ -21,8 +22,8 @@ from sqlglot import exp
 from sqlrun.engine.rewrites.base import typed_nodes
 
 COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
-KINDS = (*COMPARISONS, exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition, exp.StartsWith,
-         exp.EndsWith)
+KINDS = (*COMPARISONS, exp.Trim, exp.Format, exp.RegexpSplit, exp.Left, exp.Right, exp.SplitPart, exp.StrPosition,
+         exp.StartsWith, exp.EndsWith)
 _FIELD = re.compile(r"%(?:(\d+)\$)?([-0]?)([1-9]\d*)?([sdx%])|%")
 # one element: a plain character, an escaped punctuation mark or a class of plain characters
 _ELEMENT = r"(?:[A-Za-z0-9 ,;:_#@!~&=<>'\"/-]|\\[.|()\[\]{}*+?^$\\]|\[\^?[A-Za-z0-9 ,;:_.-]+\])\+?"
@@ -35,7 +36,11 @@ _TEXT_ARGS = {exp.Left: ("this",), exp.Right: ("this",), exp.SplitPart: ("this",
 def polars_text_constants(tree: exp.Expression, ctx) -> exp.Expression:
     _text_compared_with_double(tree, ctx)
     for node in list(tree.find_all(*KINDS[len(COMPARISONS):])):
-        if isinstance(node, exp.Format | exp.RegexpSplit):
+        if isinstance(node, exp.Trim):
+            spelled = _trim(node)
+            if spelled is not None:
+                node.replace(spelled)
+        elif isinstance(node, exp.Format | exp.RegexpSplit):
             value = _format(node) if isinstance(node, exp.Format) else _split(node)
             if value is not None:
                 if node is tree:
@@ -59,6 +64,24 @@ def _text_compared_with_double(tree: exp.Expression, ctx) -> None:
         literal, other = (node.this, node.expression) if text(node.this) else (node.expression, node.this)
         if other.type is not None and other.type.is_type(exp.DType.DOUBLE):
             literal.replace(exp.TryCast(this=literal.copy(), to=exp.DataType.build("double")))
+
+
+def _trim(node: exp.Trim) -> exp.Expression | None:
+    position, chars = (node.text("position") or "BOTH").upper(), node.args.get("expression")
+    if node.args.get("collation") or (chars is not None and not node.args.get("position")):
+        return None  # (trim(a, b) without FROM: its arguments' order is not decided here)
+    if chars is None:
+        chars = exp.Literal.string(" ")
+    if not (isinstance(chars, exp.Literal) and chars.is_string and chars.this):
+        return None
+    text = node.this.copy()
+    if isinstance(text, exp.Null):
+        text = exp.cast(text, "varchar")
+    if position in ("BOTH", "TRAILING"):
+        text = exp.Anonymous(this="RTRIM", expressions=[text, chars.copy()])
+    if position in ("BOTH", "LEADING"):
+        text = exp.Anonymous(this="LTRIM", expressions=[text, chars.copy()])
+    return text
 
 
 def _constant(node: exp.Expression) -> tuple[str, object] | None:
