@@ -26,6 +26,8 @@ _NARROW = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32}
 
 
 def polars_regressions(tree: exp.Expression, ctx) -> exp.Expression:
+    if not any(True for _ in tree.find_all(*KINDS)):
+        return tree  # nothing to spell: the tree is not annotated (types would change later rules)
     annotate(tree, ctx)
     return replace_all(tree, KINDS, _spelled)
 
