@@ -1,6 +1,6 @@
 """Spark's ARRAY_APPEND, ARRAY_PREPEND, ARRAY_INSERT and ARRAY_COMPACT of constant arrays,
 evaluated at compile time for Polars (whose SQL has none of them): the answer is an ARRAY[...]
-literal, or a NULL typed as the array.
+literal cast to Spark's array type, or a NULL typed as the array.
 
 An array is constant when it is array(...) of literals of one kind (integers, text, doubles such
 as 1D, or constant arrays), NULLs and typed NULLs, or a CAST of NULL or of array() to an array
@@ -104,12 +104,19 @@ def _declared(array: exp.Expression) -> set[str]:
 
 
 def _array_type(array: exp.Expression, elements: list[exp.Expression]) -> exp.DataType:
+    """Spark's type of the array: as cast, or of its elements' kind (an array of arrays: of the
+    first inner array's elements)."""
     if isinstance(array, exp.Cast | exp.TryCast):
         return array.to.copy()
     kinds = {_kind(e) for e in elements} - {None}
-    if len(kinds) != 1 or next(iter(kinds)) not in _ARRAY_OF:
+    if len(kinds) != 1:
         raise NotConstant
-    return exp.DataType.build(_ARRAY_OF[next(iter(kinds))], dialect="spark")
+    kind = next(iter(kinds))
+    if kind == "array":
+        inner = next(e for e in elements if _kind(e) == "array")
+        inner_type = _array_type(inner, _elements(inner) or [])
+        return exp.DataType(this=exp.DType.ARRAY, expressions=[inner_type], nested=True)
+    return exp.DataType.build(_ARRAY_OF[kind], dialect="spark")
 
 
 def _evaluate(node: exp.Expression) -> exp.Expression:
@@ -163,4 +170,5 @@ def _array(elements: list[exp.Expression], array: exp.Expression) -> exp.Express
         if not elements:
             return exp.cast(exp.Array(), exp.DataType(this=exp.DType.ARRAY, expressions=[element.copy()], nested=True))
         return exp.Array(expressions=[exp.cast(exp.Null(), element.copy()) for _ in elements])
-    return exp.Array(expressions=[_plain(e) for e in elements])
+    # typed as Spark types it (Polars reads ARRAY[1, 2] as BIGINTs)
+    return exp.Cast(this=exp.Array(expressions=[_plain(e) for e in elements]), to=_array_type(array, elements))
