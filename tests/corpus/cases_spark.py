@@ -581,4 +581,28 @@ CASES = [
     case("date", "timestampadd_of_a_date_is_a_timestamp", "SELECT timestampadd(DAY, 367, DATE'2022-02-25')"),
     case("string", "doubled_quote_in_a_literal", "SELECT 'O''x', 'a' 'b'"),
     case("math", "text_with_blanks_read_as_numbers", "SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))"),
+    case("string", "functions_of_byte_constants",
+         "SELECT hex(lpad(unhex('aabb'), 5, unhex('1f2e'))), hex(rpad(unhex('123'), 2)), to_binary(' ab c=', 'base64'),"
+         " encode('Ωmega', 'UTF-16'), decode(encode('大千世界', 'utf-32'), 'utf-32'), hex(CAST(-123S AS BINARY)),"
+         " startswith(x'537061726b', NULL), contains(12, '1'), endswith(x'537061726b', x'726b')"),
+    case("string", "format_string_of_constants",
+         "SELECT format_string('%s|%5d|%-6s|%x|%%', 'a', 42, NULL, 255), format_string('%2$s %1$s %s', 'x', 'y'),"
+         " format_string(NULL, 1)"),
+    case("arrays", "array_append_insert_of_constants",
+         "SELECT array_append(array(1, 2), NULL), array_prepend(array('a'), 'b'), array_insert(array(1, 2, 3), 2, 9),"
+         " array_insert(array(1, 2), -1, 7), array_compact(array(1D, NULL, 2D))"),
+    case("aggregate", "regression_aggregates",
+         "SELECT grp, regr_avgx(y, x), regr_avgy(y, x), regr_sxx(y, x), regr_syy(y, x),"
+         " regr_sxy(y, x), regr_intercept(y, x), regr_r2(y, x) FROM t GROUP BY grp ORDER BY grp"),
+    case("aggregate", "regression_r2_of_a_constant",
+         "SELECT regr_r2(1D, x), regr_r2(y, 5), regr_sxy(1D, x) FROM t"),
+    case("math", "try_add_of_columns",
+         "SELECT id, try_add(x, 2147483647), try_add(x, 1), try_add(y, 1D) FROM t ORDER BY id"),
+    case("string", "text_compared_with_a_double", "SELECT id, y FROM t WHERE y > '1.0' OR y = '-0.5' ORDER BY id"),
+    case("date", "time_literal_to_number",
+         "SELECT CAST(TIME '01:02:03.5' AS INT), CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)),"
+         " CAST(TIME '00:00:00' AS TINYINT)"),
+    case("string", "trim_characters",
+         "SELECT id, trim(BOTH 'a' FROM s), trim(LEADING 'A' FROM s), trim(TRAILING FROM s), rtrim(s)"
+         " FROM t ORDER BY id"),
 ]

@@ -2687,4 +2687,67 @@ EXPECTED = {
     'timestampadd_of_a_date_is_a_timestamp': [
         (datetime.datetime(2023, 2, 27, 0, 0),),
     ],
+    # SELECT hex(lpad(unhex('aabb'), 5, unhex('1f2e'))), hex(rpad(unhex('123'), 2)), to_binary(' ab
+    #   c=', 'base64'), encode('Ωmega', 'UTF-16'), decode(encode('大千世界', 'utf-32'), 'utf-32'),
+    #   hex(CAST(-123S AS BINARY)), startswith(x'537061726b', NULL), contains(12, '1'),
+    #   endswith(x'537061726b', x'726b')
+    'functions_of_byte_constants': [
+        ('1F2E1FAABB', '0123', b'i\xb7', b'\xfe\xff\x03\xa9\x00m\x00e\x00g\x00a', '大千世界', 'FF85', None, True, True),
+    ],
+    # SELECT format_string('%s|%5d|%-6s|%x|%%', 'a', 42, NULL, 255), format_string('%2$s %1$s %s',
+    #   'x', 'y'), format_string(NULL, 1)
+    'format_string_of_constants': [
+        ('a|   42|null  |ff|%', 'y x x', None),
+    ],
+    # SELECT array_append(array(1, 2), NULL), array_prepend(array('a'), 'b'), array_insert(array(1,
+    #   2, 3), 2, 9), array_insert(array(1, 2), -1, 7), array_compact(array(1D, NULL, 2D))
+    'array_append_insert_of_constants': [
+        ([1, 2, None], ['b', 'a'], [1, 9, 2, 3], [1, 2, 7], [1.0, 2.0]),
+    ],
+    # SELECT grp, regr_avgx(y, x), regr_avgy(y, x), regr_sxx(y, x), regr_syy(y, x), regr_sxy(y, x),
+    #   regr_intercept(y, x), regr_r2(y, x) FROM t GROUP BY grp ORDER BY grp
+    'regression_aggregates': [
+        (None, 0.0, 0.0, 0.0, 0.0, 0.0, None, None),
+        ('a', 15.0, 2.0, 50.0, 0.5, 5.0, 0.5, 1.0),
+        ('b', -5.0, -0.5, 0.0, 0.0, 0.0, None, None),
+        ('c', 3.0, 3.25, 0.0, 0.0, 0.0, None, None),
+    ],
+    # SELECT regr_r2(1D, x), regr_r2(y, 5), regr_sxy(1D, x) FROM t
+    'regression_r2_of_a_constant': [
+        (1.0, None, 0.0),
+    ],
+    # SELECT id, try_add(x, 2147483647), try_add(x, 1), try_add(y, 1D) FROM t ORDER BY id
+    'try_add_of_columns': [
+        (1, None, 11, 2.5),
+        (2, None, 21, 3.5),
+        (3, 2147483642, -4, 0.5),
+        (4, None, None, 5.0),
+        (5, None, 8, None),
+        (6, 2147483647, 1, 1.0),
+        (7, None, 4, 4.25),
+    ],
+    # SELECT id, y FROM t WHERE y > '1.0' OR y = '-0.5' ORDER BY id
+    'text_compared_with_a_double': [
+        (1, 1.5),
+        (2, 2.5),
+        (3, -0.5),
+        (4, 4.0),
+        (7, 3.25),
+    ],
+    # SELECT CAST(TIME '01:02:03.5' AS INT), CAST(TIME '23:59:59.999' AS DECIMAL(8, 2)), CAST(TIME
+    #   '00:00:00' AS TINYINT)
+    'time_literal_to_number': [
+        (3723, Decimal('86400.00'), 0),
+    ],
+    # SELECT id, trim(BOTH 'a' FROM s), trim(LEADING 'A' FROM s), trim(TRAILING FROM s), rtrim(s)
+    #   FROM t ORDER BY id
+    'trim_characters': [
+        (1, 'Apple', 'pple', 'Apple', 'Apple'),
+        (2, 'banan', 'banana', 'banana', 'banana'),
+        (3, '  Cherry ', '  Cherry ', '  Cherry', '  Cherry'),
+        (4, None, None, None, None),
+        (5, '', '', '', ''),
+        (6, ',b,c', 'a,b,c', 'a,b,c', 'a,b,c'),
+        (7, "O'Brien", "O'Brien", "O'Brien", "O'Brien"),
+    ],
 }

@@ -71,7 +71,7 @@ def spark_time_type(tree, ctx):
     for node in list(tree.find_all(exp.Cast, exp.TryCast)):
         if not (_time_cast(node) or _time_cast(node.this)):
             continue
-        number = _time_literal_number(node) if ctx.engine == "duckdb" else None
+        number = _time_literal_number(node) if ctx.engine in ("duckdb", "polars") else None
         if number is not None:
             node.replace(number)
             continue

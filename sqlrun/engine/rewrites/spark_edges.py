@@ -95,6 +95,7 @@ def spark_timestampadd_of_date(tree, ctx):
 
 def spark_text_to_number_polars(tree, ctx):
     # Spark trims blanks and control characters before reading text as a number; Polars gives NULL.
+    # Text that is no number is NULL (ANSI off), also for double('x'), which sqlglot reads as a CAST.
     numbers = (exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL)
     for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*numbers)):
         arg = node.this.type
@@ -105,6 +106,8 @@ def spark_text_to_number_polars(tree, ctx):
             text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
                                      replacement=exp.Literal.string(""))
         node.this.replace(text)
+        if type(node) is exp.Cast:
+            node.replace(exp.TryCast(this=node.this, to=node.to))
     return tree
 
 
