@@ -591,9 +591,14 @@ CASES = [
     case("arrays", "array_append_insert_of_constants",
          "SELECT array_append(array(1, 2), NULL), array_prepend(array('a'), 'b'), array_insert(array(1, 2, 3), 2, 9),"
          " array_insert(array(1, 2), -1, 7), array_compact(array(1D, NULL, 2D))"),
+    case("arrays", "array_insert_padding",
+         "SELECT array_insert(array(1, 2, 3), -5, 9), array_insert(array(1), 4, 2),"
+         " array_insert(array(1, 2, 3), -1, 4)"),
     case("aggregate", "regression_aggregates",
          "SELECT grp, regr_avgx(y, x), regr_avgy(y, x), regr_sxx(y, x), regr_syy(y, x),"
          " regr_sxy(y, x), regr_intercept(y, x), regr_r2(y, x) FROM t GROUP BY grp ORDER BY grp"),
+    case("aggregate", "regression_slope_and_count",
+         "SELECT grp, regr_slope(y, x), regr_count(y, x) FROM t GROUP BY grp ORDER BY grp"),
     case("aggregate", "regression_r2_of_a_constant",
          "SELECT regr_r2(1D, x), regr_r2(y, 5), regr_sxy(1D, x) FROM t"),
     case("math", "try_add_of_columns",

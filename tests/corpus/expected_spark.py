@@ -2704,6 +2704,11 @@ EXPECTED = {
     'array_append_insert_of_constants': [
         ([1, 2, None], ['b', 'a'], [1, 9, 2, 3], [1, 2, 7], [1.0, 2.0]),
     ],
+    # SELECT array_insert(array(1, 2, 3), -5, 9), array_insert(array(1), 4, 2), array_insert(array(1,
+    #   2, 3), -1, 4)
+    'array_insert_padding': [
+        ([9, None, 1, 2, 3], [1, None, None, 2], [1, 2, 3, 4]),
+    ],
     # SELECT grp, regr_avgx(y, x), regr_avgy(y, x), regr_sxx(y, x), regr_syy(y, x), regr_sxy(y, x),
     #   regr_intercept(y, x), regr_r2(y, x) FROM t GROUP BY grp ORDER BY grp
     'regression_aggregates': [
@@ -2711,6 +2716,13 @@ EXPECTED = {
         ('a', 15.0, 2.0, 50.0, 0.5, 5.0, 0.5, 1.0),
         ('b', -5.0, -0.5, 0.0, 0.0, 0.0, None, None),
         ('c', 3.0, 3.25, 0.0, 0.0, 0.0, None, None),
+    ],
+    # SELECT grp, regr_slope(y, x), regr_count(y, x) FROM t GROUP BY grp ORDER BY grp
+    'regression_slope_and_count': [
+        (None, None, 1),
+        ('a', 0.1, 2),
+        ('b', None, 1),
+        ('c', None, 1),
     ],
     # SELECT regr_r2(1D, x), regr_r2(y, 5), regr_sxy(1D, x) FROM t
     'regression_r2_of_a_constant': [

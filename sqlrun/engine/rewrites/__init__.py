@@ -18,6 +18,7 @@ from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
     array_constants,
+    array_insert,
     arrays,
     binary_constants,
     binary_literals,
@@ -165,6 +166,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_sign_of_nan_is_zero", numbers.duckdb_sign_of_nan, ("duckdb",), ("polars", "spark"), kinds=(exp.Sign,)),
     Rule("polars_greatest_of_nan", numbers.polars_greatest_of_nan, (), ("polars",), kinds=(exp.Greatest,)),
     Rule("spark_functions_polars_lacks", polars_functions.polars_spark_functions, SPARK, ("polars",), kinds=polars_functions.KINDS),
+    Rule("spark_regression_slope_and_count_on_duckdb", regressions.duckdb_regressions, SPARK, ("duckdb",), kinds=(exp.RegrSlope, exp.RegrCount)),
     Rule("spark_regressions_and_try_add_on_polars", regressions.polars_regressions, SPARK, ("polars",), kinds=regressions.KINDS),
     Rule("duckdb_ln_of_zero_is_minus_infinity", numbers.duckdb_ln_of_zero, ("duckdb",), ("spark",), kinds=(exp.Ln,)),
     Rule("substring_start_and_length", substrings.substring_positions, (), (), kinds=(exp.Substring,)),
@@ -225,6 +227,8 @@ RULES: tuple[Rule, ...] = (
     Rule("distinct_on_keeps_order", queries.distinct_on, (), ("spark",), kinds=(exp.Distinct,)),
     # last of the rules of meaning: its CASTs must not make the rules after it type the tree
     Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
+    # after it: its arithmetic on list lengths never leaves BIGINT
+    Rule("spark_array_insert_pads_with_nulls", array_insert.spark_array_insert, SPARK, ("duckdb",), kinds=(exp.ArrayInsert,)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_join_null_safe_keys", join_null_safe.polars_join_null_safe, (), ("polars",), kinds=(exp.NullSafeEQ,)),

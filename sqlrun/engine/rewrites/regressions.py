@@ -86,3 +86,23 @@ def _try_add(node: exp.SafeAdd) -> exp.Expression | None:
     low, high = exp.Literal.number(-(2 ** (bits - 1))), exp.Literal.number(2 ** (bits - 1) - 1)
     inside = _sql("{t} BETWEEN {low} AND {high}", t=total, low=low, high=high)
     return exp.Case(ifs=[exp.If(this=inside, true=exp.Cast(this=total.copy(), to=to.copy()))])
+
+
+def duckdb_regressions(tree: exp.Expression, ctx) -> exp.Expression:
+    """DuckDB's REGR_SLOPE is NaN where the x values do not vary (Spark: NULL, a division by
+    zero), and its REGR_COUNT a UINTEGER (Spark: BIGINT)."""
+    return replace_all(tree, (exp.RegrSlope, exp.RegrCount, exp.Window, exp.Filter), _duckdb_spelled)
+
+
+def _duckdb_spelled(node: exp.Expression) -> exp.Expression:
+    call = node.this if isinstance(node, exp.Window | exp.Filter) else node
+    if isinstance(node.parent, exp.Window | exp.Filter) or not isinstance(call, exp.RegrSlope | exp.RegrCount):
+        return node  # the window (or FILTER) around it is spelled instead
+    if isinstance(call, exp.RegrCount):
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("BIGINT"))
+    sxx = node.copy()
+    inner = sxx.this if isinstance(sxx, exp.Window | exp.Filter) else sxx
+    inner.replace(exp.RegrSxx(this=call.this.copy(), expression=call.expression.copy()))
+    if sxx is inner:
+        sxx = exp.RegrSxx(this=call.this.copy(), expression=call.expression.copy())
+    return exp.Case(ifs=[exp.If(this=exp.NEQ(this=sxx, expression=exp.Literal.number(0)), true=node.copy())])
