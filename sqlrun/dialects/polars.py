@@ -195,6 +195,9 @@ def _micros_to_timestamp_sql(self: PolarsGenerator, e: exp.UnixToTime) -> str:
 class PolarsGenerator(PostgresGenerator):
     # Polars orders NULLs like PostgreSQL by default, but we always spell the order out
     # so that a change of default in a future Polars cannot change an answer silently.
+    # TIMESTAMP WITH LOCAL TIME ZONE (Spark's TIMESTAMP_LTZ, its TIMESTAMP) is an instant, as
+    # Polars' UTC TIMESTAMPTZ is (sqlrun's sessions are UTC).
+    TYPE_MAPPING = {**PostgresGenerator.TYPE_MAPPING, exp.DType.TIMESTAMPLTZ: "TIMESTAMPTZ"}
     TRANSFORMS = {
         **PostgresGenerator.TRANSFORMS,
         exp.Add: _interval_arith_sql("+"),

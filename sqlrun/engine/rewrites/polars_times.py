@@ -8,6 +8,10 @@ UTC), with Spark's answers (ANSI off: an invalid field is NULL):
   or a DECIMAL of at most 6 places; s = 60 is the next minute (60.5 is NULL); other forms are
   left to the rules before (date[, time]) or refused by the generator (a zone).
 - unix_seconds/millis/micros(ts): the microseconds since 1970, floor-divided.
+- timestampadd(MICROSECOND | MILLISECOND, n, ts): the microseconds plus n (n an integer);
+  by QUARTER n (a constant): by MONTH 3n (Polars' INTERVAL has neither unit).
+- weekday('2009-07-30 12:00:00') and the other calls of a day: a text constant read as a date
+  as Spark reads it (Polars' CAST reads no time of day there).
 - timestampdiff(unit, a, b) and datediff(unit, a, b): Java's ChronoUnit.between on UTC
   LocalDateTimes, as Spark computes them: time units and DAY/WEEK truncate the difference in
   microseconds; MONTH/QUARTER/YEAR count whole months the way LocalDate.until does (the end
@@ -19,8 +23,9 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, replace_all
-from sqlrun.engine.rewrites.polars_functions import INTEGERS, _sql
+from sqlrun.engine.rewrites.polars_functions import INTEGERS, _date, _sql
 from sqlrun.engine.rewrites.spark_builtins import _annotate, micros_to_timestamp
+from sqlrun.engine.rewrites.spark_dates import DATE_CALLS
 
 DAY = 86_400_000_000  # microseconds
 _MICROS = {"MICROSECOND": 1, "MILLISECOND": 1000, "SECOND": 10**6, "MINUTE": 60 * 10**6,
@@ -145,10 +150,38 @@ def _diff(node: exp.Expression) -> exp.Expression:
     return months if per == 1 else _sql(f"{{m}} div {per}", m=months)
 
 
-KINDS = (exp.DateFromParts, exp.TimestampFromParts, exp.UnixSeconds, exp.UnixMillis, exp.UnixMicros,
-         exp.DateDiff, exp.TimestampDiff)
+def _add(node: exp.TimestampAdd) -> exp.Expression:
+    unit, n = node.text("unit").upper(), node.expression
+    if unit == "QUARTER":
+        whole = n.this if isinstance(n, exp.Neg) else n
+        if isinstance(whole, exp.Literal) and whole.is_int:
+            months = int(whole.name) * (-3 if isinstance(n, exp.Neg) else 3)
+            node.set("unit", exp.var("MONTH"))
+            node.set("expression", exp.Literal.number(abs(months)) if months >= 0
+                     else exp.Neg(this=exp.Literal.number(-months)))
+        return node
+    if unit not in ("MICROSECOND", "MILLISECOND") or not _typed(n, *INTEGERS):
+        return node
+    if not _typed(node.this, *_MOMENTS):
+        raise Refused(node, "Spark's TIMESTAMPADD of text is not translated for polars")
+    micros = _sql(f"{{ts}} + CAST({{n}} AS BIGINT) * {_MICROS[unit]}", ts=_micros(node.this), n=n)
+    return micros_to_timestamp(micros)
+
+
+def _day_of(node: exp.Expression) -> exp.Expression:
+    arg = node.this
+    if isinstance(arg, exp.Cast) and arg.to.is_type(exp.DType.DATE) and isinstance(arg.this, exp.Literal):
+        day = _date(arg.this)
+        if day is not None:
+            arg.replace(day)
+    return node
+
+
+KINDS = (*DATE_CALLS, exp.TimestampAdd, exp.DateFromParts, exp.TimestampFromParts, exp.UnixSeconds,
+         exp.UnixMillis, exp.UnixMicros, exp.DateDiff, exp.TimestampDiff)
 _BUILD = {exp.DateFromParts: _make_date, exp.TimestampFromParts: _make_timestamp, exp.UnixSeconds: _unix,
-          exp.UnixMillis: _unix, exp.UnixMicros: _unix, exp.DateDiff: _diff, exp.TimestampDiff: _diff}
+          exp.UnixMillis: _unix, exp.UnixMicros: _unix, exp.DateDiff: _diff, exp.TimestampDiff: _diff,
+          exp.TimestampAdd: _add, **{kind: _day_of for kind in DATE_CALLS}}
 
 
 def spark_times_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
