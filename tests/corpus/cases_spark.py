@@ -541,7 +541,8 @@ CASES = [
     case("conditional", "row_value_in_with_nulls",
          "SELECT id, (x, y) IN ((10, 1.5), (-5, -0.5)), (x, y) NOT IN ((NULL, 4.0)), (x, amt) IN ((0, NULL))"
          " FROM t ORDER BY id"),
-    case("aggregate", "count_of_row_values", "SELECT count((x, y)), count(DISTINCT 1, 2), count(DISTINCT 1, NULL) FROM t"),
+    case("aggregate", "count_of_row_values",
+         "SELECT count((x, y)), count(DISTINCT 1, 2), count(DISTINCT 1, NULL) FROM t"),
     case("arrays", "get_element", "SELECT id, get(array(1, 2, 3), x - 9), get(array(1, 2), 0) FROM t ORDER BY id"),
     # -- Polars: subqueries in a JOIN condition, Spark functions spelled with Polars' own
     case("subquery", "in_join_condition",
