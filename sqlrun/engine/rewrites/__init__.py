@@ -40,6 +40,7 @@ from sqlrun.engine.rewrites import (
     polars_rows,
     polars_times,
     polars_using,
+    polars_values,
     queries,
     redshift_numbers,
     spark_builtins,
@@ -197,6 +198,7 @@ RULES: tuple[Rule, ...] = (
     # last of the rules of meaning: its CASTs must not make the rules after it type the tree
     Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
+    Rule("polars_values_of_expressions", polars_values.polars_values_of_expressions, (), ("polars",), kinds=(exp.Values,)),
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
