@@ -543,6 +543,8 @@ CASES = [
          " FROM t ORDER BY id"),
     case("aggregate", "count_of_row_values",
          "SELECT count((x, y)), count(DISTINCT 1, 2), count(DISTINCT 1, NULL) FROM t"),
+    case("conditional", "values_of_expressions",
+         "SELECT a, b, a + b FROM VALUES (CAST(1 AS BIGINT), double('NaN')), (3, 4.5), (NULL, -0.0) AS v(a, b)"),
     case("arrays", "get_element", "SELECT id, get(array(1, 2, 3), x - 9), get(array(1, 2), 0) FROM t ORDER BY id"),
     # -- Polars: subqueries in a JOIN condition, Spark functions spelled with Polars' own
     case("subquery", "in_join_condition",

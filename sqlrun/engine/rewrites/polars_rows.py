@@ -63,6 +63,8 @@ KINDS = (exp.In, exp.Count)
 
 
 def spark_rows_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
+    if not any(isinstance(n.this, (exp.Tuple, exp.Distinct)) for n in tree.find_all(*KINDS)):
+        return tree
     if any(isinstance(n.this, exp.Tuple) for n in tree.find_all(exp.In)):
-        annotate(tree, ctx)
+        annotate(tree, ctx)  # (only then: types would change the rules after)
     return replace_all(tree, KINDS, lambda n: _row_in(n) if isinstance(n, exp.In) else _count(n))

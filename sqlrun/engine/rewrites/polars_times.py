@@ -179,11 +179,15 @@ def _day_of(node: exp.Expression) -> exp.Expression:
 
 KINDS = (*DATE_CALLS, exp.TimestampAdd, exp.DateFromParts, exp.TimestampFromParts, exp.UnixSeconds,
          exp.UnixMillis, exp.UnixMicros, exp.DateDiff, exp.TimestampDiff)
+_TYPED = tuple(k for k in KINDS if k not in DATE_CALLS)  # what needs the arguments' types
 _BUILD = {exp.DateFromParts: _make_date, exp.TimestampFromParts: _make_timestamp, exp.UnixSeconds: _unix,
           exp.UnixMillis: _unix, exp.UnixMicros: _unix, exp.DateDiff: _diff, exp.TimestampDiff: _diff,
           exp.TimestampAdd: _add, **{kind: _day_of for kind in DATE_CALLS}}
 
 
 def spark_times_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
-    _annotate(tree, ctx)  # Spark's literal types: 45.678 is a DECIMAL(5, 3)
+    if not any(True for _ in tree.find_all(*KINDS)):
+        return tree  # not annotated: types would change the rules after
+    if any(True for _ in tree.find_all(*_TYPED)):
+        _annotate(tree, ctx)  # Spark's literal types: 45.678 is a DECIMAL(5, 3)
     return replace_all(tree, KINDS, lambda n: _BUILD[type(n)](n))
