@@ -1,10 +1,9 @@
 """Spark's row values (structs) where Polars SQL has no tuple expression, written out field by
 field with Spark's meaning:
 
-- (a, b) IN ((1, 2.0), ...) with constant rows: Spark compares structs, where a NULL field
-  equals a NULL field and differs from any value (never NULL): OR of ANDs of
-  COALESCE(a = 1, FALSE), or a IS NULL for a NULL constant. Only for number constants against
-  number fields (Spark's common type of the two is a number then).
+- (a, b) IN ((1, 2.0), ...) with rows of number constants, each of its field's type (Spark
+  refuses structs of other types): Spark compares structs, where a NULL field differs from
+  any value (never NULL): OR of ANDs of COALESCE(a = 1, FALSE).
 - count((a, b)): a struct is never NULL, so it counts rows: COUNT(*).
 - count(DISTINCT 3, 2) of constants only: one when there is a row (zero with a NULL constant).
 """
@@ -14,13 +13,18 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import annotate, replace_all
-
-_NUMBERS = exp.DataType.NUMERIC_TYPES
+from sqlrun.engine.spark_types import literal_type
 
 
 def _number_constant(node: exp.Expression) -> bool:
     inner = node.this if isinstance(node, exp.Neg) else node
     return isinstance(node, exp.Null) or (isinstance(inner, exp.Literal) and inner.is_number)
+
+
+def _constant_type(literal: exp.Literal) -> exp.DataType | None:
+    if literal.is_int and -(2**31) <= int(literal.name) < 2**31:
+        return exp.DataType.build("int")  # (sqlglot's own type for it)
+    return literal_type(literal)
 
 
 def _same(field: exp.Expression, value: exp.Expression) -> exp.Expression:
@@ -36,10 +40,13 @@ def _row_in(node: exp.In) -> exp.Expression:
     width = len(fields.expressions)
     if not all(isinstance(r, exp.Tuple) and len(r.expressions) == width for r in rows):
         return node
-    if not all(f.type is not None and f.type.is_type(*_NUMBERS) for f in fields.expressions):
+    if not all(_number_constant(v) and not isinstance(v, exp.Null) for r in rows for v in r.expressions):
         return node
-    if not all(_number_constant(v) for r in rows for v in r.expressions):
-        return node
+    for r in rows:  # Spark compares structs of one type only (it refuses the query otherwise)
+        for f, v in zip(fields.expressions, r.expressions):
+            kind = _constant_type(v.this if isinstance(v, exp.Neg) else v)
+            if f.type is None or kind is None or f.type.sql("spark") != kind.sql("spark"):
+                return node
     matches = [exp.and_(*[_same(f, v) for f, v in zip(fields.expressions, r.expressions)]) for r in rows]
     return exp.paren(exp.or_(*[exp.paren(m) for m in matches]))
 
