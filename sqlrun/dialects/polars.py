@@ -187,9 +187,19 @@ def _semi_joins(select: exp.Expr) -> exp.Expr:
     return select
 
 
+def _micros_to_timestamp_sql(self: PolarsGenerator, e: exp.UnixToTime) -> str:
+    # A Polars TIMESTAMP is microseconds since 1970: a BIGINT of them casts to it as it is.
+    if e.args.get("scale") != exp.UnixToTime.MICROS or e.args.get("zone") or e.args.get("format"):
+        self.unsupported("Polars turns only microseconds since 1970 into a TIMESTAMP")
+    return self.sql(exp.cast(e.this, "timestamp"))
+
+
 class PolarsGenerator(PostgresGenerator):
     # Polars orders NULLs like PostgreSQL by default, but we always spell the order out
     # so that a change of default in a future Polars cannot change an answer silently.
+    # TIMESTAMP WITH LOCAL TIME ZONE (Spark's TIMESTAMP_LTZ, its TIMESTAMP) is an instant, as
+    # Polars' UTC TIMESTAMPTZ is (sqlrun's sessions are UTC).
+    TYPE_MAPPING = {**PostgresGenerator.TYPE_MAPPING, exp.DType.TIMESTAMPLTZ: "TIMESTAMPTZ"}
     TRANSFORMS = {
         **PostgresGenerator.TRANSFORMS,
         exp.Add: _interval_arith_sql("+"),
@@ -216,6 +226,7 @@ class PolarsGenerator(PostgresGenerator):
         # PostgreSQL has no TRY_CAST and renders CAST; Polars has it (NULL on a bad value).
         exp.TryCast: lambda self, e: self.cast_sql(e, safe_prefix="TRY_"),
         exp.TsOrDsAdd: _date_add_sql,
+        exp.UnixToTime: _micros_to_timestamp_sql,
         exp.TsOrDsDiff: _date_diff_sql,
         exp.WeekOfYear: _date_part("isoweek"),
         exp.WithinGroup: _within_group_sql,

@@ -114,6 +114,8 @@ CASES = [
     case("conditional", "if_function", "SELECT id, if(x > 5, 'big', 'small') FROM t"),
     case("conditional", "ifnull", "SELECT id, ifnull(x, -1) FROM t"),
     case("conditional", "coalesce", "SELECT id, coalesce(s, grp, 'none') FROM t"),
+    case("conditional", "values_of_expressions",
+         "SELECT a, b, a + b FROM (VALUES (CAST(1 AS BIGINT), CAST('NaN' AS DOUBLE)), (3, 4.5), (NULL, -0.5)) v(a, b)"),
     case("conditional", "nullif", "SELECT id, nullif(x, 0) FROM t"),
     case("conditional", "case_simple",
          "SELECT id, CASE grp WHEN 'a' THEN 1 WHEN 'b' THEN 2 ELSE 0 END FROM t"),

@@ -525,6 +525,18 @@ CASES = [
     case("date", "timestamp_from_epoch",
          "SELECT id, timestamp_seconds(x), timestamp_millis(x * 1000), timestamp_micros(x), timestamp_seconds(y),"
          " timediff(DAY, d, DATE '2024-12-31') FROM t ORDER BY id"),
+    case("date", "timestampdiff_units",
+         "SELECT id, timestampdiff(MONTH, ts, TIMESTAMP'2024-03-31 08:00:00'),"
+         " timestampdiff(QUARTER, d, DATE'2024-05-31'), datediff(YEAR, ts, TIMESTAMP'2025-02-28 23:59:59'),"
+         " timestampdiff(HOUR, ts, TIMESTAMP'2024-03-01 00:00:00'),"
+         " timestampdiff(WEEK, TIMESTAMP'2024-02-01 12:00:00', ts),"
+         " datediff(MILLISECOND, ts, TIMESTAMP'1969-12-31 23:59:59.999'),"
+         " timestampdiff(DAY, ts, TIMESTAMP'2024-01-01 09:00:00') FROM t ORDER BY id"),
+    case("date", "unix_epoch_counts",
+         "SELECT id, unix_seconds(ts), unix_millis(ts), unix_micros(ts) FROM t ORDER BY id"),
+    case("date", "make_timestamp_columns",
+         "SELECT id, make_timestamp(year(d), month(d), day(d), hour(ts), minute(ts), 59.999999),"
+         " make_date(year(d), 2, day(d)) FROM t ORDER BY id"),
     case("arrays", "get_element", "SELECT id, get(array(1, 2, 3), x - 9), get(array(1, 2), 0) FROM t ORDER BY id"),
     # -- Polars: subqueries in a JOIN condition, Spark functions spelled with Polars' own
     case("subquery", "in_join_condition",

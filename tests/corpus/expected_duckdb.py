@@ -1983,4 +1983,11 @@ EXPECTED = {
         (6, '', '', None),
         (7, '', '', '**c'),
     ],
+    # SELECT a, b, a + b FROM (VALUES (CAST(1 AS BIGINT), CAST('NaN' AS DOUBLE)), (3, 4.5), (NULL, -0.5))
+    #   v(a, b)
+    'values_of_expressions': [
+        (1, nan, nan),
+        (3, 4.5, 7.5),
+        (None, -0.5, None),
+    ],
 }

@@ -2762,4 +2762,39 @@ EXPECTED = {
         (6, ',b,c', 'a,b,c', 'a,b,c', 'a,b,c'),
         (7, "O'Brien", "O'Brien", "O'Brien", "O'Brien"),
     ],
+    # SELECT id, timestampdiff(MONTH, ts, TIMESTAMP'2024-03-31 08:00:00'), timestampdiff(QUARTER, d,
+    #   DATE'2024-05-31'), datediff(YEAR, ts, TIMESTAMP'2025-02-28 23:59:59'), timestampdiff(HOUR,
+    #   ts, TIMESTAMP'2024-03-01 00:00:00'), timestampdiff(WEEK, TIMESTAMP'2024-02-01 12:00:00',
+    #   ts), datediff(MILLISECOND, ts, TIMESTAMP'1969-12-31 23:59:59.999'), timestampdiff(DAY, ts,
+    #   TIMESTAMP'2024-01-01 09:00:00') FROM t ORDER BY id
+    'timestampdiff_units': [
+        (1, 2, 1, 1, 1095, -2, -1705307400001, -13),
+        (2, 1, 1, 0, 0, 4, -1709251199001, -59),
+        (3, 2, 1, 1, 1452, -4, -1704024000001, 0),
+        (4, 0, 0, 0, 0, 4, -1709251200001, -59),
+        (5, -3, 0, 0, -3017, 22, -1720115130001, -185),
+        (6, None, None, None, None, None, None, None),
+        (7, 16, 6, 2, 11537, -64, -1667714704001, 421),
+    ],
+    # SELECT id, unix_seconds(ts), unix_millis(ts), unix_micros(ts) FROM t ORDER BY id
+    'unix_epoch_counts': [
+        (1, 1705307400, 1705307400000, 1705307400000000),
+        (2, 1709251199, 1709251199000, 1709251199000000),
+        (3, 1704024000, 1704024000000, 1704024000000000),
+        (4, 1709251200, 1709251200000, 1709251200000000),
+        (5, 1720115130, 1720115130000, 1720115130000000),
+        (6, None, None, None),
+        (7, 1667714704, 1667714704000, 1667714704000000),
+    ],
+    # SELECT id, make_timestamp(year(d), month(d), day(d), hour(ts), minute(ts), 59.999999),
+    #   make_date(year(d), 2, day(d)) FROM t ORDER BY id
+    'make_timestamp_columns': [
+        (1, datetime.datetime(2024, 1, 15, 8, 30, 59, 999999), datetime.date(2024, 2, 15)),
+        (2, datetime.datetime(2024, 2, 29, 23, 59, 59, 999999), datetime.date(2024, 2, 29)),
+        (3, datetime.datetime(2023, 12, 31, 12, 0, 59, 999999), None),
+        (4, datetime.datetime(2024, 3, 1, 0, 0, 59, 999999), datetime.date(2024, 2, 1)),
+        (5, datetime.datetime(2024, 7, 4, 17, 45, 59, 999999), datetime.date(2024, 2, 4)),
+        (6, None, None),
+        (7, datetime.datetime(2022, 11, 6, 6, 5, 59, 999999), datetime.date(2022, 2, 6)),
+    ],
 }

@@ -118,25 +118,42 @@ def _timediff(node, ctx, unit, start, end):
     return exp.TimestampDiff(this=end.copy(), expression=start.copy(), unit=exp.var(unit.name.upper()))
 
 
+def micros_to_timestamp(micros: exp.Expression) -> exp.Expression:
+    """The TIMESTAMP `micros` microseconds after 1970 (not a CAST: Spark's CAST reads seconds)."""
+    return exp.UnixToTime(this=micros, scale=exp.UnixToTime.MICROS)
+
+
 def _from_epoch(scale: int):
     # timestamp_seconds/millis/micros: a TIMESTAMP from a count since 1970; a fraction of a
     # microsecond truncated; NaN and infinities NULL.
+    # Polars: its TIMESTAMP is microseconds; its integers wrap, so a count past the BIGINT
+    # range of microseconds is NULL (Spark raises there); NaN and infinities: x * 0 <> 0.
     def build(node, ctx, x):
-        ctx.per_engine(node, duckdb=None)
+        polars = ctx.per_engine(node, duckdb=False, polars=True)
         if isinstance(x, exp.Null):
             return exp.cast(exp.null(), "timestamp")
         if _is(x, *BITS):
+            if polars:
+                limit = 2**63 // scale
+                fits = exp.Between(this=x.copy(), low=_num(-limit), high=_num(limit - 1))
+                micros = exp.Mul(this=exp.cast(x.copy(), "bigint"), expression=_num(scale))
+                return exp.paren(exp.case().when(fits, micros_to_timestamp(micros)))
             micros = exp.Mul(this=exp.cast(x.copy(), "bigint"), expression=_num(scale))
         elif _is(x, T.DECIMAL) and scale == 10**6 and x.type.expressions and int(x.type.expressions[1].this.name) <= 6:
             micros = exp.cast(exp.Mul(this=x.copy(), expression=_num(scale)), "bigint")
         elif _is(x, T.DOUBLE, T.FLOAT) and scale == 10**6:
             double = exp.cast(x.copy(), "double")
+            if polars:
+                finite = exp.EQ(this=exp.Mul(this=double.copy(), expression=_num(0)), expression=_num(0))
+                safe = exp.case().when(finite.copy(), double.copy()).else_(_num(0))
+                micros = exp.cast(exp.func("TRUNC", exp.Mul(this=safe, expression=_num(scale))), "bigint")
+                return exp.paren(exp.case().when(finite, micros_to_timestamp(micros)))
             micros = exp.cast(exp.func("TRUNC", exp.Mul(this=double, expression=_num(scale))), "bigint")
             bad = exp.or_(exp.func("ISNAN", double.copy()), exp.func("ISINF", double.copy()))
             return exp.paren(exp.case().when(bad, exp.null()).else_(exp.func("MAKE_TIMESTAMP", micros)))
         else:
             raise Refused(node, f"Spark's {node.name.lower()} of this type is not translated")
-        return exp.func("MAKE_TIMESTAMP", micros)
+        return micros_to_timestamp(micros) if polars else exp.func("MAKE_TIMESTAMP", micros)
 
     return build
 
