@@ -534,6 +534,9 @@ CASES = [
          " timestampdiff(DAY, ts, TIMESTAMP'2024-01-01 09:00:00') FROM t ORDER BY id"),
     case("date", "unix_epoch_counts",
          "SELECT id, unix_seconds(ts), unix_millis(ts), unix_micros(ts) FROM t ORDER BY id"),
+    case("date", "unix_counts_of_fractions",
+         "SELECT unix_seconds(TIMESTAMP'1969-12-31 23:59:59.5'), unix_millis(TIMESTAMP'1969-12-31 23:59:58.999999'),"
+         " unix_seconds(TIMESTAMP'2024-01-01 00:00:00.7'), unix_millis(TIMESTAMP'2024-01-01 00:00:00.0007')"),
     case("date", "make_timestamp_columns",
          "SELECT id, make_timestamp(year(d), month(d), day(d), hour(ts), minute(ts), 59.999999),"
          " make_date(year(d), 2, day(d)) FROM t ORDER BY id"),

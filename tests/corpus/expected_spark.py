@@ -2786,6 +2786,12 @@ EXPECTED = {
         (6, None, None, None),
         (7, 1667714704, 1667714704000, 1667714704000000),
     ],
+    # SELECT unix_seconds(TIMESTAMP'1969-12-31 23:59:59.5'), unix_millis(TIMESTAMP'1969-12-31
+    #   23:59:58.999999'), unix_seconds(TIMESTAMP'2024-01-01 00:00:00.7'),
+    #   unix_millis(TIMESTAMP'2024-01-01 00:00:00.0007')
+    'unix_counts_of_fractions': [
+        (-1, -1001, 1704067200, 1704067200000),
+    ],
     # SELECT id, make_timestamp(year(d), month(d), day(d), hour(ts), minute(ts), 59.999999),
     #   make_date(year(d), 2, day(d)) FROM t ORDER BY id
     'make_timestamp_columns': [

@@ -235,6 +235,7 @@ RULES: tuple[Rule, ...] = (
     # last of the rules of meaning: its CASTs must not make the rules after it type the tree
     Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     # after it: its arithmetic on list lengths never leaves BIGINT
+    Rule("unix_units_floor_on_duckdb", spark_dates.unix_units_floor_on_duckdb, (), ("duckdb",), kinds=(exp.UnixSeconds, exp.UnixMillis)),
     Rule("spark_array_insert_pads_with_nulls", array_insert.spark_array_insert, SPARK, ("duckdb",), kinds=(exp.ArrayInsert,)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_values_of_expressions", polars_values.polars_values_of_expressions, (), ("polars",), kinds=(exp.Values,)),

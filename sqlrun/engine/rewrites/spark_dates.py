@@ -7,7 +7,7 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Context, Refused, replace_all, typed_nodes
 
 _TEXT = exp.DataType.TEXT_TYPES
 
@@ -158,3 +158,19 @@ def spark_casts_to_moments(tree, ctx):
             seconds = exp.Anonymous(this="TRY", expressions=[exp.UnixToTime(this=arg.copy())])
             node.replace(ctx.per_engine(node, duckdb=seconds))
     return tree
+
+
+def _floor_units(node: exp.Expression) -> exp.Expression:
+    per = 1000000 if isinstance(node, exp.UnixSeconds) else 1000
+    us = exp.Anonymous(this="EPOCH_US", expressions=[node.this.copy()])
+    tree = exp.maybe_parse(f"(__us - (__us % {per} + {per}) % {per}) // {per}", dialect="duckdb")
+    for column in list(tree.find_all(exp.Column)):
+        column.replace(us.copy())
+    return exp.paren(tree, copy=False)
+
+
+def unix_units_floor_on_duckdb(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    """UNIX_SECONDS and UNIX_MILLIS count whole units down (1969-12-31 23:59:59.5 is -1 s);
+    sqlglot's DuckDB spellings CAST(EPOCH(ts) AS BIGINT) and EPOCH_MS(ts) round (2024-01-01
+    00:00:00.7 gave a second too many)."""
+    return replace_all(tree, (exp.UnixSeconds, exp.UnixMillis), _floor_units)
