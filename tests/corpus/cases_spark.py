@@ -581,4 +581,11 @@ CASES = [
     case("date", "timestampadd_of_a_date_is_a_timestamp", "SELECT timestampadd(DAY, 367, DATE'2022-02-25')"),
     case("string", "doubled_quote_in_a_literal", "SELECT 'O''x', 'a' 'b'"),
     case("math", "text_with_blanks_read_as_numbers", "SELECT cast(' 1 ' AS DOUBLE), cast('1.0 ' AS DECIMAL(10,0))"),
+    case("math", "sign_and_ln_of_nan",
+         "SELECT sign(CAST('NaN' AS DOUBLE)), ln(CAST('NaN' AS DOUBLE)), ln(CAST('-Infinity' AS DOUBLE)), ln(0D),"
+         " sign(-2.5D), sign(y), ln(y) FROM t WHERE id = 3"),
+    case("date", "timestamp_of_a_date_as_text",
+         "SELECT CAST(CAST(DATE'2024-02-29' AS TIMESTAMP) AS STRING),"
+         " CAST(TIMESTAMP'2024-01-01 10:00:00.250' AS STRING)"),
+    case("string", "text_compared_with_a_boolean", "SELECT id, s <> flag, 'yes' = flag, ' TRUE ' = flag FROM t"),
 ]

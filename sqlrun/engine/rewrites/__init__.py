@@ -97,6 +97,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_call_details", spark_calls.spark_call_details, SPARK, ("duckdb",), kinds=spark_calls.CALL_DETAILS),
     Rule("spark_interval_values", spark_dates.spark_interval_values, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast, exp.Sub)),
     Rule("spark_casts_to_moments", spark_dates.spark_casts_to_moments, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
+    Rule("spark_timestamp_text_has_no_offset", spark_dates.spark_timestamp_text, SPARK, ("duckdb",), kinds=(exp.Cast, exp.TryCast)),
     Rule("nested_comparisons_parenthesized", coercion.nested_comparisons, (), (), kinds=(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Is)),
     Rule("spark_concat_binds_like_plus", coercion.spark_concat_binds_like_plus, SPARK, (), kinds=(exp.DPipe,)),
     Rule("spark_text_in_arithmetic_is_double", coercion.spark_text_in_arithmetic, SPARK, ("duckdb", "polars"), kinds=(exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)),

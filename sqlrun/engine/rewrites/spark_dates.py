@@ -158,3 +158,12 @@ def spark_casts_to_moments(tree, ctx):
             seconds = exp.Anonymous(this="TRY", expressions=[exp.UnixToTime(this=arg.copy())])
             node.replace(ctx.per_engine(node, duckdb=seconds))
     return tree
+
+
+def spark_timestamp_text(tree, ctx):
+    # Spark's TIMESTAMP is sent to DuckDB as a TIMESTAMPTZ, whose text carries '+00'; Spark writes
+    # the UTC wall clock without it (found by tests/fuzz).
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*_TEXT)):
+        if _is(node.this, exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ):
+            node.this.replace(exp.cast(node.this.copy(), "timestamp"))
+    return tree
