@@ -23,7 +23,7 @@ def duckdb_is_nan(x: exp.Expression) -> exp.Expression:
 
 def spark_sign_of_nan(tree, ctx):
     # Spark's signum(NaN) is NaN; DuckDB's sign(NaN) is 0.
-    for node in typed_nodes(tree, ctx, exp.Sign):
+    for node in reversed(typed_nodes(tree, ctx, exp.Sign)):
         if _may_be_float(node.this):
             nan = exp.If(this=duckdb_is_nan(node.this), true=node.this.copy())
             node.replace(exp.Case(ifs=[nan], default=node.copy()))
@@ -33,13 +33,12 @@ def spark_sign_of_nan(tree, ctx):
 def spark_ln(tree, ctx):
     # Spark's ln(x) is NULL for x <= 0 (-Infinity too) and NaN for NaN; DuckDB's is -inf for 0
     # and NaN below; Polars' -inf or NaN. `x > 0` alone loses NaN on DuckDB (duckdb_is_nan).
-    def build(node):
+    for node in reversed(typed_nodes(tree, ctx, exp.Ln)):  # innermost first
         positive = exp.If(this=exp.GT(this=node.this.copy(), expression=exp.Literal.number(0)), true=node.copy())
-        if ctx.engine == "duckdb":
-            return exp.Case(ifs=[exp.If(this=duckdb_is_nan(node.this), true=node.this.copy()), positive])
-        return exp.Case(ifs=[positive])
-
-    return replace_all(tree, exp.Ln, build)
+        nan = exp.If(this=duckdb_is_nan(node.this), true=node.this.copy())
+        floats = ctx.engine == "duckdb" and _may_be_float(node.this)
+        node.replace(exp.Case(ifs=[nan, positive] if floats else [positive]))
+    return tree
 
 
 def duckdb_ln_on_spark(tree, ctx):
@@ -59,6 +58,8 @@ def duckdb_floor_ceil_on_spark(tree, ctx):
     for node in typed_nodes(tree, ctx, (exp.Floor, exp.Ceil)):
         if node.args.get("decimals") is not None or node.this.type is None or not node.this.type.is_type(*_FLOATS):
             continue
+        if not node.this.find(exp.Column, exp.Cast):
+            continue  # literals only: -1.5 is a DECIMAL on DuckDB (sqlglot types it DOUBLE)
         small = exp.LT(this=exp.Abs(this=node.this.copy()), expression=exp.Literal.number(2**52))
         whole = exp.If(this=small, true=exp.cast(node.copy(), "double"))
         node.replace(exp.Case(ifs=[whole], default=node.this.copy()))
