@@ -244,6 +244,15 @@ def duckdb_isnan_of_null(tree, ctx):
     return replace_all(tree, exp.IsNan, build)
 
 
+def spark_ln_of_non_positive(tree, ctx):
+    # Spark's ln(x) is NULL for x <= 0; DuckDB gives -inf for 0 (an error below), Polars -inf or NaN.
+    def build(node):
+        positive = exp.GT(this=node.this.copy(), expression=exp.Literal.number(0))
+        return exp.Case(ifs=[exp.If(this=positive, true=node.copy())])
+
+    return replace_all(tree, exp.Ln, build)
+
+
 def _nan() -> exp.Expression:
     return exp.cast(exp.Literal.string("NaN"), "double")
 
