@@ -51,13 +51,30 @@ def duckdb_floor_ceil_on_spark(tree, ctx):
 def float_text(tree, ctx):
     # Each engine writes a double its own way: Spark 'NaN', 'Infinity', '1.0E10' (and Java 17's
     # '0.0020' for 2.0E-3), DuckDB 'nan', 'inf', '10000000000.0', '1e-10', Polars 'NaN', '1e10'.
-    # Exact only for some values, which are not known at compile time: refused.
+    # Exact only for some values, not known at compile time but for a literal: refused.
     texts = exp.DataType.TEXT_TYPES
     for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*texts)):
-        if node.this.type is not None and node.this.type.is_type(*_FLOATS):
+        if node.this.type is not None and node.this.type.is_type(*_FLOATS) and not _plain(_literal(node.this)):
             raise Refused(node, f"a double written as text differs between {ctx.source} and {ctx.engine}"
                                 " (NaN, infinities, exponents): CAST it to DECIMAL first, or ROUND it")
     return tree
+
+
+def _literal(node: exp.Expression) -> float | None:
+    """The value of a number literal (negated, parenthesized or cast), else None."""
+    sign = 1.0
+    while isinstance(node, (exp.Paren, exp.Neg, exp.Cast, exp.TryCast)):
+        sign = -sign if isinstance(node, exp.Neg) else sign
+        node = node.this
+    return sign * float(node.name) if isinstance(node, exp.Literal) and node.is_number else None
+
+
+def _plain(value: float | None) -> bool:
+    """Written alike everywhere: 0, or a short binary fraction (x * 1024 whole) from 0.001 up to
+    1e7 ('2.0', '0.5', '-128.5'); Java 17 writes some other decimals with an extra digit."""
+    if value is None or value != value or abs(value) == float("inf"):
+        return False
+    return value == 0 or (1e-3 <= abs(value) < 1e7 and (value * 1024).is_integer())
 
 
 def _double(text: str) -> exp.Expression:
