@@ -87,8 +87,8 @@ def test_spark_double_as_text_refused(tmp_path):
 
 
 def test_spark_nan_read_from_parquet_on_duckdb(tmp_path):
-    """Spark's SIGN and LN of NaN are NaN. DuckDB's statistics propagation folds `f > 0` and
-    isnan(f) with a parquet file's min/max, which leave NaN out: the adapter turns it off."""
+    """Spark's SIGN and LN of NaN are NaN. DuckDB folds `f > 0` and isnan(f) with a parquet
+    file's min/max, which leave NaN out: the spelling does not compare the number."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -100,11 +100,6 @@ def test_spark_nan_read_from_parquet_on_duckdb(tmp_path):
     with Session(project) as session:
         query = Query(name="q", path=Path("q.sql"), dialect="spark", sql="SELECT sign(f), ln(f) FROM n")
         rows = session.run(query, "duckdb").to_pylist()
-        kept = Query(name="k", path=Path("k.sql"), dialect="duckdb", sql="SELECT count(*) FROM n WHERE f <= 0.5")
-        assert session.run(kept, "duckdb").column(0).to_pylist() == [2]  # NaN is above every number
-        top = Query(name="t", path=Path("t.sql"), dialect="duckdb", sql="SELECT max(f), max(f) FILTER (f < 1) FROM n")
-        largest, below_one = session.run(top, "duckdb").to_pylist()[0].values()
-        assert largest != largest and below_one == 0.0  # MAX is NaN from the rows, not the statistics
     signs, logs = [list(r.values())[0] for r in rows], [list(r.values())[1] for r in rows]
     assert signs[0] != signs[0] and signs[1:] == [0.0, -1.0]  # NaN, then as usual
     assert logs[0] != logs[0] and logs[1:] == [None, None]

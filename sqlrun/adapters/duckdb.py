@@ -74,10 +74,6 @@ class DuckDBEngine(Engine):
                 config[key] = str(self.settings[key])
         try:
             self.con = duckdb.connect(":memory:", config=config)
-            # Parquet writers leave NaN out of a double column's min/max; DuckDB's statistics
-            # propagation folds `f <= 2.0` or isnan(f) with them (parquet_can_have_nan instead
-            # makes MAX(f) NaN from the stats: tests/fuzz/findings.md).
-            self.con.execute("SET disabled_optimizers = 'statistics_propagation'")
         except duckdb.Error as exc:
             raise EngineError(f"duckdb: {exc}") from None
         self._functions: set[str] = set()
