@@ -588,5 +588,6 @@ CASES = [
          "SELECT CAST(CAST(DATE'2024-02-29' AS TIMESTAMP) AS STRING),"
          " CAST(TIMESTAMP'2024-01-01 10:00:00.250' AS STRING)"),
     case("string", "text_compared_with_a_boolean", "SELECT id, s <> flag, 'yes' = flag, ' TRUE ' = flag FROM t"),
-    case("conditional", "comparisons_left_to_right", "SELECT id, x < 10 = flag, flag <> s < 'yes', x > 0 <> flag FROM t"),
+    case("conditional", "comparisons_left_to_right",
+         "SELECT id, x < 10 = flag, flag <> s < 'yes', x > 0 <> flag FROM t"),
 ]
