@@ -78,12 +78,23 @@ def test_runs_in_pieces_add_up(tmp_path, capsys):
     assert ran + invalid == 40
 
 
-def test_spark_double_as_text_refused(tmp_path):
+# What the Spark pieces found running otherwise, refused at compile time: (sql, engine, reason,
+# an engine that runs it).
+REFUSED_FROM_SPARK = [
+    ("SELECT CAST(f AS STRING) FROM t1", "duckdb", "double written as text", None),
+    ("SELECT CAST(f AS STRING) FROM t1", "polars", "double written as text", None),
+    ("SELECT NULLIF(ts, CAST(d AS TIMESTAMP)) FROM t3", "polars", "UTC datetime on Polars", "duckdb"),
+]
+
+
+@pytest.mark.parametrize("sql, engine, reason, runs_on", REFUSED_FROM_SPARK)
+def test_refused_from_spark(tmp_path, sql, engine, reason, runs_on):
     session = Session(write_tables(random.Random(0), tmp_path))
-    query = Query(name="q", path=Path("q.sql"), dialect="spark", sql="SELECT CAST(f AS STRING) FROM t1")
-    for engine in ("duckdb", "polars"):
-        with pytest.raises(CompileError, match=f"q.sql:1:\\d+: .*double written as text.*spark -> {engine}"):
-            session.compile(query, engine)
+    query = Query(name="q", path=Path("q.sql"), dialect="spark", sql=sql)
+    with pytest.raises(CompileError, match=f"q.sql:1:\\d+: .*{reason}.*spark -> {engine}"):
+        session.compile(query, engine)
+    if runs_on:
+        assert session.compile(query, runs_on)
 
 
 def test_spark_nan_read_from_parquet_on_duckdb(tmp_path):
