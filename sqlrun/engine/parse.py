@@ -76,7 +76,9 @@ def _parse_text(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
 @functools.lru_cache(maxsize=8)
 def _reader(dialect: str):
     """The dialect sqlglot reads with. Spark reads '' inside a '...' literal as one quote ('O''x'
-    is O'x); sqlglot's Spark reads two literals and concatenates them: taught here."""
+    is O'x); sqlglot's Spark reads two literals and concatenates them. Spark's comparisons
+    (= <> < <= > >= <=>) share one precedence, left to right: `b <> s < t` is (b <> s) < t,
+    where sqlglot binds < first. Both taught here."""
     if dialect not in ("spark", "databricks", "hive"):
         return dialect
     base = type(sqlglot.Dialect.get_or_raise(dialect))
@@ -84,7 +86,11 @@ def _reader(dialect: str):
     class Tokenizer(base.Tokenizer):
         STRING_ESCAPES = [*base.Tokenizer.STRING_ESCAPES, "'"]
 
-    return type(f"{base.__name__}SqlrunQuotes", (base,), {"Tokenizer": Tokenizer})()
+    class Parser(base.Parser):
+        EQUALITY = {**base.Parser.EQUALITY, **base.Parser.COMPARISON}
+        COMPARISON = {}
+
+    return type(f"{base.__name__}SqlrunQuotes", (base,), {"Tokenizer": Tokenizer, "Parser": Parser})()
 
 
 @functools.lru_cache(maxsize=256)

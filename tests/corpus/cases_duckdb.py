@@ -388,4 +388,13 @@ CASES = [
     case("string", "like_inside_a_comparison", "SELECT id, s LIKE 'a%' = flag, flag = s LIKE '%e%' FROM t"),
     case("string", "pad_to_a_negative_width",
          "SELECT id, rpad(s, -1, '-'), lpad(s, x - 5, '*'), lpad(grp, x, '*') FROM t"),
+    case("string", "left_right_of_a_negative_count", "SELECT id, left(s, -1), right(s, -2), left(s, x - 8) FROM t"),
+    case("date", "date_trunc_of_a_date",
+         "SELECT id, date_trunc('month', d), date_trunc('year', CAST(ts AS DATE)) FROM t"),
+    case("math", "floor_ceil_of_infinities",
+         "SELECT floor(CAST('inf' AS DOUBLE)), ceil(CAST('-inf' AS DOUBLE)), floor(CAST('nan' AS DOUBLE)),"
+         " floor(CAST(-2.5 AS DOUBLE)), ceil(CAST(1e300 AS DOUBLE))"),
+    case("math", "ln_of_negatives", "SELECT id, ln(y), ln(CAST('-inf' AS DOUBLE)) FROM t"),
+    case("string", "like_in_and_not_inside_comparisons",
+         "SELECT id, s LIKE 'A%' IS NULL, NOT 'a_b' IN ('') <> flag, flag <> NOT flag FROM t"),
 ]

@@ -625,4 +625,13 @@ CASES = [
     case("string", "trim_characters",
          "SELECT id, trim(BOTH 'a' FROM s), trim(LEADING 'A' FROM s), trim(TRAILING FROM s), rtrim(s)"
          " FROM t ORDER BY id"),
+    case("math", "sign_and_ln_of_nan",
+         "SELECT sign(CAST('NaN' AS DOUBLE)), ln(CAST('NaN' AS DOUBLE)), ln(CAST('-Infinity' AS DOUBLE)), ln(0D),"
+         " sign(-2.5D), sign(y), ln(y) FROM t WHERE id = 3"),
+    case("date", "timestamp_of_a_date_as_text",
+         "SELECT CAST(CAST(DATE'2024-02-29' AS TIMESTAMP) AS STRING),"
+         " CAST(TIMESTAMP'2024-01-01 10:00:00.250' AS STRING)"),
+    case("string", "text_compared_with_a_boolean", "SELECT id, s <> flag, 'yes' = flag, ' TRUE ' = flag FROM t"),
+    case("conditional", "comparisons_left_to_right",
+         "SELECT id, x < 10 = flag, flag <> s < 'yes', x > 0 <> flag FROM t"),
 ]

@@ -1990,4 +1990,49 @@ EXPECTED = {
         (3, 4.5, 7.5),
         (None, -0.5, None),
     ],
+    # SELECT id, left(s, -1), right(s, -2), left(s, x - 8) FROM t
+    'left_right_of_a_negative_count': [
+        (1, 'Appl', 'ple', 'Ap'),
+        (2, 'banan', 'nana', 'banana'),
+        (3, '  Cherry', 'Cherry ', ''),
+        (4, None, None, None),
+        (5, '', '', ''),
+        (6, 'a,b,', 'b,c', ''),
+        (7, "O'Brie", 'Brien', "O'"),
+    ],
+    # SELECT id, date_trunc('month', d), date_trunc('year', CAST(ts AS DATE)) FROM t
+    'date_trunc_of_a_date': [
+        (1, datetime.datetime(2024, 1, 1, 0, 0), datetime.datetime(2024, 1, 1, 0, 0)),
+        (2, datetime.datetime(2024, 2, 1, 0, 0), datetime.datetime(2024, 1, 1, 0, 0)),
+        (3, datetime.datetime(2023, 12, 1, 0, 0), datetime.datetime(2023, 1, 1, 0, 0)),
+        (4, datetime.datetime(2024, 3, 1, 0, 0), datetime.datetime(2024, 1, 1, 0, 0)),
+        (5, datetime.datetime(2024, 7, 1, 0, 0), datetime.datetime(2024, 1, 1, 0, 0)),
+        (6, None, None),
+        (7, datetime.datetime(2022, 11, 1, 0, 0), datetime.datetime(2022, 1, 1, 0, 0)),
+    ],
+    # SELECT floor(CAST('inf' AS DOUBLE)), ceil(CAST('-inf' AS DOUBLE)), floor(CAST('nan' AS
+    #   DOUBLE)), floor(CAST(-2.5 AS DOUBLE)), ceil(CAST(1e300 AS DOUBLE))
+    'floor_ceil_of_infinities': [
+        (inf, -inf, nan, -3.0, 1e+300),
+    ],
+    # SELECT id, ln(y), ln(CAST('-inf' AS DOUBLE)) FROM t
+    'ln_of_negatives': [
+        (1, 0.4054651081081644, nan),
+        (2, 0.9162907318741551, nan),
+        (3, nan, nan),
+        (4, 1.3862943611198906, nan),
+        (5, None, nan),
+        (6, -inf, nan),
+        (7, 1.1786549963416462, nan),
+    ],
+    # SELECT id, s LIKE 'A%' IS NULL, NOT 'a_b' IN ('') <> flag, flag <> NOT flag FROM t
+    'like_in_and_not_inside_comparisons': [
+        (1, False, False, True),
+        (2, False, True, True),
+        (3, False, False, True),
+        (4, True, None, None),
+        (5, False, True, True),
+        (6, False, False, True),
+        (7, False, True, True),
+    ],
 }

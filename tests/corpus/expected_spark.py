@@ -2803,4 +2803,34 @@ EXPECTED = {
         (6, None, None),
         (7, datetime.datetime(2022, 11, 6, 6, 5, 59, 999999), datetime.date(2022, 2, 6)),
     ],
+    # SELECT sign(CAST('NaN' AS DOUBLE)), ln(CAST('NaN' AS DOUBLE)), ln(CAST('-Infinity' AS
+    #   DOUBLE)), ln(0D), sign(-2.5D), sign(y), ln(y) FROM t WHERE id = 3
+    'sign_and_ln_of_nan': [
+        (nan, nan, None, None, -1.0, -1.0, None),
+    ],
+    # SELECT CAST(CAST(DATE'2024-02-29' AS TIMESTAMP) AS STRING), CAST(TIMESTAMP'2024-01-01
+    #   10:00:00.250' AS STRING)
+    'timestamp_of_a_date_as_text': [
+        ('2024-02-29 00:00:00', '2024-01-01 10:00:00.25'),
+    ],
+    # SELECT id, s <> flag, 'yes' = flag, ' TRUE ' = flag FROM t
+    'text_compared_with_a_boolean': [
+        (1, None, True, True),
+        (2, None, False, False),
+        (3, None, True, True),
+        (4, None, None, None),
+        (5, None, False, False),
+        (6, None, True, True),
+        (7, None, False, False),
+    ],
+    # SELECT id, x < 10 = flag, flag <> s < 'yes', x > 0 <> flag FROM t
+    'comparisons_left_to_right': [
+        (1, False, None, False),
+        (2, True, None, True),
+        (3, True, None, True),
+        (4, None, None, None),
+        (5, False, None, True),
+        (6, True, None, True),
+        (7, False, None, True),
+    ],
 }

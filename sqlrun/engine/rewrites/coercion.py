@@ -151,9 +151,30 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 def nested_comparisons(tree, ctx):
     # `a <= b = c` is (a <= b) = c in Spark; DuckDB refuses chained comparisons and Polars reads
     # them otherwise: a comparison inside a comparison is parenthesized (found by tests/fuzz).
-    for node in list(tree.find_all(*_COMPARISONS)):
+    # So are a LIKE, IN, BETWEEN, IS or NOT inside a comparison or an IS, which Spark cannot
+    # parse bare (`s LIKE 'a%' IS NULL`, `'a' IN ('') <> b`, `b <> NOT b`).
+    for node in list(tree.find_all(*_COMPARISONS, exp.Is)):
         for key in ("this", "expression"):
             operand = node.args.get(key)
-            if isinstance(operand, (*_COMPARISONS, exp.Like, exp.ILike)):
+            if isinstance(operand, _NESTED):
                 node.set(key, exp.Paren(this=operand.copy()))
     return tree
+
+
+_NESTED = (*_COMPARISONS, exp.Like, exp.ILike, exp.In, exp.Between, exp.Is, exp.Not)
+
+
+def spark_text_against_boolean(tree, ctx):
+    # Spark compares text with a boolean by reading the text as a BOOLEAN ('a' <> b is NULL);
+    # the CAST made here is then spelled by spark_text_casts (found by tests/fuzz).
+    nodes = typed_nodes(tree, ctx, _COMPARISONS, operands=("this", "expression"))
+    for node in nodes:
+        left, right = node.this, node.expression
+        for text, other in ((left, right), (right, left)):
+            if _is(text, *exp.DataType.TEXT_TYPES) and _is(other, exp.DType.BOOLEAN):
+                text.replace(exp.Cast(this=text.copy(), to=exp.DataType.build("boolean")))
+    return tree
+
+
+def _is(node: exp.Expression, *types) -> bool:
+    return node.type is not None and node.type.is_type(*types)

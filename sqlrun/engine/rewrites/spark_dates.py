@@ -174,3 +174,12 @@ def unix_units_floor_on_duckdb(tree: exp.Expression, ctx: Context) -> exp.Expres
     sqlglot's DuckDB spellings CAST(EPOCH(ts) AS BIGINT) and EPOCH_MS(ts) round (2024-01-01
     00:00:00.7 gave a second too many)."""
     return replace_all(tree, (exp.UnixSeconds, exp.UnixMillis), _floor_units)
+
+
+def spark_timestamp_text(tree, ctx):
+    # Spark's TIMESTAMP is sent to DuckDB as a TIMESTAMPTZ, whose text carries '+00'; Spark writes
+    # the UTC wall clock without it (found by tests/fuzz).
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*_TEXT)):
+        if _is(node.this, exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ):
+            node.this.replace(exp.cast(node.this.copy(), "timestamp"))
+    return tree
