@@ -32,6 +32,7 @@ from sqlrun.engine.rewrites import (
     join_order,
     join_subqueries,
     map_groups,
+    marks,
     narrowing,
     numbers,
     output_names,
@@ -195,6 +196,7 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_decorrelated_subqueries", decorrelate.decorrelate, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
+    Rule("polars_correlated_marks", marks.marks, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
     Rule("polars_plans_no_other_correlated", correlated.polars_unplannable, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
 )
 # fmt: on
