@@ -26,6 +26,7 @@ from sqlrun.engine.rewrites import (
     date_names,
     dates,
     decorrelate,
+    fromless,
     functions,
     identifiers,
     interval_spans,
@@ -192,6 +193,7 @@ RULES: tuple[Rule, ...] = (
     # last of the rules of meaning: its CASTs must not make the rules after it type the tree
     Rule("spark_integer_arithmetic_wraps", narrowing.spark_integer_arithmetic_wraps, SPARK, ("duckdb",), kinds=(exp.Add, exp.Sub, exp.Mul)),
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
+    Rule("polars_fromless_subqueries_inlined", fromless.inline, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
