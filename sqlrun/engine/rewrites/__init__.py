@@ -26,6 +26,7 @@ from sqlrun.engine.rewrites import (
     date_names,
     dates,
     decorrelate,
+    domains,
     fromless,
     functions,
     identifiers,
@@ -199,6 +200,7 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_connected_join_order", join_order.connected_order, (), ("polars",), kinds=(exp.Join,)),
     Rule("polars_decorrelated_subqueries", decorrelate.decorrelate, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
     Rule("polars_correlated_marks", marks.marks, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
+    Rule("polars_correlated_by_domain", domains.domains, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
     Rule("polars_plans_no_other_correlated", correlated.polars_unplannable, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
 )
 # fmt: on

@@ -99,7 +99,7 @@ def _placed(scope: Scope, ctx: Context) -> bool:
 
 def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
     for found in correlated(tree, ctx):
-        reason = _unplannable(found)
+        reason = unplannable(found)
         if reason:
             raise Refused(found.select, f"a correlated subquery {reason}: Polars SQL cannot plan it")
     for node in tree.find_all(exp.In):
@@ -108,7 +108,7 @@ def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def _unplannable(found: Correlated) -> str | None:
+def unplannable(found: Correlated) -> str | None:
     """Why Polars cannot plan this correlated subquery (each shape measured on Spark's tests)."""
     select = found.select
     if found.kind != ScopeType.SUBQUERY:

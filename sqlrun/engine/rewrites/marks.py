@@ -39,7 +39,7 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text) -> N
     holder = node if isinstance(node, exp.Exists) else node.parent
     if not (isinstance(node, exp.Exists) or isinstance(holder, exp.In) and holder.args.get("query") is node):
         return
-    outer, at = _placement(holder, columns, text)
+    outer, at = placement(holder, columns, text)
     if outer is None or not plain(inner) or _aggregated(inner):
         return
     found = keys_of(inner, columns)
@@ -69,14 +69,14 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text) -> N
         seen = _join(inner, [*rest, present], [*outs, value], [exp.alias_(exp.true(), f"{alias}v_e")],
                      [*keys, (tested, value)], f"{alias}v")
         joins.append(seen)
-        holder.replace(_in_value(alias, tested.copy()))
+        holder.replace(in_value(alias, tested.copy()))
     else:
         holder.replace(exp.Not(this=_null(exp.column(f"{alias}_e", alias))))
     existing = outer.args.get("joins") or []
     outer.set("joins", existing[:at] + joins + existing[at:])
 
 
-def _placement(holder: exp.Expression, columns: dict[int, bool], text):
+def placement(holder: exp.Expression, columns: dict[int, bool], text):
     """The SELECT the predicate is in and where its joins go (an index into its joins), or None."""
     child, parent = holder, holder.parent
     while parent is not None and not isinstance(parent, exp.Select):
@@ -126,7 +126,7 @@ def _join(inner: exp.Select, rest: list, group: list, extra: list, pairs: list, 
     return exp.Join(this=derived, side="LEFT", on=on)
 
 
-def _in_value(alias: str, tested: exp.Expression) -> exp.Expression:
+def in_value(alias: str, tested: exp.Expression) -> exp.Expression:
     """IN's three values from the two joins: FALSE, TRUE, NULL (v NULL or a NULL among them)."""
     unknown = exp.or_(_null(tested), exp.GT(this=exp.column(f"{alias}_n", alias), expression=exp.Literal.number(0)))
     return exp.Paren(this=exp.Case(
