@@ -2,8 +2,9 @@
 sqlglot's qualify on a copy), and the Polars refusal of those Polars SQL cannot plan.
 
 Polars SQL plans a correlated subquery only in some shapes; the others fail inside Polars with
-a message about a column it cannot find. What decorrelate.py did not turn into a join and is in
-a shape Polars never plans is refused here, at compile time, naming the subquery.
+a message about a column it cannot find. What decorrelate.py, marks.py, fromless.py and
+domains.py did not rewrite and is in a shape Polars never plans is refused here, at compile
+time, naming the subquery.
 """
 
 from __future__ import annotations
