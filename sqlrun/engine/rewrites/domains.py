@@ -206,6 +206,8 @@ def _carry(q: exp.Expression, slots: dict[int, int], domain: exp.Select, width: 
         raise NotHere  # one row over no rows, which no domain row would get
     if aggregated:
         group = q.args.get("group") or exp.Group(expressions=[])
+        if any(v for k, v in group.args.items() if k != "expressions"):
+            raise NotHere  # (GROUP BY ALL, ROLLUP, CUBE, GROUPING SETS)
         group.set("expressions", [*group.expressions, *(r.copy() for r in reads)])
         q.set("group", group)
     for w in q.find_all(exp.Window):

@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlrun.engine.rewrites.base import Context
 
 PLAIN = ("from_", "joins", "group", "having", "qualify", "windows", "limit", "offset", "with_", "laterals")
-UNSAFE = (exp.AggFunc, exp.Window, exp.Explode, exp.Unnest, exp.Posexplode)
+UNSAFE = (exp.AggFunc, exp.Window, exp.UDTF)  # (a generator gives other than one row)
 
 
 def inline(tree: exp.Expression, ctx: Context) -> exp.Expression:
