@@ -95,8 +95,10 @@ def _rewrite(node: exp.Expression, outer: set[int], text, alias: str) -> None:
     if is_in and (isinstance(holder.this, exp.Tuple) or holder.this.find(exp.Select)
                   or not joinable([(holder.this, v) for v in _values(written)])):
         raise NotHere
-    top = not isinstance(node, exp.Exists) and not is_in
-    value = _scalar_value(body) if top else ""
+    one_row = is_in and _one_row(body)  # `x IN (one value)` is `x = that value`
+    top = not isinstance(node, exp.Exists) and (not is_in or one_row)
+    value = _scalar_value(body) if top else None
+    is_in = is_in and not one_row
     _carry(body, slots, domain, width, top=top, value=is_in)
     stars = star_tables(query)
     if stars is None:
@@ -110,10 +112,17 @@ def _rewrite(node: exp.Expression, outer: set[int], text, alias: str) -> None:
 
     ds = [exp.column(f"{PREFIX}_{i}") for i in range(width)]
     if top:
-        joins = [_join(exp.select(*ds, exp.alias_(exp.column(value), f"{alias}_v")).from_(derived()), keys, alias)]
-        result = exp.column(f"{alias}_v", alias)
-        new = exp.Coalesce(this=result, expressions=[exp.Literal.number(0)]) if _counts(body) else result
-        node.replace(exp.alias_(new, node.alias, quoted=True) if node.alias else new)
+        lifted, aggregates = value
+        reads = [exp.alias_(exp.column(f"{PREFIX}_s{i}"), f"{alias}_v{i}") for i in range(len(aggregates))]
+        joins = [_join(exp.select(*ds, *reads).from_(derived()), keys, alias)]
+        for i, a in enumerate(aggregates):  # over no rows: COUNT 0, the others NULL
+            result = exp.column(f"{alias}_v{i}", alias)
+            zero = [exp.Literal.number(0)]
+            a.replace(exp.Coalesce(this=result, expressions=zero) if isinstance(a, exp.Count) else result)
+        if one_row:
+            holder.replace(exp.Paren(this=exp.EQ(this=holder.this.copy(), expression=lifted)))
+        else:
+            node.replace(exp.alias_(lifted, node.alias, quoted=True) if node.alias else lifted)
     elif not is_in:
         marked = exp.select(*ds, exp.alias_(exp.true(), f"{alias}_e")).from_(derived()).group_by(*ds)
         joins = [_join(marked, keys, alias)]
@@ -235,19 +244,29 @@ def _in_source(node: exp.Expression, q: exp.Select) -> bool:
     return False
 
 
-def _scalar_value(body: exp.Expression) -> str:
-    """The name given to the one aggregate a scalar subquery gives (one row per domain row)."""
-    if not isinstance(body, exp.Select) or body.args.get("having") or body.args.get("group"):
-        raise NotHere
-    value = body.expressions[0].unalias() if len(body.expressions) == 1 else None
-    if not isinstance(value, AGGREGATES):
-        raise NotHere
-    body.expressions[0].replace(exp.alias_(value.copy(), f"{PREFIX}_s"))
-    return f"{PREFIX}_s"
+def _one_row(body: exp.Expression) -> bool:
+    """An aggregate without GROUP BY or HAVING: one row, over no rows too."""
+    return isinstance(body, exp.Select) and not body.args.get("group") and not body.args.get("having") and any(
+        not a.find_ancestor(exp.Window) for p in body.expressions for a in p.find_all(exp.AggFunc))
 
 
-def _counts(body: exp.Select) -> bool:
-    return isinstance(body.expressions[0].unalias(), exp.Count)
+def _scalar_value(body: exp.Expression) -> tuple[exp.Expression, list[exp.Expression]]:
+    """The value of a scalar subquery of one row per domain row (an aggregate without GROUP BY),
+    lifted out of it: a copy whose aggregates, returned too, stand for the subquery's
+    `_sqlrun_dm_s0`... columns. Columns outside its aggregates are not lifted."""
+    if not _one_row(body) or len(body.expressions) != 1:
+        raise NotHere
+    value = body.expressions[0].unalias()
+    aggregates = [a for a in value.find_all(exp.AggFunc)]
+    if not all(isinstance(a, AGGREGATES) for a in aggregates) or value.find(exp.Window, exp.Select):
+        raise NotHere
+    if any(not c.find_ancestor(exp.AggFunc) for c in value.find_all(exp.Column)):
+        raise NotHere
+    if any(a.find_ancestor(exp.AggFunc) is not None for a in aggregates):
+        raise NotHere
+    lifted = exp.Paren(this=value.copy())
+    body.set("expressions", [exp.alias_(a.copy(), f"{PREFIX}_s{i}") for i, a in enumerate(aggregates)])
+    return lifted, list(lifted.find_all(exp.AggFunc))
 
 
 def _join(select: exp.Select, keys: list, alias: str, names: list | None = None) -> exp.Join:
