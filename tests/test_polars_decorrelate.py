@@ -1,7 +1,8 @@
 # ruff: noqa: E501  (SQL reads best on one line)
-"""Correlated subqueries on Polars (engine/rewrites/decorrelate.py, correlated.py): the shapes
-turned into joins give DuckDB's rows, NULL keys and an empty inner table included; the shapes
-Polars cannot plan are refused at compile time, naming the subquery."""
+"""Correlated subqueries on Polars (engine/rewrites/decorrelate.py, marks.py, fromless.py,
+domains.py, correlated.py): the shapes turned into joins give DuckDB's rows, NULL keys and an
+empty inner table included; the shapes Polars cannot plan are refused at compile time, naming
+the subquery."""
 
 from __future__ import annotations
 
