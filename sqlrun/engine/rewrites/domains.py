@@ -164,11 +164,14 @@ def _qualified(column: exp.Column, text) -> tuple[str, str]:
 
 
 def _source(query: exp.Select, tables: set[str]) -> exp.Expression:
-    """The query's table the outer columns all come from."""
+    """The query's table the outer columns all come from, none of whose rows a join NULL-extends
+    (the domain is read from the table: it holds no NULL such a join makes)."""
     joins = query.args.get("joins") or []
     relations = [query.args["from_"].this, *(j.this for j in joins)]
     named = [r for r in relations if isinstance(r, exp.Table) and r.alias_or_name in tables]
-    if len(tables) != 1 or len(named) != 1:
+    if len(tables) != 1 or len(named) != 1 or any(j.side in ("RIGHT", "FULL") for j in joins):
+        raise NotHere
+    if isinstance(named[0].parent, exp.Join) and named[0].parent.side:
         raise NotHere
     return named[0]
 
