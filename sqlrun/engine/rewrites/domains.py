@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Context, annotate
+from sqlrun.engine.rewrites.base import SPARK, Context, annotate
 from sqlrun.engine.rewrites.correlated import correlated, unplannable
 from sqlrun.engine.rewrites.decorrelate import AGGREGATES, joinable, star_tables
-from sqlrun.engine.rewrites.marks import in_value, placement
+from sqlrun.engine.rewrites.marks import as_filter, in_value, placement, replace_in
 
 PREFIX = "_sqlrun_dm"
 
@@ -45,7 +45,7 @@ def domains(tree: exp.Expression, ctx: Context) -> exp.Expression:
             continue  # (what Polars plans itself is left to it)
         outer = {i for f in inner for i in f.outer}
         try:
-            _rewrite(node, outer, inner[0].text, f"{PREFIX}{n}")
+            _rewrite(node, outer, inner[0].text, f"{PREFIX}{n}", ctx.source in SPARK)
         except NotHere:
             continue
     return tree
@@ -73,9 +73,11 @@ def _within(node: exp.Expression, top: exp.Expression) -> bool:
     return False
 
 
-def _rewrite(node: exp.Expression, outer: set[int], text, alias: str) -> None:
+def _rewrite(node: exp.Expression, outer: set[int], text, alias: str, spark: bool) -> None:
     holder = node if isinstance(node, exp.Exists) else node.parent
     is_in = isinstance(holder, exp.In) and holder.args.get("query") is node
+    if is_in and spark and not as_filter(holder):
+        raise NotHere  # (see marks.replace_in)
     written = node.this
     body = written.copy()  # (changed only when the whole rewrite holds)
     pairs = list(zip(written.walk(), body.walk()))
@@ -120,7 +122,8 @@ def _rewrite(node: exp.Expression, outer: set[int], text, alias: str) -> None:
             zero = [exp.Literal.number(0)]
             a.replace(exp.Coalesce(this=result, expressions=zero) if isinstance(a, exp.Count) else result)
         if one_row:
-            holder.replace(exp.Paren(this=exp.EQ(this=holder.this.copy(), expression=lifted)))
+            if not replace_in(holder, exp.Paren(this=exp.EQ(this=holder.this.copy(), expression=lifted)), spark):
+                raise NotHere
         else:
             node.replace(exp.alias_(lifted, node.alias, quoted=True) if node.alias else lifted)
     elif not is_in:
@@ -136,7 +139,8 @@ def _rewrite(node: exp.Expression, outer: set[int], text, alias: str) -> None:
         tested = holder.this
         joins = [_join(groups.from_(derived()).group_by(*ds), keys, alias),
                  _join(seen, [*keys, tested], f"{alias}v", [*ds, v])]
-        holder.replace(in_value(alias, tested.copy()))
+        if not replace_in(holder, in_value(alias, tested.copy()), spark):
+            raise NotHere
     existing = query.args.get("joins") or []
     query.set("joins", existing[:at] + joins + existing[at:])
 

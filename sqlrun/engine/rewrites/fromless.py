@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Context
+from sqlrun.engine.rewrites.base import SPARK, Context
+from sqlrun.engine.rewrites.marks import replace_in
 
 PLAIN = ("from_", "joins", "group", "having", "qualify", "windows", "limit", "offset", "with_", "laterals")
 UNSAFE = (exp.AggFunc, exp.Window, exp.UDTF)  # (a generator gives other than one row)
@@ -24,7 +25,7 @@ def inline(tree: exp.Expression, ctx: Context) -> exp.Expression:
     for select in list(tree.find_all(exp.Select)):
         node = select.parent
         if isinstance(node, exp.Subquery | exp.Exists) and node.this is select and _plain(select):
-            _inline(node, select)
+            _inline(node, select, ctx.source in SPARK)
     return tree
 
 
@@ -35,7 +36,7 @@ def _plain(select: exp.Select) -> bool:
     return not any(c.name.lower() in names and not c.table for c in select.find_all(exp.Column))
 
 
-def _inline(node: exp.Expression, select: exp.Select) -> None:
+def _inline(node: exp.Expression, select: exp.Select, spark: bool) -> None:
     where = select.args.get("where")
     condition = where.this.copy() if where else None
     if isinstance(node, exp.Exists):
@@ -49,7 +50,7 @@ def _inline(node: exp.Expression, select: exp.Select) -> None:
         if isinstance(holder.this, exp.Tuple):
             return
         equal = exp.Paren(this=exp.EQ(this=holder.this.copy(), expression=value))
-        holder.replace(_when(condition, equal, exp.false()) if condition else equal)
+        replace_in(holder, _when(condition, equal, exp.false()) if condition else equal, spark)
     elif _value_position(node):
         written = _when(condition, value, None) if condition else exp.Paren(this=value)
         node.replace(exp.alias_(written, node.args["alias"].this, quoted=True) if node.alias else written)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.optimizer.scope import ScopeType
 
-from sqlrun.engine.rewrites.base import Context, annotate
+from sqlrun.engine.rewrites.base import SPARK, Context, annotate
 from sqlrun.engine.rewrites.correlated import correlated
 from sqlrun.engine.rewrites.decorrelate import comma_list, joinable, keys_of, plain, star_tables
 
@@ -30,11 +30,11 @@ def marks(tree: exp.Expression, ctx: Context) -> exp.Expression:
     if found:
         annotate(tree, ctx)
     for n, sub in enumerate(found):
-        _rewrite(sub.select, sub.columns, f"{PREFIX}{n}", sub.text)
+        _rewrite(sub.select, sub.columns, f"{PREFIX}{n}", sub.text, ctx.source in SPARK)
     return tree
 
 
-def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text) -> None:
+def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text, spark: bool) -> None:
     node = inner.parent
     holder = node if isinstance(node, exp.Exists) else node.parent
     if not (isinstance(node, exp.Exists) or isinstance(holder, exp.In) and holder.args.get("query") is node):
@@ -48,6 +48,8 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text) -> N
     keys, rest = found
     if isinstance(holder, exp.In):
         values = [p.unalias() for p in inner.expressions]
+        if spark and not as_filter(holder):
+            return  # (see replace_in)
         if isinstance(holder.this, exp.Tuple) or len(values) != 1 or values[0].find(exp.Star):
             return
         if holder.this.find(exp.Select) or not joinable([*keys, (holder.this, values[0])]):
@@ -69,7 +71,8 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text) -> N
         seen = _join(inner, [*rest, present], [*outs, value], [exp.alias_(exp.true(), f"{alias}v_e")],
                      [*keys, (tested, value)], f"{alias}v")
         joins.append(seen)
-        holder.replace(in_value(alias, tested.copy()))
+        if not replace_in(holder, in_value(alias, tested.copy()), spark):
+            return
     else:
         holder.replace(exp.Not(this=_null(exp.column(f"{alias}_e", alias))))
     existing = outer.args.get("joins") or []
@@ -137,6 +140,31 @@ def in_value(alias: str, tested: exp.Expression) -> exp.Expression:
         ],
         default=exp.false(),
     ))
+
+
+def replace_in(holder: exp.In, value: exp.Expression, spark: bool) -> bool:
+    """Put IN's SQL value (three-valued) in place of `holder`; False when not done. Spark's IN
+    over a subquery is FALSE in places where SQL's is NULL (an existence join), so from Spark
+    it is done only where the two keep the same rows: in a filter's ANDs and ORs, or as a NOT
+    IN conjunct (Spark's null-aware anti join)."""
+    if spark and not as_filter(holder):
+        return False
+    holder.replace(value)
+    return True
+
+
+def as_filter(node: exp.Expression) -> bool:
+    negated = node
+    while isinstance(negated.parent, exp.Paren):
+        negated = negated.parent
+    if isinstance(negated.parent, exp.Not):
+        node, ops = negated.parent, (exp.And, exp.Paren)
+    else:
+        ops = (exp.And, exp.Or, exp.Paren)
+    parent = node.parent
+    while isinstance(parent, ops):
+        node, parent = parent, parent.parent
+    return isinstance(parent, exp.Where | exp.Having) or isinstance(parent, exp.Join) and node.arg_key == "on"
 
 
 def _null(e: exp.Expression) -> exp.Expression:
