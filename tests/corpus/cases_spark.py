@@ -634,4 +634,12 @@ CASES = [
     case("string", "text_compared_with_a_boolean", "SELECT id, s <> flag, 'yes' = flag, ' TRUE ' = flag FROM t"),
     case("conditional", "comparisons_left_to_right",
          "SELECT id, x < 10 = flag, flag <> s < 'yes', x > 0 <> flag FROM t"),
+    # -- Polars: correlated subqueries written in place (fromless) or per outer value (domains)
+    case("subquery", "correlated_without_from",
+         "SELECT id, (SELECT x WHERE x > 5) AS big, (SELECT x + 1) AS nxt FROM t WHERE EXISTS (SELECT 1 WHERE id < 7)"
+         " ORDER BY id"),
+    case("subquery", "correlated_through_set_operation",
+         "SELECT id, (SELECT sum(v) FROM (SELECT r.i AS v FROM r WHERE r.k = t.id UNION ALL SELECT r.j FROM r"
+         " WHERE r.j = t.x)) AS s, (SELECT count(*) FROM (SELECT r.i FROM r WHERE r.i > t.x)) AS c FROM t"
+         " WHERE id NOT IN (SELECT r.k FROM r WHERE r.j = t.x UNION ALL SELECT r.i FROM r WHERE r.i > 3) ORDER BY id"),
 ]

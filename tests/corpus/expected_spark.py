@@ -2833,4 +2833,26 @@ EXPECTED = {
         (6, True, None, True),
         (7, False, None, True),
     ],
+    # SELECT id, (SELECT x WHERE x > 5) AS big, (SELECT x + 1) AS nxt FROM t WHERE EXISTS (SELECT 1
+    #   WHERE id < 7) ORDER BY id
+    'correlated_without_from': [
+        (1, 10, 11),
+        (2, 20, 21),
+        (3, None, -4),
+        (4, None, None),
+        (5, 7, 8),
+        (6, None, 1),
+    ],
+    # SELECT id, (SELECT sum(v) FROM (SELECT r.i AS v FROM r WHERE r.k = t.id UNION ALL SELECT r.j
+    #   FROM r WHERE r.j = t.x)) AS s, (SELECT count(*) FROM (SELECT r.i FROM r WHERE r.i > t.x)) AS
+    #   c FROM t WHERE id NOT IN (SELECT r.k FROM r WHERE r.j = t.x UNION ALL SELECT r.i FROM r
+    #   WHERE r.i > 3) ORDER BY id
+    'correlated_through_set_operation': [
+        (1, 1, 0),
+        (2, 2, 0),
+        (3, None, 3),
+        (5, -7, 0),
+        (6, 0, 3),
+        (7, None, 1),
+    ],
 }

@@ -2,8 +2,9 @@
 sqlglot's qualify on a copy), and the Polars refusal of those Polars SQL cannot plan.
 
 Polars SQL plans a correlated subquery only in some shapes; the others fail inside Polars with
-a message about a column it cannot find. What decorrelate.py did not turn into a join and is in
-a shape Polars never plans is refused here, at compile time, naming the subquery.
+a message about a column it cannot find. What decorrelate.py, marks.py, fromless.py and
+domains.py did not rewrite and is in a shape Polars never plans is refused here, at compile
+time, naming the subquery.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _placed(scope: Scope, ctx: Context) -> bool:
 
 def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
     for found in correlated(tree, ctx):
-        reason = _unplannable(found)
+        reason = unplannable(found)
         if reason:
             raise Refused(found.select, f"a correlated subquery {reason}: Polars SQL cannot plan it")
     for node in tree.find_all(exp.In):
@@ -108,7 +109,7 @@ def polars_unplannable(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def _unplannable(found: Correlated) -> str | None:
+def unplannable(found: Correlated) -> str | None:
     """Why Polars cannot plan this correlated subquery (each shape measured on Spark's tests)."""
     select = found.select
     if found.kind != ScopeType.SUBQUERY:

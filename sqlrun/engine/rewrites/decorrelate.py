@@ -52,16 +52,16 @@ def _rewrite(inner: exp.Select, columns: dict[int, bool], alias: str, text: Text
         return
     holder = node.parent if isinstance(node, exp.Subquery) else node
     outer, place = _enclosing(node)
-    if outer is None or not _plain(inner) or _comma_list(outer):
+    if outer is None or not plain(inner) or comma_list(outer):
         return
     where = inner.args.get("where")
-    found = _keys(inner, columns) if columns else ([], conjuncts(where.this) if where else [])
+    found = keys_of(inner, columns) if columns else ([], conjuncts(where.this) if where else [])
     if found is None:
         return
     keys, rest = found
     if isinstance(holder, exp.In) and holder.args.get("query") is node or isinstance(holder, exp.Exists):
         _semi(outer, holder, inner, keys, rest, alias, place, text)
-    elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and _star_tables(outer) is not None:
+    elif isinstance(node, exp.Subquery) and not isinstance(holder, exp.In) and star_tables(outer) is not None:
         _scalar(outer, node, inner, keys, rest, alias, place, text)
 
 
@@ -77,7 +77,7 @@ def _enclosing(node: exp.Expression) -> tuple[exp.Select | None, str]:
     return parent, child.arg_key
 
 
-def _plain(inner: exp.Select) -> bool:
+def plain(inner: exp.Select) -> bool:
     """No limit, window or nested subquery: its rows are those WHERE keeps (grouped, if it groups)."""
     if any(inner.args.get(a) for a in ("limit", "offset", "qualify", "windows", "with_")):
         return False
@@ -89,7 +89,7 @@ def _has_star(select: exp.Select) -> bool:
                for p in select.expressions)
 
 
-def _star_tables(select: exp.Select) -> list[exp.Column] | None:
+def star_tables(select: exp.Select) -> list[exp.Column] | None:
     """A `*` of the query spelled as its tables' (`t.*, u.*`), so that a joined subquery adds
     no column to it ([] without a `*`); None when it cannot be."""
     if not _has_star(select):
@@ -103,7 +103,7 @@ def _star_tables(select: exp.Select) -> list[exp.Column] | None:
     return [exp.Column(this=exp.Star(), table=exp.to_identifier(r.alias_or_name)) for r in relations]
 
 
-def _keys(inner: exp.Select, columns: dict[int, bool]):
+def keys_of(inner: exp.Select, columns: dict[int, bool]):
     """(outer side, inner side) of each correlating equality of WHERE, and the other conjuncts;
     the rest of the subquery must not name an outer column. None when that is not the shape."""
     where = inner.args.get("where")
@@ -199,7 +199,7 @@ def _semi(outer, holder, inner, keys, rest, alias, place, text) -> None:
         outputs = [*outputs, *values]
     elif aggregated and not written:  # one row even over no rows: always true
         return
-    if not _joinable([(o, outputs[i]) for o, i in pairs]):
+    if not joinable([(o, outputs[i]) for o, i in pairs]):
         return
     derived = _derived(inner, rest, outputs, alias, group)
     conjunct.replace(exp.true())
@@ -232,9 +232,9 @@ def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
     elif not isinstance(value, AGGREGATES) or inner.args.get("having"):
         return
     count = isinstance(value, exp.Count) and not written  # COUNT over no rows is 0, not NULL
-    if not _joinable(keys):
+    if not joinable(keys):
         return
-    stars = _star_tables(outer)
+    stars = star_tables(outer)
     if stars:
         outer.set("expressions", [x for p in outer.expressions for x in (stars if isinstance(p, exp.Star) else [p])])
     derived = _derived(inner, rest, outputs, alias, _union(outputs, written, text))
@@ -245,7 +245,7 @@ def _scalar(outer, node, inner, keys, rest, alias, place, text) -> None:
     outer.append("joins", exp.Join(this=derived, side="LEFT", on=on))
 
 
-def _joinable(pairs) -> bool:
+def joinable(pairs) -> bool:
     """Each pair's types join in Polars: the same, or both integers (or not known)."""
     for a, b in pairs:
         ta, tb = a.type, b.type
@@ -256,7 +256,7 @@ def _joinable(pairs) -> bool:
     return True
 
 
-def _comma_list(select: exp.Select) -> bool:
+def comma_list(select: exp.Select) -> bool:
     """`FROM a, b`: Polars takes no other join after it."""
     joins = select.args.get("joins") or []
     return bool(joins) and all(comma_join(j) for j in joins)
