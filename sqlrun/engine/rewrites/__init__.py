@@ -241,7 +241,6 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_using_joins_as_on_joins", polars_using.polars_using_joins, SPARK, ("polars",), kinds=(exp.Join,)),
     Rule("spark_using_star_keys_first", queries.using_star_keys_first, SPARK, ("duckdb", "polars"), kinds=(exp.Join,)),
     Rule("polars_outer_using_joins", queries.polars_outer_using_joins, (), ("polars",), kinds=(exp.Join,)),
-    Rule("polars_where_without_from", where_without_from.polars_where_without_from, (), ("polars",), kinds=(exp.Where,)),
     Rule("polars_using_star_repeats_keys", using_star.polars_using_star, (), ("polars",), kinds=(exp.Join,)),
     Rule("joins_the_target_lacks", queries.missing_joins, (), ("polars", "spark"), kinds=(exp.Join, exp.Lateral)),
     Rule("quantified_subquery_on_spark", queries.quantified_subquery, (), ("spark",), kinds=(exp.All, exp.Any)),
@@ -255,6 +254,8 @@ RULES: tuple[Rule, ...] = (
     # Planning, after every rule of meaning: the same rows, in a form the engine runs well.
     Rule("polars_values_of_expressions", polars_values.polars_values_of_expressions, (), ("polars",), kinds=(exp.Values,)),
     Rule("polars_fromless_subqueries_inlined", fromless.inline, (), ("polars",), kinds=(exp.Subquery, exp.Exists)),
+    # after it: a correlated subquery without FROM is written in place first
+    Rule("polars_where_without_from", where_without_from.polars_where_without_from, (), ("polars",), kinds=(exp.Where,)),
     Rule("polars_column_names_as_defined", column_case.as_defined, (), ("polars",), kinds=(exp.Column,)),
     Rule("polars_join_null_safe_keys", join_null_safe.polars_join_null_safe, (), ("polars",), kinds=(exp.NullSafeEQ,)),
     Rule("polars_join_condition_subqueries", join_subqueries.polars_join_subqueries, (), ("polars",), kinds=(exp.Join,)),
