@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.adapters.duckdb import DuckDBEngine
+from sqlrun.adapters.polars import PolarsEngine
 from sqlrun.api import Session
 from sqlrun.engine.models import sql_cache, to_sql
 from sqlrun.engine.models.train import Trained, feature_matrix, native_scores
@@ -122,8 +123,9 @@ def _depth(tree: dict, node: int = 0) -> int:
 
 @pytest.fixture
 def sql_encoding(monkeypatch):
-    """DuckDB with the trees written as SQL (the encoding for engines without model functions)."""
+    """DuckDB and Polars with the trees written as SQL (the encoding for engines without model functions)."""
     monkeypatch.setattr(DuckDBEngine, "MODEL_FUNCTIONS", False)
+    monkeypatch.setattr(PolarsEngine, "MODEL_FUNCTIONS", False)
     sql_cache._MEMORY.clear()
     yield
     sql_cache._MEMORY.clear()
@@ -134,10 +136,11 @@ def test_large_models_equal_the_library_predict(project, expected, engine):
     with Session(project) as session:
         sql = session.compile("scores", engine)
         check(session.run("scores", engine), expected)  # NULL features (a, d) included
-    if engine == "duckdb":  # the library inside the engine: one function call per output, no trees as SQL
-        assert sql.count("sqlrun_model_") == sql.count("CAST(a AS DOUBLE)") >= 5
-    else:
-        assert "sqlrun_model_" not in sql
+    # The model columns of the outermost SELECT: one batch of the library between two statements
+    # (outer_scores.py), each call's inputs once; no trees as SQL.
+    first, second = sql.split("-- then the model's scores")
+    assert first.count("AS __sqlrun_x") == 4 and "sqlrun_model_" not in first
+    assert second.count("AS __sqlrun_m") == 5 and "__sqlrun_m4" in second and "CASE WHEN a" not in sql
 
 
 def test_large_models_as_sql_on_duckdb_equal_the_library_predict(project, expected, sql_encoding):
@@ -233,7 +236,7 @@ def test_compiled_model_is_kept_beside_its_version_and_used_again(project, compi
     lambda r: {**r, "info": {**r["info"], "features": ["a"]}},
     lambda r: json.dumps(r)[:1000],  # cut short
 ])
-def test_a_damaged_or_edited_cache_file_is_rebuilt_from_the_model(project, expected, compiles, damage):
+def test_a_damaged_or_edited_cache_file_is_rebuilt_from_the_model(project, expected, compiles, damage, sql_encoding):
     with Session(project) as session:
         session.compile("deep_only", "polars")
     path = cache_file(project, "deep8", "polars")

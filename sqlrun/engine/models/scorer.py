@@ -82,12 +82,12 @@ class Scorer:
 
         if len(output) == 0:
             return pa.array([], pa.float64())
-        x = np.column_stack([_floats(column) for column in features])
-        k = int(_floats(output)[0])
+        x = np.column_stack([floats(column) for column in features])
+        k = int(floats(output)[0])
         return pa.array(self.margins(x)[:, k])
 
 
-def _floats(column) -> np.ndarray:
+def floats(column) -> np.ndarray:
     """A column of DOUBLE (Arrow array or pandas series) as float64, NULL as NaN."""
     import numpy as np
 
