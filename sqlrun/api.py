@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query, is_create_model
-from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models import outer_scores, scorer
+from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing

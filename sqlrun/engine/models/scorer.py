@@ -5,12 +5,13 @@ function on the engine's connection (a vectorized Arrow UDF: adapters' add_model
 
 The function is XGBoost's own prediction of raw scores (inplace_predict, output margin; NULL is
 XGBoost's missing value, NaN): booster.predict's answer, summed as the library sums (float32).
-The SQL encoding of the trees sums the same leaves in double: within 1e-5 of it (the leaves'
-pred_leaf walk summed in double, measured first, was 2-5 times slower: XGBoost's leaf output
-is not blocked). The SQL around it (link function, class labels, probabilities) is the same
-as for the SQL encoding of the trees. Its name is a digest of the stored version's directory:
-a retrained model is a new function, never a stale one. It is side-effect free and deterministic: for a multiclass model the engine calls
-it once per class on the same rows, and a thread's last rows' margins are reused.
+The SQL encoding of the trees sums the same leaves in double: within 1e-5 of it. (The leaves
+from pred_leaf summed in double were 2-5 times slower: XGBoost's leaf output is not blocked.)
+The SQL around it (link function, class labels, probabilities) is the same as for the SQL
+encoding. Its name is a digest of the stored version's directory: a retrained model is a new
+function, never a stale one. It is side-effect free and deterministic: for a multiclass model
+the engine calls it once per class on the same rows, and a thread's last rows' margins are
+reused. Model columns of the outermost SELECT are scored in one batch instead (outer_scores.py).
 """
 
 from __future__ import annotations
