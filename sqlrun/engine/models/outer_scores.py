@@ -10,7 +10,8 @@ take their placeholders' places: same rows, order, names and types.
 
 Only that shape is split: a SELECT without GROUP BY, HAVING, DISTINCT, QUALIFY or windows
 clause, every model call in an aliased output column (not in an aggregate, a window, a
-subquery or another model call), an ORDER BY that names no model column. Any other statement
+subquery or another model call, nor any of these anywhere in its column), an ORDER BY that
+names no model column. Any other statement
 keeps the engine's own way (split() is None).
 """
 
@@ -74,7 +75,7 @@ def split(sql: str, dialect: str) -> Split | None:
         owner[id(call)] = node
     held = {id(p) for p in owner.values()}
     models = [(place, p) for place, p in enumerate(projections) if id(p) in held]
-    if not models:
+    if not models or any(p.find(*_BARRIERS) for _, p in models):  # all of a model column is computed again
         return None
     names = {p.alias.lower() for _, p in models}
     order = tree.args.get("order")
@@ -127,6 +128,8 @@ def run(engine: Engine, split_: Split, scorers: dict) -> pa.Table:
     for j, (function, k, columns) in enumerate(split_.calls):
         x = np.column_stack([floats(table[c]) for c in columns]) if table.num_rows else np.empty((0, len(columns)))
         scored[f"__sqlrun_m{j}"] = pa.array(scorers[function].margins(x)[:, k] if len(x) else [], pa.float64())
+    for function in dict.fromkeys(f for f, _, _ in split_.calls):
+        scorers[function].forget()
     engine.register_table(TABLE, pa.table(scored))
     computed = engine.to_arrow(split_.second)
     columns = table.columns[:width]
