@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import re
 import tarfile
 from pathlib import Path
@@ -22,7 +21,6 @@ import yaml
 from sqlrun.api import Session
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.models.spec import parse_model
-from sqlrun.engine.parity import REL_TOL
 from sqlrun.errors import NotSupported, SqlrunError
 
 pytest.importorskip("xgboost")
@@ -224,7 +222,7 @@ def _run_locally(entry: dict, root: Path, engines: tuple[str, ...], request) -> 
     first = results[engines[0]]
     assert first.num_rows > 0
     for engine, table in results.items():
-        assert _same(tuple(_rows(table)), tuple(_rows(first))), engine
+        assert _rows(table) == _rows(first), engine
 
 
 def _published_queries(entry: dict, session: Session, engines: tuple[str, ...]) -> None:
@@ -243,7 +241,7 @@ def _published_queries(entry: dict, session: Session, engines: tuple[str, ...]) 
             continue
         results = {e: _rows(session.run(name, e)) for e in on}
         assert results[on[0]], f"{name}: no rows"
-        assert all(_same(r, results[on[0]]) for r in results.values()), (sql, results)
+        assert all(r == results[on[0]] for r in results.values()), (sql, results)
         if polars_error:
             with pytest.raises(SqlrunError, match=re.escape(polars_error)) as info:
                 session.run(name, "polars")
@@ -258,16 +256,6 @@ def _value(v):
     if isinstance(v, list):
         return tuple(_value(x) for x in v)
     return round(v, 9) if isinstance(v, float) else v
-
-
-def _same(a, b) -> bool:
-    """Equal as parity compares: numbers within its tolerance (the library's float32 sums where it
-    scores, the trees as SQL sum in double), the rest exactly."""
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-9)
-    return a == b
 
 
 def _rows(table: pa.Table) -> list:
