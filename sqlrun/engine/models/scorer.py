@@ -84,6 +84,7 @@ class Scorer:
         last = getattr(self._last, "rows", None)
         if last is not None and last.shape == x.shape and np.array_equal(last, x, equal_nan=True):
             return self._last.margins
+        self.booster()  # loaded: its trees' values and groups
         out = np.empty((len(x), len(self._base)))
         for start in range(0, len(x), BATCH):  # a batch's leaves: rows x trees doubles
             out[start:start + BATCH] = self._sums(x[start:start + BATCH])
@@ -98,7 +99,7 @@ class Scorer:
         import numpy as np
         import xgboost as xgb
 
-        booster = self.booster()
+        booster = self._booster
         matrix = xgb.DMatrix(x, missing=np.nan, feature_names=booster.feature_names)
         leaves = booster.predict(matrix, pred_leaf=True).reshape(len(x), -1).astype(np.int32)
         values = self._values[leaves + self._offsets]
