@@ -1,6 +1,6 @@
 """Scoring speed: a trained model scored by a query vs the library's own booster.predict, at 1M rows
-(DuckDB and Polars: model columns of the outermost SELECT scored by the library in one batch,
-engine/models/outer_scores.py; Spark: the model function, scorer.py).
+(Polars: model columns of the outermost SELECT scored by the library in one batch,
+engine/models/outer_scores.py; DuckDB and Spark: the model function, scorer.py).
 
 Trains three XGBoost models with sqlrun (CREATE MODEL, synthetic data, fixed seeds; 100k
 training rows, 10 numeric features, some NULL): Redshift's AUTO OFF defaults (100 rounds,
@@ -20,8 +20,8 @@ for the defaults and the depth-8 models; every model scores; warm compile <= 0.2
 answers as above.
 
 An engine written `duckdb:sql` (or `polars:sql`, `spark:sql`) is that engine with the trees as
-SQL (no model function), `duckdb:udf` DuckDB with the model function called per vector (no
-batch): encodings before, measured in the same run; such rows have no bars.
+SQL (no model function), `duckdb:batch` DuckDB with the outermost model columns in one batch
+(as Polars): encodings measured in the same run; such rows have no bars.
 
     .venv/bin/python bench/models_scoring.py [--engines duckdb,polars,spark] [--models defaults,deep,multiclass]
                                              [--repeat 3] [--rows 1000000]
@@ -140,7 +140,7 @@ def measure(session: Session, name: str, engine: str, library: Library, repeat: 
     adapter = engine_class(engine.split(":")[0])
     functions, batch = adapter.MODEL_FUNCTIONS, adapter.MODEL_BATCH
     adapter.MODEL_FUNCTIONS = functions and not engine.endswith(":sql")
-    adapter.MODEL_BATCH = batch and not engine.endswith(":udf")
+    adapter.MODEL_BATCH = batch or engine.endswith(":batch")
     try:
         return _measure(session, name, engine.split(":")[0], library, repeat) | {"engine": engine}
     finally:

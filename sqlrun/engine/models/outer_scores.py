@@ -1,4 +1,4 @@
-"""Model calls in the outermost SELECT list scored in one batch (engines with MODEL_BATCH).
+"""Model calls in the outermost SELECT list scored in one batch (engines with MODEL_BATCH: Polars).
 
 `SELECT id, predict_churn(f1, f2) AS p FROM t` is the common scoring query. Instead of the
 model function called per vector of rows (DuckDB) or the trees as SQL (Polars, which has no
