@@ -1,5 +1,6 @@
 """Scoring speed: a trained model scored by a query vs the library's own booster.predict, at 1M rows
-(DuckDB and Spark: the model function, scorer.py; Polars: the trees as SQL).
+(Polars: model columns of the outermost SELECT scored by the library in one batch,
+engine/models/outer_scores.py; DuckDB and Spark: the model function, scorer.py).
 
 Trains three XGBoost models with sqlrun (CREATE MODEL, synthetic data, fixed seeds; 100k
 training rows, 10 numeric features, some NULL): Redshift's AUTO OFF defaults (100 rounds,
@@ -18,8 +19,9 @@ Bars (exit status 1 if one is missed): ratio >= 0.5 on duckdb and polars, >= 0.2
 for the defaults and the depth-8 models; every model scores; warm compile <= 0.2 s;
 answers as above.
 
-An engine written `duckdb:sql` (or `spark:sql`) is that engine with the trees as SQL (no model
-function): the encoding before, measured in the same run; such rows have no bars.
+An engine written `duckdb:sql` (or `polars:sql`, `spark:sql`) is that engine with the trees as
+SQL (no model function), `duckdb:batch` DuckDB with the outermost model columns in one batch
+(as Polars): encodings measured in the same run; such rows have no bars.
 
     .venv/bin/python bench/models_scoring.py [--engines duckdb,polars,spark] [--models defaults,deep,multiclass]
                                              [--repeat 3] [--rows 1000000]
@@ -136,12 +138,13 @@ def measure(session: Session, name: str, engine: str, library: Library, repeat: 
     """One model on one engine; `engine` "duckdb:sql" is DuckDB with the trees written as SQL
     (its adapter's model functions off: the encoding before them, and every fallback's)."""
     adapter = engine_class(engine.split(":")[0])
-    functions = adapter.MODEL_FUNCTIONS
+    functions, batch = adapter.MODEL_FUNCTIONS, adapter.MODEL_BATCH
     adapter.MODEL_FUNCTIONS = functions and not engine.endswith(":sql")
+    adapter.MODEL_BATCH = batch or engine.endswith(":batch")
     try:
         return _measure(session, name, engine.split(":")[0], library, repeat) | {"engine": engine}
     finally:
-        adapter.MODEL_FUNCTIONS = functions
+        adapter.MODEL_FUNCTIONS, adapter.MODEL_BATCH = functions, batch
 
 
 def _measure(session: Session, name: str, engine: str, library: Library, repeat: int) -> dict:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.config import Project, load_project
 from sqlrun.engine.catalog import Catalog, Query, is_create_model
+from sqlrun.engine.models import outer_scores, scorer
 from sqlrun.engine.models import redshift as redshift_models
-from sqlrun.engine.models import scorer
 from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
 from sqlrun.engine.outgoing import Outgoing, outgoing
@@ -251,13 +251,17 @@ class Session:
             if table not in self._registered[engine_name]:
                 engine.register_source(table, source)
                 self._registered[engine_name].add(table)
-        for function, model in scorer.used(sent.sql).items():  # trained models the SQL scores in the engine
-            engine.add_model_function(function, model)
+        if sent.split is None:
+            for function, model in scorer.used(sent.sql).items():  # trained models the SQL scores in the engine
+                engine.add_model_function(function, model)
         for upstream in sent.stored:
             # Registered on every run: a recomputed step lives in a new directory.
             engine.register_source(upstream, self._stored_source(plan, upstream))
         try:
-            table = engine.to_arrow(sent.sql)
+            if sent.split is not None:  # the models' scores in one batch between two statements
+                table = outer_scores.run(engine, sent.split, scorer.used(sent.sql))
+            else:
+                table = engine.to_arrow(sent.sql)
         except EngineError as exc:  # the engine's own words, with the file whose SQL it ran
             raise EngineError(f"{query.path}: {exc}") from None
         if query.dialect == to.dialect:  # the source's own engine: its types are the answer's

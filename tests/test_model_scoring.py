@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sqlrun.adapters.duckdb import DuckDBEngine
+from sqlrun.adapters.polars import PolarsEngine
 from sqlrun.api import Session
 from sqlrun.engine.models import sql_cache, to_sql
 from sqlrun.engine.models.train import Trained, feature_matrix, native_scores
@@ -122,8 +123,9 @@ def _depth(tree: dict, node: int = 0) -> int:
 
 @pytest.fixture
 def sql_encoding(monkeypatch):
-    """DuckDB with the trees written as SQL (the encoding for engines without model functions)."""
+    """DuckDB and Polars with the trees written as SQL (the encoding for engines without model functions)."""
     monkeypatch.setattr(DuckDBEngine, "MODEL_FUNCTIONS", False)
+    monkeypatch.setattr(PolarsEngine, "MODEL_FUNCTIONS", False)
     sql_cache._MEMORY.clear()
     yield
     sql_cache._MEMORY.clear()
@@ -136,8 +138,12 @@ def test_large_models_equal_the_library_predict(project, expected, engine):
         check(session.run("scores", engine), expected)  # NULL features (a, d) included
     if engine == "duckdb":  # the library inside the engine: one function call per output, no trees as SQL
         assert sql.count("sqlrun_model_") == sql.count("CAST(a AS DOUBLE)") >= 5
-    else:
-        assert "sqlrun_model_" not in sql
+        return
+    # Polars: the model columns of the outermost SELECT in one batch of the library between two
+    # statements (outer_scores.py), each call's inputs once; no trees as SQL.
+    first, second = sql.split("-- then the model's scores")
+    assert first.count("AS __sqlrun_x") == 4 and "sqlrun_model_" not in first
+    assert second.count("AS __sqlrun_m") == 5 and "__sqlrun_m4" in second and "CASE WHEN a" not in sql
 
 
 def test_large_models_as_sql_on_duckdb_equal_the_library_predict(project, expected, sql_encoding):
@@ -233,7 +239,7 @@ def test_compiled_model_is_kept_beside_its_version_and_used_again(project, compi
     lambda r: {**r, "info": {**r["info"], "features": ["a"]}},
     lambda r: json.dumps(r)[:1000],  # cut short
 ])
-def test_a_damaged_or_edited_cache_file_is_rebuilt_from_the_model(project, expected, compiles, damage):
+def test_a_damaged_or_edited_cache_file_is_rebuilt_from_the_model(project, expected, compiles, damage, sql_encoding):
     with Session(project) as session:
         session.compile("deep_only", "polars")
     path = cache_file(project, "deep8", "polars")
@@ -299,3 +305,44 @@ def test_a_retrained_model_is_not_served_by_its_old_function(tmp_path):
             scores.append((session.compile("s", "duckdb"), got))
     assert scores[0][0] != scores[1][0] and "sqlrun_model_" in scores[1][0]
     assert not np.allclose(scores[0][1][:300], scores[1][1][:300])  # the model did change
+
+
+BATCH = ("SELECT predict_flag(a, b, c, d) AS deep8, id, b + 1 AS b1, predict_flag_probabilities(a, b, c, d)"
+         ".probabilities[0] AS deep8_p FROM points ORDER BY id DESC LIMIT 1500")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_outermost_model_columns_are_scored_in_one_batch(project, expected, engine, monkeypatch):
+    monkeypatch.setattr(DuckDBEngine, "MODEL_BATCH", True)  # DuckDB can; it keeps its function by default
+    (project / "batch.sql").write_text(BATCH)
+    with Session(project) as session:
+        sql = session.compile("batch", engine)
+        result = session.run("batch", engine)
+    assert "-- then the model's scores" in sql and sql.count("AS __sqlrun_m") == 1  # one batch for both columns
+    assert result.column_names == ["deep8", "id", "b1", "deep8_p"] and result.num_rows == 1500
+    assert result["id"].to_pylist() == list(range(ROWS - 1, ROWS - 1501, -1))  # the statement's order and limit
+    assert result["b1"].to_pylist() == [b + 1 for b in make_data()["b"].to_pylist()[::-1][:1500]]
+    cut = {k: v[ROWS - 1500:] for k, v in expected.items()}  # check sorts by id
+    check(result.drop_columns(["b1"]), cut)  # NULL features (a, d) included
+    monkeypatch.setattr(PolarsEngine, "MODEL_BATCH", False)
+    monkeypatch.setattr(DuckDBEngine, "MODEL_BATCH", False)
+    monkeypatch.setattr(PolarsEngine, "MODEL_FUNCTIONS", False)
+    sql_cache._MEMORY.clear()
+    with Session(project) as session:
+        before = session.run("batch", engine)  # the engine's way before: its types are the answer's
+    sql_cache._MEMORY.clear()
+    assert result.schema == before.schema
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_model_calls_elsewhere_keep_the_engines_way(project, expected, engine):
+    (project / "where.sql").write_text("SELECT id, predict_flag(a, b, c, d) AS deep8 FROM points"
+                                       " WHERE predict_flag_probabilities(a, b, c, d).probabilities[0] > 0.9")
+    with Session(project) as session:
+        sql = session.compile("where", engine)
+        result = session.run("where", engine).sort_by("id")
+    assert "-- then" not in sql
+    assert ("sqlrun_model_" in sql) == (engine == "duckdb")  # Polars: the trees as SQL
+    ids = np.flatnonzero(expected["deep8_p"] > 0.9)
+    assert 0 < len(ids) < ROWS and result["id"].to_pylist() == ids.tolist()
+    check(result, {"deep8": expected["deep8"][ids]})

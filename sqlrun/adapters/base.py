@@ -39,6 +39,12 @@ class Engine(ABC):
     # Scores tree models with the library inside the engine (engine/models/scorer.py): the compiled
     # SQL calls a function add_model_function registers before the query runs.
     MODEL_FUNCTIONS: bool = False
+    # The engine runs model calls in its SQL (add_model_function); False: only split by
+    # engine/models/outer_scores.py (MODEL_BATCH), other statements get the trees as SQL.
+    MODEL_CALLS: bool = True
+    # Model calls in the outermost SELECT list are scored in one batch (outer_scores.py):
+    # the engine registers the scores with register_table.
+    MODEL_BATCH: bool = False
 
     @classmethod
     def refuses(cls, sql: str) -> tuple[str, str] | None:
@@ -90,6 +96,10 @@ class Engine(ABC):
         """Register `name(k, x0, ..., xm)`: DOUBLE, the vectorized `scorer.arrow(k, *columns)` over
         `scorer.width` DOUBLE features (NULLs passed in); once per name (MODEL_FUNCTIONS engines)."""
         raise NotImplementedError(f"{self.name} has no model functions")
+
+    def register_table(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table available as a table called `name` (MODEL_BATCH engines)."""
+        raise NotImplementedError(f"{self.name} takes no Arrow tables")
 
     def close(self) -> None:
         """Release the engine's resources."""

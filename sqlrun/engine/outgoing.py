@@ -6,13 +6,14 @@ run sends, by construction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from sqlrun.adapters import LOCAL_ENGINES
 from sqlrun.engine.compile import generate
+from sqlrun.engine.models import outer_scores, scorer
 from sqlrun.engine.parse import where
 from sqlrun.engine.pipeline import Plan, materialized_inputs, referenced_tables, step_tree, table_name
 from sqlrun.errors import CatalogError, CompileError
@@ -27,6 +28,7 @@ class Outgoing:
     sql: str
     sources: dict[str, Source]  # project sources the SQL reads, registered first
     stored: tuple[str, ...]  # materialized steps it reads, registered from the store
+    split: outer_scores.Split | None = None  # run as two statements around the models' scores
 
 
 def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], schema: dict | None) -> Outgoing:
@@ -35,6 +37,11 @@ def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], sche
     tree = _bare_sources(step_tree(plan, name, target, params, schema), target.sources)
     tables = referenced_tables(query, tree)  # before generating, which changes the tree
     sql = generate(query, target.map_tables(tree), target, copy=False)
+    split = None
+    if target.adapter.MODEL_BATCH and scorer.used(sql):
+        split = outer_scores.split(sql, target.dialect)
+        if split is None and not target.adapter.MODEL_CALLS:  # (Polars) the trees as SQL then
+            return outgoing(plan, name, replace(target, model_calls=False), params, schema)
     stored = tuple(materialized_inputs(plan, name))
     if stored and not target.adapter.LOCAL:
         raise CatalogError(
@@ -50,8 +57,8 @@ def outgoing(plan: Plan, name: str, target: Target, params: dict[str, str], sche
             known = ", ".join(sorted(sources)) or "none"
             raise CatalogError(f"{where(query, node)}: unknown table '{table}' (sources: {known})")
         needed[table] = sources[table]
-    _bind_empty(query, tree, target, sql, needed, {s: plan.stored.get(s) for s in stored})
-    return Outgoing(sql, needed, stored)
+    _bind_empty(query, tree, target, split.first if split else sql, needed, {s: plan.stored.get(s) for s in stored})
+    return Outgoing(split.text() if split else sql, needed, stored, split)
 
 
 def _bind_empty(query, tree: exp.Expression, target: Target, sql: str, sources: dict, stored: dict) -> None:
@@ -60,8 +67,6 @@ def _bind_empty(query, tree: exp.Expression, target: Target, sql: str, sources: 
     if any(s is None or s.value is not None for s in stored.values()):
         return  # an input not stored yet (compile before its run), or by value: not checked
     tables = {**sources, **{name: s.source() for name, s in stored.items()}}
-    from sqlrun.engine.models import scorer
-
     reason = target.adapter.binds(sql, tables, literal_only=tree.find(exp.Table) is None, functions=scorer.used(sql))
     if reason:
         raise CompileError(f"{where(query, tree)}: {target.name} cannot run this statement: {reason}"

@@ -29,11 +29,12 @@ class Target:
     sources: Mapping[str, Source] = field(default_factory=dict)
     functions: Functions | None = None
     settings: Mapping[str, object] = field(default_factory=dict)  # the project's [engines.<name>]
+    model_calls: bool = True  # False: the trees as SQL (a statement the engine cannot run the calls of)
 
     @property
     def model_functions(self) -> bool:
-        """Whether models are scored by a function registered on the engine (else as SQL)."""
-        return self.adapter.model_functions(self.settings)
+        """Whether models are scored by the library, called from the engine's SQL (else as SQL)."""
+        return self.model_calls and self.adapter.model_functions(self.settings)
 
     @property
     def name(self) -> str:

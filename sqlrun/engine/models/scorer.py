@@ -4,12 +4,15 @@ the raw score (margin) of output k over the encoded features, and the run regist
 function on the engine's connection (a vectorized Arrow UDF: adapters' add_model_function).
 
 The function walks the trees with XGBoost itself (the leaf of each row in each tree; NULL is
-XGBoost's missing value, NaN) and sums the leaves' values as the SQL encoding does, so every
-engine gives the same answer, within 1e-5 of booster.predict; the SQL around it (link function,
-class labels, probabilities) is the same as for the SQL encoding of the trees. Its name is
-a digest of the stored version's directory: a retrained model is a new function, never a
-stale one. It is side-effect free and deterministic: for a multiclass model the engine calls
-it once per class on the same rows, and a thread's last rows' margins are reused.
+XGBoost's missing value, NaN) and sums the leaves' values in double as the SQL encoding does, so
+every engine gives the same answer (parity), within 1e-5 of booster.predict. (XGBoost's own
+margins, inplace_predict, are ~2x faster per 2048-row vector but summed in float32: a residual
+`y - f(...)` then differed between engines by ~1e-5, beyond parity's tolerance.) The SQL around it
+(link function, class labels, probabilities) is the same as for the SQL encoding. Its name is a
+digest of the stored version's directory: a retrained model is a new function, never a stale one.
+It is side-effect free and deterministic: for a multiclass model the engine calls it once per
+class on the same rows, and a thread's last rows' margins are reused. Model columns of the
+outermost SELECT are scored in one batch instead (outer_scores.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(PREFIX + r"\d+")
 _SCORERS: dict[str, Scorer] = {}
+BATCH = 65_536  # rows per leaf walk of a large batch (outer_scores.py): bounded memory
 
 
 class Scorer:
@@ -58,9 +62,10 @@ class Scorer:
                 booster.load_model(bytearray(self._artifact or self.stored.artifact()[1]))
                 trees = booster_model(booster)
                 sizes = [len(t["left"]) for t in trees["trees"]]
-                self._offsets = np.cumsum([0] + sizes[:-1]).astype(np.int64)  # each tree's first node
+                self._offsets = np.cumsum([0] + sizes[:-1]).astype(np.int32)  # each tree's first node
                 self._values = np.concatenate([np.float32(t["threshold"]).astype(np.float64) for t in trees["trees"]])
-                self._groups = np.array([t["group"] for t in trees["trees"]])
+                groups = np.array([t["group"] for t in trees["trees"]])
+                self._groups = [np.flatnonzero(groups == k) for k in range(len(trees["base_margin"]))]
                 self._base = trees["base_margin"]
                 self._booster = booster
             return self._booster
@@ -75,18 +80,32 @@ class Scorer:
         reaches in each tree (XGBoost's own walk), their float32 values summed in double with the
         base margin, as the SQL encoding sums them (so every engine gives the same answer)."""
         import numpy as np
-        import xgboost as xgb
 
         last = getattr(self._last, "rows", None)
         if last is not None and last.shape == x.shape and np.array_equal(last, x, equal_nan=True):
             return self._last.margins
-        booster = self.booster()
-        matrix = xgb.DMatrix(x, missing=np.nan, feature_names=booster.feature_names)
-        leaves = booster.predict(matrix, pred_leaf=True).reshape(len(x), -1).astype(np.int64)
-        values = self._values[leaves + self._offsets]
-        out = np.column_stack([base + values[:, self._groups == k].sum(axis=1) for k, base in enumerate(self._base)])
+        self.booster()  # loaded: its trees' values and groups
+        out = np.empty((len(x), len(self._base)))
+        for start in range(0, len(x), BATCH):  # a batch's leaves: rows x trees doubles
+            out[start:start + BATCH] = self._sums(x[start:start + BATCH])
         self._last.rows, self._last.margins = x, out
         return out
+
+    def forget(self) -> None:
+        """Drop this thread's last rows (a batch's: its statement is done)."""
+        self._last.rows = self._last.margins = None
+
+    def _sums(self, x: np.ndarray) -> np.ndarray:
+        import numpy as np
+        import xgboost as xgb
+
+        booster = self._booster
+        matrix = xgb.DMatrix(x, missing=np.nan, feature_names=booster.feature_names)
+        leaves = booster.predict(matrix, pred_leaf=True).reshape(len(x), -1).astype(np.int32)
+        values = self._values[leaves + self._offsets]
+        if len(self._base) == 1:
+            return (self._base[0] + values.sum(axis=1))[:, None]
+        return np.column_stack([base + values[:, trees].sum(axis=1) for base, trees in zip(self._base, self._groups)])
 
     def arrow(self, output: pa.Array, *features: pa.Array) -> pa.Array:
         """The engine's call: output k (all rows ask for the same) over the feature columns."""
@@ -95,12 +114,12 @@ class Scorer:
 
         if len(output) == 0:
             return pa.array([], pa.float64())
-        x = np.column_stack([_floats(column) for column in features])
-        k = int(_floats(output)[0])
+        x = np.column_stack([floats(column) for column in features])
+        k = int(floats(output)[0])
         return pa.array(self.margins(x)[:, k])
 
 
-def _floats(column) -> np.ndarray:
+def floats(column) -> np.ndarray:
     """A column of DOUBLE (Arrow array or pandas series) as float64, NULL as NaN."""
     import numpy as np
 
