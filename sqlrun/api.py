@@ -14,6 +14,7 @@ from sqlrun.engine.models import outer_scores, scorer
 from sqlrun.engine.models import redshift as redshift_models
 from sqlrun.engine.models import statements as model_statements
 from sqlrun.engine.models.catalog import ModelCatalog
+from sqlrun.engine.models.training import refuse_without_local_model, train_model
 from sqlrun.engine.outgoing import Outgoing, outgoing
 from sqlrun.engine.parity import ParityResult, each_engine, is_ordered
 from sqlrun.engine.pipeline import Plan, StepReport, make_plan
@@ -21,7 +22,7 @@ from sqlrun.engine.result_types import apply_types, step_types
 from sqlrun.engine.schema import SchemaCache
 from sqlrun.engine.store import STORE_DIR, Store, conform, days_source, value_key
 from sqlrun.engine.target import Target, target
-from sqlrun.errors import CatalogError, EngineError, NotSupported
+from sqlrun.errors import CatalogError, EngineError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -79,7 +80,7 @@ class Session:
             if to.adapter.TRAINS_MODELS:
                 return redshift_models.create_statement(query, spec, training)
             if training is None:
-                _local_model(spec)
+                refuse_without_local_model(spec)
                 return f"-- bring your own model: {spec.name} is read from '{spec.byom_source}'; nothing is sent"
             return training
         return self._outgoing(self.plan(query, values), query.name, to, values).sql
@@ -143,7 +144,7 @@ class Session:
                 return model_statements.on_redshift(self.models, statement)
             return model_statements.run_locally(self.models, statement)
         if is_create_model(self.query(ref).sql):
-            return self._train(self.query(ref), self.target(engine_name), params, refresh, replace, on_step)
+            return train_model(self, self.query(ref), self.target(engine_name), params, refresh, replace, on_step)
         # The stored versions this run reads or writes are held: no other run's cleanup removes them.
         with self.store.reading():
             query = self.query(ref)
@@ -166,28 +167,6 @@ class Session:
                 result = self._compute(plan, name, engine_name, params)
                 report(StepReport(name, "ran", result.num_rows, time.perf_counter() - started))
             return result
-
-    def _train(self, query: Query, to: Target, params: dict[str, str], refresh: bool, replace: bool,
-               on_step: Callable[[StepReport], None] | None) -> pa.Table:
-        """Train a CREATE MODEL file's model: on an engine that trains models itself, send the
-        statement; else run the training query here and train on its result. One summary row."""
-        spec, training = self.models.spec(query), self.models.training_query(query)
-        if to.adapter.TRAINS_MODELS:
-            compiled = self.compile(training, to.name, params) if spec.training_sql else None
-            statement = redshift_models.create_statement(query, spec, compiled)
-            return redshift_models.create_on_redshift(self.models, query, spec, statement, replace)
-        from sqlrun.engine.models.train import require_ml
-
-        _local_model(spec)
-        require_ml()
-        if spec.form == "BYOM_LOCAL":
-            return self.models.store_byom(query, to.name)
-        fingerprint, fresh = self.models.fresh(query, params)
-        if fresh is not None and not refresh:
-            return fresh
-        started = time.perf_counter()
-        table = self.run(training, to.name, params, refresh, on_step)
-        return self.models.store_trained(query, to.name, fingerprint, table, time.perf_counter() - started)
 
     def _read_stored(self, stored) -> pa.Table | None:
         """A stored result, or None if reading it shows it is damaged (then said once)."""
@@ -319,12 +298,3 @@ def compile(query: str, engine: str | None = None, params: dict | None = None, p
 def parity(queries: list[str], engines: list[str] | None = None, params: dict | None = None, project=None):
     with Session(project) as session:
         return session.parity(list(queries), engines, params)
-
-
-def _local_model(spec) -> None:
-    """One line for a model form that has no local model (BYOM remote, FORECAST)."""
-    from sqlrun.engine.models.train import local_refusal
-
-    refusal = local_refusal(spec)
-    if refusal:
-        raise NotSupported(refusal)
