@@ -10,6 +10,7 @@ import typer
 
 from sqlrun.cli_common import EngineOpt, ParamOpt, ProjectOpt, open_session, parse_params, step_printer
 from sqlrun.console import err, out, progress, text
+from sqlrun.engine.models.listing import model_rows
 from sqlrun.errors import SqlrunError
 
 models_app = typer.Typer(help="Models: CREATE MODEL files in the catalog, trained locally or on Redshift.",
@@ -22,7 +23,7 @@ def list_models(project: ProjectOpt = None) -> None:
     from rich.table import Table
 
     table = Table("name", "engine", "state", "type", "target", "function", "metrics", "trained at")
-    for row in open_session(project).models.rows():
+    for row in model_rows(open_session(project).models):
         table.add_row(*(text(row.get(k) or "") for k in (
             "name", "engine", "state", "type", "target", "function", "metrics", "trained_at")))
     out.print(table)

@@ -18,6 +18,7 @@ from sqlrun.digest import digest
 from sqlrun.engine.catalog import Query, is_create_model
 from sqlrun.engine.fingerprint import fingerprints
 from sqlrun.engine.models import explain, features, mlp, names, probabilities, scorer, sql_cache, structs, to_sql
+from sqlrun.engine.models.listing import summary
 from sqlrun.engine.models.spec import ModelSpec, parse_model
 from sqlrun.engine.models.store import ModelStore, StoredModel
 from sqlrun.engine.models.trees_sql import Layout
@@ -103,7 +104,7 @@ class ModelCatalog:
         except Damaged:
             current = None  # retraining replaces it
         if current is not None and current.meta["fingerprint"] == fingerprint:
-            return fingerprint, pa.Table.from_pylist([_summary(current.meta, "fresh")])
+            return fingerprint, pa.Table.from_pylist([summary(current.meta, "fresh")])
         return fingerprint, None
 
     def store_byom(self, query: Query, engine: str) -> pa.Table:
@@ -121,7 +122,7 @@ class ModelCatalog:
         except Damaged:
             current = None  # loading it again replaces it
         if current is not None and current.meta["fingerprint"] == fingerprint:
-            return pa.Table.from_pylist([_summary(current.meta, "fresh")])
+            return pa.Table.from_pylist([summary(current.meta, "fresh")])
         return self.store_trained(query, engine, fingerprint, None, time.perf_counter() - started,
                                   byom.load(spec, data))
 
@@ -151,7 +152,7 @@ class ModelCatalog:
             "training_query": spec.training_query,
         }
         stored = self.store.write(spec.name, trained.model, trained.artifact_name, trained.artifact, meta)
-        return pa.Table.from_pylist([_summary(stored.meta, "trained")])
+        return pa.Table.from_pylist([summary(stored.meta, "trained")])
 
     def trained(self, query: Query) -> StoredModel | None:
         """The stored model (None: not trained); a damaged one is an error saying to retrain."""
@@ -280,42 +281,3 @@ class ModelCatalog:
                 sql = exp.Round(this=sql)
             sql = exp.Cast(this=sql, to=to)
         return exp.Paren(this=sql)
-
-    # -- listing ---------------------------------------------------------------------
-    def rows(self) -> list[dict]:
-        rows = []
-        for name, query in sorted(self.model_queries().items()):
-            try:
-                spec = self.spec(query)
-            except (CompileError, CatalogError) as exc:
-                rows.append({"name": name, "engine": "", "state": "INVALID", "detail": str(exc)})
-                continue
-            try:
-                stored = self.store.current(spec.name)
-            except Damaged as exc:
-                rows.append({"name": spec.name, "engine": "", "state": "DAMAGED", "type": spec.model_type or "AUTO",
-                             "target": spec.target, "function": spec.function,
-                             "metrics": f"{exc}: retrain with `sqlrun run {name}`"})
-                continue
-            if stored is not None:
-                state = "READY" if stored.meta["statement"] == digest(query.sql) else "STALE"
-                rows.append({**_summary(stored.meta, state), "type": stored.meta["model_type"]})
-            else:
-                rows.append({"name": spec.name, "engine": "", "state": "NOT TRAINED",
-                             "type": spec.model_type or "AUTO", "target": spec.target, "function": spec.function})
-            remote = self.store.remote(spec.name)
-            if remote:
-                rows.append({"name": spec.name, "engine": "redshift", "state": remote.get("state", "?"),
-                             "type": spec.model_type or "AUTO", "target": spec.target,
-                             "function": spec.function, "trained_at": remote.get("created_at", "")})
-        return rows
-
-
-def _summary(meta: dict, state: str) -> dict:
-    metrics = ", ".join(f"{k}={v:.4g}" for k, v in meta.get("metrics", {}).items())
-    return {
-        "name": meta["name"], "engine": meta["engine"], "state": state, "type": meta["model_type"],
-        "problem_type": meta["problem_type"], "target": meta["target"], "function": meta["function"],
-        "rows": meta["rows"], "metrics": metrics, "trained_at": meta["trained_at"],
-        "train_seconds": meta["train_seconds"],
-    }
