@@ -50,16 +50,16 @@ def main(suite: Suite, doc: str, argv: list[str] | None = None) -> int:
         if done[engine] % suite.every == 0:
             print(f"{engine}: {done[engine]}/{len(runnable)} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
 
+    ids = {c.id for c in runnable}
     if args.from_results:
-        ids = {c.id for c in runnable}
         outcomes = {k: v for k, v in read_results(results).items() if k[1] in args.engines and k[0] in ids}
         runnable = [c for c in runnable if any((c.id, e) in outcomes for e in args.engines)]
     else:
         outcomes = suite.run_cases(runnable, tuple(args.engines), progress)
     if args.write and not args.only and results.exists():
         # engines not run this time keep their last outcomes, so the table stays whole
-        kept = read_results(results)
-        outcomes = {**{k: v for k, v in kept.items() if k[1] not in args.engines}, **outcomes}
+        kept = read_results(results)  # cases no longer compared (their status changed) leave
+        outcomes = {**{k: v for k, v in kept.items() if k[1] not in args.engines and k[0] in ids}, **outcomes}
     engines = sorted({e for _, e in outcomes}, key=suite.engines.index)
     classes = {key: suite.classify(case, key[1], outcomes[key])
                for case in runnable for key in [(case.id, e) for e in engines] if key in outcomes}
