@@ -142,10 +142,10 @@ def _sides(conjunct: exp.Expression, columns: dict[int, bool]):
 
 def _columns_outside(inner: exp.Select) -> list[exp.Column]:
     where = inner.args.get("where")
-    return [c for c in inner.find_all(exp.Column) if where is None or not _under(c, where)]
+    return [c for c in inner.find_all(exp.Column) if where is None or not under(c, where)]
 
 
-def _under(node: exp.Expression, top: exp.Expression) -> bool:
+def under(node: exp.Expression, top: exp.Expression) -> bool:
     while node is not None:
         if node is top:
             return True

@@ -24,7 +24,7 @@ from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import SPARK, Context, annotate
 from sqlrun.engine.rewrites.correlated import correlated, unplannable
-from sqlrun.engine.rewrites.decorrelate import AGGREGATES, joinable, star_tables
+from sqlrun.engine.rewrites.decorrelate import AGGREGATES, joinable, star_tables, under
 from sqlrun.engine.rewrites.marks import as_filter, in_value, placement, replace_in
 
 PREFIX = "_sqlrun_dm"
@@ -40,7 +40,7 @@ def domains(tree: exp.Expression, ctx: Context) -> exp.Expression:
         return tree
     annotate(tree, ctx)  # IN's value and its column: Polars joins no FLOAT with an INT
     for n, node in enumerate(_candidates(tree)):
-        inner = [f for f in found if _within(f.select, node)]
+        inner = [f for f in found if under(f.select, node)]
         if not inner or any(not f.columns for f in inner) or not any(unplannable(f) for f in inner):
             continue  # (what Polars plans itself is left to it)
         outer = {i for f in inner for i in f.outer}
@@ -54,7 +54,7 @@ def domains(tree: exp.Expression, ctx: Context) -> exp.Expression:
 def _candidates(tree: exp.Expression) -> list[exp.Expression]:
     """Subqueries used as a value, EXISTS or IN, with no such subquery inside them."""
     nodes = [n for n in tree.find_all(exp.Subquery, exp.Exists) if _expression(n)]
-    return [n for n in nodes if not any(m is not n and _within(m, n) for m in nodes)]
+    return [n for n in nodes if not any(m is not n and under(m, n) for m in nodes)]
 
 
 def _expression(node: exp.Expression) -> bool:
@@ -63,14 +63,6 @@ def _expression(node: exp.Expression) -> bool:
     tables = (exp.From, exp.Join, exp.SetOperation, exp.CTE, exp.Lateral, exp.Table, exp.Subquery)
     return isinstance(node.this, exp.Query) and not isinstance(node.parent, tables) and not (
         node.alias and node.arg_key != "expressions")
-
-
-def _within(node: exp.Expression, top: exp.Expression) -> bool:
-    while node is not None:
-        if node is top:
-            return True
-        node = node.parent
-    return False
 
 
 def _rewrite(node: exp.Expression, outer: set[int], text, alias: str, spark: bool) -> None:

@@ -10,6 +10,8 @@ numbers that are not DECIMALs (Spark keeps a DECIMAL's type there), and not in a
 
 TRY_ADD of two integers narrower than BIGINT: the sum in BIGINT, NULL where it leaves the type;
 of DOUBLEs, the sum.
+
+DuckDB has the REGR_* aggregates; two differ from Spark's there (duckdb_regressions).
 """
 
 from __future__ import annotations
