@@ -12,8 +12,11 @@ The last rows plan for engines that run a query as written (Polars): same rows, 
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlglot import exp
 
+from sqlrun.adapters import engine_class
 from sqlrun.engine.catalog import Query
 from sqlrun.engine.rewrites import (
     aggregates,
@@ -120,7 +123,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_text_read_as_a_date", spark_dates.spark_date_arguments, SPARK, ("duckdb",), kinds=spark_dates.DATE_CALLS),
     Rule("spark_make_timestamp_date_time", timestamp_parts.spark_make_timestamp_date_time, SPARK, ("duckdb", "polars"), kinds=(exp.TimestampFromParts, exp.Anonymous)),
     Rule("spark_date_time_calls_on_polars", polars_times.spark_times_on_polars, SPARK, ("polars",), kinds=polars_times.KINDS),
-    Rule("spark_row_values_on_polars", polars_rows.spark_rows_on_polars, SPARK, ("polars",), kinds=polars_rows.KINDS),
+    Rule("spark_row_values_on_polars", polars_rows.spark_rows_on_polars, SPARK, ("polars",), kinds=polars_rows.TABLE_KINDS),
     Rule("spark_make_timestamp_invalid_is_null", spark_dates.spark_make_timestamp, SPARK, ("duckdb",), kinds=(exp.TimestampFromParts,)),
     Rule("spark_parse_patterns", spark_dates.spark_parse_patterns, SPARK, ("duckdb", "polars"), kinds=spark_dates.PARSERS),
     Rule("spark_round_integer_overflow_wraps", spark_calls.spark_round_integer_overflow, SPARK, ("duckdb", "polars"), kinds=(exp.Round,)),
@@ -295,8 +298,16 @@ def apply(query: Query, tree: exp.Expression, target: Target, schema: dict | Non
 
 
 def _undecided(r: Rule, tree: exp.Expression, ctx: Context) -> None:
+    """Refuse what the rule would change for the engines it was decided for (it acts here)."""
     node = next(tree.find_all(*r.kinds), None) if r.kinds else tree
-    if node is not None:
+    if node is None:
+        return
+    decided = Context(ctx.query, dataclasses.replace(ctx.target, adapter=engine_class(r.engines[0])), ctx.schema)
+    try:
+        acts = r.fn(tree.copy(), decided).sql() != tree.sql()
+    except Exception:  # a refusal there, or a failure: it acts on this tree
+        acts = True
+    if acts:
         raise Refused(node, f"rule {r.name} (for {', '.join(r.engines)}) is not decided for {ctx.engine} yet")
 
 

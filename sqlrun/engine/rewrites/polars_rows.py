@@ -67,6 +67,7 @@ def _count(node: exp.Count) -> exp.Expression:
 
 
 KINDS = (exp.In, exp.Count)
+TABLE_KINDS = (exp.Tuple, exp.Distinct)  # what it acts on: a row value, or DISTINCT of several
 
 
 def spark_rows_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
