@@ -33,7 +33,8 @@ from tests.semantics import query
         # a Spark function spelled out for the target, called with the wrong arity
         ("spark", "SELECT k,\n  pmod(k) FROM t", "duckdb",
          r"^q\.sql:2:3: function PMOD\(\): PMOD takes 2 argument\(s\), got 1 \(spark -> duckdb\)$"),
-.*DATE_FROM_PARTS\(\).*not an integer is not translated for polars"),
+        ("spark", "SELECT make_date(2024, 1, k) FROM t", "polars",
+         r"^q\.sql:1:8: .*DATE_FROM_PARTS\(\).*not an integer is not translated for polars"),
         # sqlglot's opaque Command fallback
         ("spark", "SHOW TABLES", "duckdb", r"^q\.sql:\d+:\d+: .*SHOW is not a query: .*\(unsafe_sql = true in \[project\] allows it\)$"),
     ],
