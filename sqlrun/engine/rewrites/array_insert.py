@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, replace_all
+from sqlrun.engine.rewrites.narrowing import integer_literal
 
 _AFTER = "LIST_CONCAT(LIST_RESIZE(__a[1:{p1}], {p1}), [__v], __a[{p}:])"
 _BEFORE = (
@@ -21,17 +22,8 @@ _BEFORE = (
 )
 
 
-def _position(node: exp.Expression) -> int | None:
-    if isinstance(node, exp.Neg):
-        inner = _position(node.this)
-        return None if inner is None else -inner
-    if isinstance(node, exp.Paren):
-        return _position(node.this)
-    return int(node.this) if isinstance(node, exp.Literal) and node.is_int else None
-
-
 def _spelled(node: exp.ArrayInsert) -> exp.Expression:
-    pos = _position(node.args["position"])
+    pos = integer_literal(node.args["position"])
     if not pos:
         raise Refused(node, "ARRAY_INSERT with a position that is not a nonzero number: its padding"
                             " (Spark's) depends on the array's length")

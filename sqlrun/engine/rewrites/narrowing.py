@@ -128,7 +128,7 @@ def spark_integer_arithmetic_wraps(tree, ctx):
         n._type = kind
     members = {}
     for node, bits in reversed(found):  # innermost first: literals folded as Spark does
-        values = [_integer(node.this), _integer(node.expression)]
+        values = [integer_literal(node.this), integer_literal(node.expression)]
         if None in values:
             members[id(node)] = bits
             continue
@@ -193,7 +193,7 @@ _SMALL_CALLS = tuple(getattr(exp, name) for name in (
 
 def _small(node: exp.Expression) -> bool:
     """Below 2^15 in size whatever the row: two of them add and multiply without overflow."""
-    value = _integer(node)
+    value = integer_literal(node)
     if value is not None:
         return abs(value) < 2**15
     if isinstance(node, exp.Paren):
@@ -204,13 +204,13 @@ def _small(node: exp.Expression) -> bool:
 _OPS = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
 
 
-def _integer(node: exp.Expression) -> int | None:
+def integer_literal(node: exp.Expression) -> int | None:
     """The value of an integer literal (or its negation), else None."""
     if isinstance(node, exp.Neg):
-        value = _integer(node.this)
+        value = integer_literal(node.this)
         return None if value is None else -value
     if isinstance(node, exp.Paren):
-        return _integer(node.this)
+        return integer_literal(node.this)
     return int(node.name) if isinstance(node, exp.Literal) and node.is_int else None
 
 
