@@ -97,19 +97,29 @@ def test_refused_from_spark(tmp_path, sql, engine, reason, runs_on):
         assert session.compile(query, runs_on)
 
 
-def test_spark_nan_read_from_parquet_on_duckdb(tmp_path):
-    """Spark's SIGN and LN of NaN are NaN. DuckDB folds `f > 0` and isnan(f) with a parquet
-    file's min/max, which leave NaN out: the spelling does not compare the number."""
+def test_nan_read_from_parquet_on_duckdb(tmp_path):
+    """Parquet writers leave NaN out of a float column's min/max; DuckDB pruned row groups and
+    folded filters and MAX with them (`f > 6` lost the NaN, MAX(f) was 1.0), and with its
+    parquet_can_have_nan setting alone answered MAX NaN for a file without NaN. Spark's SIGN and
+    LN of NaN are NaN."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from sqlrun.config import Project, Source
 
-    pq.write_table(pa.table({"f": [float("nan"), 0.0, -1.0]}), tmp_path / "n.parquet")
-    project = Project(root=tmp_path, dialect="spark", engine="duckdb", queries_dir=tmp_path,
-                      sources={"n": Source(name="n", path=str(tmp_path / "n.parquet"), format="parquet")})
+    pq.write_table(pa.table({"f": [float("nan"), 0.0, -1.0] + [1.0] * 5}), tmp_path / "n.parquet", row_group_size=3)
+    pq.write_table(pa.table({"f": [1.0, 2.0]}), tmp_path / "p.parquet")
+    sources = {name: Source(name=name, path=str(tmp_path / f"{name}.parquet"), format="parquet") for name in "np"}
+    project = Project(root=tmp_path, dialect="spark", engine="duckdb", queries_dir=tmp_path, sources=sources)
     with Session(project) as session:
-        query = Query(name="q", path=Path("q.sql"), dialect="spark", sql="SELECT sign(f), ln(f) FROM n")
+        def duckdb_rows(sql):
+            return session.run(Query(name="d", path=Path("d.sql"), dialect="duckdb", sql=sql), "duckdb").to_pylist()
+
+        assert duckdb_rows("SELECT count(*) AS c FROM n WHERE f > 6") == [{"c": 1}]
+        assert duckdb_rows("SELECT count(*) AS c FROM n WHERE isnan(f) OR f <= 0.5") == [{"c": 3}]
+        assert str(duckdb_rows("SELECT max(f) AS m FROM n")) == "[{'m': nan}]"
+        assert duckdb_rows("SELECT max(f) AS m FROM p") == [{"m": 2.0}]
+        query = Query(name="q", path=Path("q.sql"), dialect="spark", sql="SELECT sign(f), ln(f) FROM n LIMIT 3")
         rows = session.run(query, "duckdb").to_pylist()
         # Spark's CEIL is a saturated BIGINT, also under a CAST to DOUBLE (Spark's answer, seed 106)
         ceil = Query(name="c", path=Path("c.sql"), dialect="spark",

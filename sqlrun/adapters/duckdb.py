@@ -75,6 +75,7 @@ class DuckDBEngine(Engine):
                 config[key] = str(self.settings[key])
         try:
             self.con = duckdb.connect(":memory:", config=config)
+            self.con.execute("SET parquet_can_have_nan = true")  # see _hide_float_statistics
         except duckdb.Error as exc:
             raise EngineError(f"duckdb: {exc}") from None
         self._functions: set[str] = set()
@@ -100,7 +101,24 @@ class DuckDBEngine(Engine):
             *(exp.EQ(this=exp.column(k), expression=exp.convert(v)) for k, v in {**options, **_COMMON}.items()),
         )
         view = exp.select("*").from_(reader)
-        self.execute(f"CREATE OR REPLACE VIEW {exp.to_identifier(name).sql('duckdb')} AS {view.sql('duckdb')}")
+        quoted_name = exp.to_identifier(name).sql("duckdb")
+        self.execute(f"CREATE OR REPLACE VIEW {quoted_name} AS {view.sql('duckdb')}")
+        if source.format == "parquet":
+            self._hide_float_statistics(quoted_name, view)
+
+    def _hide_float_statistics(self, quoted_name: str, view: exp.Select) -> None:
+        """Parquet writers leave NaN out of a float column's min/max, and DuckDB prunes row groups
+        and folds filters and MAX with them (`f > 6` missed a NaN; MAX(f) was 1.0). With
+        parquet_can_have_nan set, pruning allows for NaN; the view's -(-f), the same value bit for
+        bit, keeps DuckDB from answering MAX(f) NaN from the statistics of a file without NaN."""
+        self.con.execute(f"DESCRIBE {quoted_name}")
+        floats = [row[0] for row in self.con.fetchall() if row[1] in ("FLOAT", "DOUBLE")]
+        if not floats:
+            return
+        names = [exp.to_identifier(c, quoted=True).sql("duckdb") for c in floats]
+        replaced = ", ".join(f"-(-{c}) AS {c}" for c in names)
+        self.execute(f"CREATE OR REPLACE VIEW {quoted_name} AS SELECT * REPLACE ({replaced}) "
+                     f"FROM ({view.sql('duckdb')})")
 
     def _mount_s3(self, source) -> None:
         """Serve s3:// to DuckDB's own readers through pyarrow's S3 filesystem (httpfs cannot

@@ -13,30 +13,21 @@ def _may_be_float(node: exp.Expression) -> bool:
     return node.type is None or node.type.is_type(*_FLOATS, exp.DType.UNKNOWN)
 
 
-def duckdb_is_nan(x: exp.Expression) -> exp.Expression:
-    """NaN on DuckDB without comparing a number: DuckDB folds `f <= 2.0`, isnan(f) and even
-    CAST(f AS VARCHAR) = 'nan' with a parquet file's min/max, which leave NaN out (findings.md;
-    its settings to avoid that change other answers). Its text of NaN is 'nan' or '-nan'."""
-    return exp.Like(this=exp.cast(x.copy(), "varchar"), expression=exp.Literal.string("%nan"))
-
-
 def spark_sign_of_nan(tree, ctx):
     # Spark's signum(NaN) is NaN; DuckDB's sign(NaN) is 0.
     for node in reversed(typed_nodes(tree, ctx, exp.Sign)):  # innermost first
         if _may_be_float(node.this):
-            nan = exp.If(this=duckdb_is_nan(node.this), true=node.this.copy())
+            nan = exp.If(this=exp.IsNan(this=node.this.copy()), true=node.this.copy())
             node.replace(exp.Case(ifs=[nan], default=node.copy()))
     return tree
 
 
 def spark_ln(tree, ctx):
-    # Spark's ln(x) is NULL for x <= 0 (-Infinity too) and NaN for NaN; DuckDB's is -inf for 0
-    # and NaN below; Polars' -inf or NaN. `x > 0` alone can lose a parquet NaN on DuckDB.
+    # Spark's ln(x) is NULL for x <= 0 (-Infinity too) and NaN for NaN (above 0 everywhere);
+    # DuckDB's is -inf for 0 and NaN below; Polars' -inf or NaN.
     for node in reversed(typed_nodes(tree, ctx, exp.Ln)):  # innermost first
         positive = exp.If(this=exp.GT(this=node.this.copy(), expression=exp.Literal.number(0)), true=node.copy())
-        nan = exp.If(this=duckdb_is_nan(node.this), true=node.this.copy())
-        floats = ctx.engine == "duckdb" and _may_be_float(node.this)
-        node.replace(exp.Case(ifs=[nan, positive] if floats else [positive]))
+        node.replace(exp.Case(ifs=[positive]))
     return tree
 
 
