@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all
+from sqlrun.engine.rewrites.base import Refused, replace_all, spelled
 from sqlrun.engine.rewrites.narrowing import integer_literal
 
-_AFTER = "LIST_CONCAT(LIST_RESIZE(__a[1:{p1}], {p1}), [__v], __a[{p}:])"
+_AFTER = "LIST_CONCAT(LIST_RESIZE({{a}}[1:{p1}], {p1}), [{{v}}], {{a}}[{p}:])"
 _BEFORE = (
-    "CASE WHEN LEN(__a) - {k} + 1 >= 0"
-    " THEN LIST_CONCAT(__a[1:LEN(__a) - {k} + 1], [__v], __a[LEN(__a) - {k} + 2:])"
-    " ELSE LIST_CONCAT([__v], LIST_RESIZE(__a[1:0], {k} - LEN(__a) - 1), __a) END"
+    "CASE WHEN LEN({{a}}) - {k} + 1 >= 0"
+    " THEN LIST_CONCAT({{a}}[1:LEN({{a}}) - {k} + 1], [{{v}}], {{a}}[LEN({{a}}) - {k} + 2:])"
+    " ELSE LIST_CONCAT([{{v}}], LIST_RESIZE({{a}}[1:0], {k} - LEN({{a}}) - 1), {{a}}) END"
 )
 
 
@@ -28,12 +28,7 @@ def _spelled(node: exp.ArrayInsert) -> exp.Expression:
         raise Refused(node, "ARRAY_INSERT with a position that is not a nonzero number: its padding"
                             " (Spark's) depends on the array's length")
     text = _AFTER.format(p=pos, p1=pos - 1) if pos > 0 else _BEFORE.format(k=-pos)
-    tree = exp.maybe_parse(f"CASE WHEN __a IS NULL THEN NULL ELSE {text} END", dialect="duckdb")
-    for column in list(tree.find_all(exp.Column)):
-        value = {"__a": node.this, "__v": node.expression}.get(column.name)
-        if value is not None:
-            column.replace(exp.paren(value.copy(), copy=False))
-    return tree
+    return spelled(f"CASE WHEN {{a}} IS NULL THEN NULL ELSE {text} END", "duckdb", a=node.this, v=node.expression)
 
 
 def spark_array_insert(tree: exp.Expression, ctx) -> exp.Expression:

@@ -86,6 +86,17 @@ def replace_all(tree: exp.Expression, kinds, build) -> exp.Expression:
     return tree
 
 
+def spelled(text: str, dialect: str = "spark", **args: exp.Expression) -> exp.Expression:
+    """`text` parsed, each {name} a copy of args[name] (in parentheses unless a single term)."""
+    tree = exp.maybe_parse(text.format(**{k: f"__{k}" for k in args}), dialect=dialect)
+    for column in list(tree.find_all(exp.Column)):
+        if column.name.startswith("__") and column.name[2:] in args:
+            arg = args[column.name[2:]].copy()
+            single = isinstance(arg, exp.Column | exp.Literal | exp.Cast | exp.Func)
+            column.replace(arg if single else exp.Paren(this=arg))
+    return tree
+
+
 def is_null(node: exp.Expression) -> exp.Expression:
     """`node IS NULL`, on a copy of node."""
     return exp.Is(this=node.copy(), expression=exp.Null())

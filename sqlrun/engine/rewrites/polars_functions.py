@@ -22,7 +22,7 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import annotate, replace_all
+from sqlrun.engine.rewrites.base import annotate, replace_all, spelled
 from sqlrun.engine.rewrites.spark_calls import _BITS, _integer_literal, _wrap
 
 INTEGERS = (exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIGINT)
@@ -48,17 +48,6 @@ def _spelled(node: exp.Expression) -> exp.Expression:
     return (build(node) or node) if build else node
 
 
-def _sql(text: str, **args: exp.Expression) -> exp.Expression:
-    """`text` parsed, each {name} a copy of args[name] (in parentheses unless a single term)."""
-    tree = exp.maybe_parse(text.format(**{k: f"__{k}" for k in args}), dialect="spark")
-    for column in list(tree.find_all(exp.Column)):
-        if column.name.startswith("__") and column.name[2:] in args:
-            arg = args[column.name[2:]].copy()
-            single = isinstance(arg, exp.Column | exp.Literal | exp.Cast | exp.Func)
-            column.replace(arg if single else exp.Paren(this=arg))
-    return tree
-
-
 def _double(node: exp.Expression) -> exp.Expression:
     return exp.cast(node.copy(), "double")
 
@@ -71,9 +60,9 @@ def _variance_pop(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node.parent, exp.Window | exp.Filter) or not _typed(node.this, *NUMBERS):
         return None
     x = _double(node.this)
-    var = _sql("CASE WHEN COUNT({x}) = 1 THEN MAX({x}) - MAX({x}) "
-               "ELSE VAR_SAMP({x}) * (COUNT({x}) - 1) / COUNT({x}) END", x=x)
-    return _sql("SQRT({v})", v=var) if isinstance(node, exp.StddevPop) else var
+    var = spelled("CASE WHEN COUNT({x}) = 1 THEN MAX({x}) - MAX({x}) "
+                  "ELSE VAR_SAMP({x}) * (COUNT({x}) - 1) / COUNT({x}) END", x=x)
+    return spelled("SQRT({v})", v=var) if isinstance(node, exp.StddevPop) else var
 
 
 def _hyperbolic(node: exp.Expression) -> exp.Expression | None:
@@ -90,7 +79,7 @@ def _hyperbolic(node: exp.Expression) -> exp.Expression | None:
         exp.Acosh: "LN({x} + SQRT({x} * {x} - 1))",
         exp.Atanh: "0.5D * (LOG1P({x}) - LOG1P(-{x}))",
     }[type(node)]
-    return _sql(text, x=x, nan=NAN, ln2=exp.cast(exp.Literal.number("0.6931471805599453"), "double"))
+    return spelled(text, x=x, nan=NAN, ln2=exp.cast(exp.Literal.number("0.6931471805599453"), "double"))
 
 
 def _round(node: exp.Round) -> exp.Expression | None:
@@ -106,11 +95,11 @@ def _round(node: exp.Round) -> exp.Expression | None:
     if not _typed(node.this, exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT):
         return None  # (a BIGINT would overflow BIGINT arithmetic)
     half, size = 2 ** (_BITS[node.this.type.this] - 1), 2 ** _BITS[node.this.type.this]
-    rounded = _sql("(SIGN({x}) * ((ABS({x}) + {h}) DIV {s}) * {s} + {half}) % {size}", x=exp.cast(node.this, "bigint"),
-                   h=exp.Literal.number(step // 2), s=exp.Literal.number(step), half=exp.Literal.number(half),
-                   size=exp.Literal.number(size))
-    wrapped = _sql("({r} + {size}) % {size} - {half}", r=rounded, size=exp.Literal.number(size),
-                   half=exp.Literal.number(half))
+    rounded = spelled("(SIGN({x}) * ((ABS({x}) + {h}) DIV {s}) * {s} + {half}) % {size}",
+                      x=exp.cast(node.this, "bigint"), h=exp.Literal.number(step // 2), s=exp.Literal.number(step),
+                      half=exp.Literal.number(half), size=exp.Literal.number(size))
+    wrapped = spelled("({r} + {size}) % {size} - {half}", r=rounded, size=exp.Literal.number(size),
+                      half=exp.Literal.number(half))
     return exp.Cast(this=wrapped, to=node.this.type.copy())
 
 
@@ -118,7 +107,7 @@ def _width_bucket(node: exp.WidthBucket) -> exp.Expression | None:
     v, lo, hi, n = (node.args.get(a) for a in ("this", "min_value", "max_value", "num_buckets"))
     if not all(_typed(a, *NUMBERS, exp.DType.NULL) for a in (v, lo, hi, n)):
         return None
-    return _sql(
+    return spelled(
         "CASE WHEN {v} IS NULL OR {lo} IS NULL OR {hi} IS NULL OR {n} IS NULL THEN NULL "
         "WHEN {n} <= 0 OR {n} >= 9223372036854775807 OR {lo} = {hi} OR {v} = {nan} "
         "OR ABS({lo}) >= {inf} OR ABS({hi}) >= {inf} THEN NULL "
@@ -150,7 +139,7 @@ def _next_day(node: exp.NextDay) -> exp.Expression | None:
     days = [i for i, d in enumerate(DAYS) if text in (d, DAY_NAMES[i][:3], DAY_NAMES[i])]
     if not days or isinstance(start, exp.Null):
         return exp.cast(exp.Null(), "date")
-    return _sql(f"CAST(CAST({{d}} AS INT) + ({days[0]} - DATE_PART('dow', {{d}}) + 6) % 7 + 1 AS DATE)", d=start)
+    return spelled(f"CAST(CAST({{d}} AS INT) + ({days[0]} - DATE_PART('dow', {{d}}) + 6) % 7 + 1 AS DATE)", d=start)
 
 
 def _date(node: exp.Expression) -> exp.Expression | None:
@@ -183,7 +172,7 @@ def _add_days(node: exp.TsOrDsAdd) -> exp.Expression | None:
         return None
     if isinstance(start, exp.Null) or n.find(exp.Null):
         return exp.cast(exp.Null(), "date")
-    return _sql("CAST(CAST({d} AS INT) + CAST({n} AS INT) AS DATE)", d=start, n=n)
+    return spelled("CAST(CAST({d} AS INT) + CAST({n} AS INT) AS DATE)", d=start, n=n)
 
 
 BUILDERS = {

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all
-from sqlrun.engine.rewrites.polars_functions import INTEGERS, _date, _sql
+from sqlrun.engine.rewrites.base import Refused, replace_all, spelled
+from sqlrun.engine.rewrites.polars_functions import INTEGERS, _date
 from sqlrun.engine.rewrites.spark_builtins import _annotate, micros_to_timestamp
 from sqlrun.engine.rewrites.spark_dates import DATE_CALLS
 
@@ -41,12 +41,12 @@ def _typed(node: exp.Expression, *types) -> bool:
 
 def _micros(x: exp.Expression) -> exp.Expression:
     """Microseconds since 1970 of a DATE or TIMESTAMP (a Polars TIMESTAMP is in microseconds)."""
-    return _sql("CAST(CAST({x} AS TIMESTAMP) AS BIGINT)", x=x)
+    return spelled("CAST(CAST({x} AS TIMESTAMP) AS BIGINT)", x=x)
 
 
 def _floor_div(x: exp.Expression, k: int) -> exp.Expression:
     # Polars' DIV truncates and its % keeps the dividend's sign: Java's Math.floorDiv spelled out
-    return _sql(f"({{x}} - ({{x}} % {k} + {k}) % {k}) div {k}", x=x)
+    return spelled(f"({{x}} - ({{x}} % {k} + {k}) % {k}) div {k}", x=x)
 
 
 def _days(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.Expression:
@@ -56,14 +56,14 @@ def _days(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.Expres
     yoe = f"({yp} - {era} * 400)"
     doy = "((153 * (({m} + 9) % 12) + 2) div 5 + {d} - 1)"
     doe = f"({yoe} * 365 + {yoe} div 4 - {yoe} div 100 + {doy})"
-    return _sql(f"{era} * 146097 + {doe} - 719468", y=y, m=m, d=d)
+    return spelled(f"{era} * 146097 + {doe} - 719468", y=y, m=m, d=d)
 
 
 def _valid_date(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.Expression:
     leap = "(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
     last = (f"CASE WHEN {{m}} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END"
             " WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END")
-    return _sql(f"{{m}} BETWEEN 1 AND 12 AND {{d}} BETWEEN 1 AND {last}", y=y, m=m, d=d)
+    return spelled(f"{{m}} BETWEEN 1 AND 12 AND {{d}} BETWEEN 1 AND {last}", y=y, m=m, d=d)
 
 
 def _bigints(node: exp.Expression, args: list[exp.Expression]) -> list[exp.Expression]:
@@ -83,7 +83,7 @@ def _make_date(node: exp.DateFromParts) -> exp.Expression:
     if _null(node, args, "date") is not None:
         return _null(node, args, "date")
     y, m, d = _bigints(node, args)
-    return _sql("CASE WHEN {ok} THEN CAST({days} AS DATE) END", ok=_valid_date(y, m, d), days=_days(y, m, d))
+    return spelled("CASE WHEN {ok} THEN CAST({days} AS DATE) END", ok=_valid_date(y, m, d), days=_days(y, m, d))
 
 
 def _make_timestamp(node: exp.TimestampFromParts) -> exp.Expression:
@@ -101,11 +101,11 @@ def _make_timestamp(node: exp.TimestampFromParts) -> exp.Expression:
                       " of at most 6 places is not translated for polars")
     micros_of_sec = exp.Mul(this=sec.copy(), expression=exp.Literal.number(10**6))
     s = exp.TryCast(this=micros_of_sec, to=exp.DataType.build("bigint"))  # NULL past DECIMAL(16, 6), as Spark
-    ok = _sql("{date} AND {h} BETWEEN 0 AND 23 AND {mi} BETWEEN 0 AND 59 AND {s} BETWEEN 0 AND 60000000",
+    ok = spelled("{date} AND {h} BETWEEN 0 AND 23 AND {mi} BETWEEN 0 AND 59 AND {s} BETWEEN 0 AND 60000000",
               date=_valid_date(y, m, d), h=h, mi=mi, s=s)
-    micros = _sql(f"{{days}} * {DAY} + {{h}} * 3600000000 + {{mi}} * 60000000 + {{s}}",
+    micros = spelled(f"{{days}} * {DAY} + {{h}} * 3600000000 + {{mi}} * 60000000 + {{s}}",
                   days=_days(y, m, d), h=h, mi=mi, s=s)
-    return _sql("CASE WHEN {ok} THEN {ts} END", ok=ok, ts=micros_to_timestamp(micros))
+    return spelled("CASE WHEN {ok} THEN {ts} END", ok=ok, ts=micros_to_timestamp(micros))
 
 
 def _unix(node: exp.Expression) -> exp.Expression:
@@ -135,19 +135,19 @@ def _diff(node: exp.Expression) -> exp.Expression:
         return exp.cast(exp.null(), "bigint")
     a, b = _micros(start), _micros(end)
     if unit in _MICROS:
-        return _sql(f"({{b}} - {{a}}) div {_MICROS[unit]}", a=a, b=b)
+        return spelled(f"({{b}} - {{a}}) div {_MICROS[unit]}", a=a, b=b)
     da, db = _floor_div(a, DAY), _floor_div(b, DAY)
-    ta, tb = _sql("{x} - {d} * 86400000000", x=a, d=da), _sql("{x} - {d} * 86400000000", x=b, d=db)
-    moved = _sql("{db} + CASE WHEN {db} > {da} AND {tb} < {ta} THEN -1 WHEN {db} < {da} AND {tb} > {ta} THEN 1"
+    ta, tb = spelled("{x} - {d} * 86400000000", x=a, d=da), spelled("{x} - {d} * 86400000000", x=b, d=db)
+    moved = spelled("{db} + CASE WHEN {db} > {da} AND {tb} < {ta} THEN -1 WHEN {db} < {da} AND {tb} > {ta} THEN 1"
                  " ELSE 0 END", da=da, db=db, ta=ta, tb=tb)
     packed = "((YEAR({x}) * 12 + MONTH({x})) * 32 + DAYOFMONTH({x}))"
 
     def pack(day):
-        return _sql(packed, x=exp.cast(exp.cast(day, "bigint"), "date"))
+        return spelled(packed, x=exp.cast(exp.cast(day, "bigint"), "date"))
 
-    months = _sql("({pb} - {pa}) div 32", pa=pack(da), pb=pack(moved))
+    months = spelled("({pb} - {pa}) div 32", pa=pack(da), pb=pack(moved))
     per = _MONTHS[unit]
-    return months if per == 1 else _sql(f"{{m}} div {per}", m=months)
+    return months if per == 1 else spelled(f"{{m}} div {per}", m=months)
 
 
 def _add(node: exp.TimestampAdd) -> exp.Expression:
@@ -164,7 +164,7 @@ def _add(node: exp.TimestampAdd) -> exp.Expression:
         return node
     if not _typed(node.this, *_MOMENTS):
         raise Refused(node, "Spark's TIMESTAMPADD of text is not translated for polars")
-    micros = _sql(f"{{ts}} + CAST({{n}} AS BIGINT) * {_MICROS[unit]}", ts=_micros(node.this), n=n)
+    micros = spelled(f"{{ts}} + CAST({{n}} AS BIGINT) * {_MICROS[unit]}", ts=_micros(node.this), n=n)
     return micros_to_timestamp(micros)
 
 

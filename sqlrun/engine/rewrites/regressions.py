@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import annotate, replace_all
+from sqlrun.engine.rewrites.base import annotate, replace_all, spelled
 
 KINDS = (exp.RegrCount, exp.RegrAvgx, exp.RegrAvgy, exp.RegrSxx, exp.RegrSyy, exp.RegrSxy, exp.RegrSlope,
          exp.RegrIntercept, exp.RegrR2, exp.SafeAdd)
@@ -34,14 +34,6 @@ def polars_regressions(tree: exp.Expression, ctx) -> exp.Expression:
     return replace_all(tree, KINDS, _spelled)
 
 
-def _sql(text: str, **args: exp.Expression) -> exp.Expression:
-    tree = exp.maybe_parse(text.format(**{k: f"__{k}" for k in args}), dialect="spark")
-    for column in list(tree.find_all(exp.Column)):
-        if column.name.startswith("__") and column.name[2:] in args:
-            column.replace(exp.paren(args[column.name[2:]].copy(), copy=False))
-    return tree
-
-
 def _typed(node: exp.Expression, *kinds) -> bool:
     return node is not None and node.type is not None and node.type.is_type(*kinds)
 
@@ -52,13 +44,13 @@ def _spelled(node: exp.Expression) -> exp.Expression:
     y, x = node.this, node.expression
     if not (_typed(y, *_NUMBERS) and _typed(x, *_NUMBERS)) or isinstance(node.parent, exp.Window | exp.Filter):
         return node
-    xs = _sql("CASE WHEN {y} IS NOT NULL THEN CAST({x} AS DOUBLE) END", x=x, y=y)
-    ys = _sql("CASE WHEN {x} IS NOT NULL THEN CAST({y} AS DOUBLE) END", x=x, y=y)
-    n = _sql("COUNT({x})", x=xs)
+    xs = spelled("CASE WHEN {y} IS NOT NULL THEN CAST({x} AS DOUBLE) END", x=x, y=y)
+    ys = spelled("CASE WHEN {x} IS NOT NULL THEN CAST({y} AS DOUBLE) END", x=x, y=y)
+    n = spelled("COUNT({x})", x=xs)
     sums = {  # the sums of squares and products: 0 for one row, NULL for none
-        "xx": _sql("CASE WHEN {n} = 1 THEN 0.0D ELSE VAR_SAMP({x}) * ({n} - 1) END", n=n, x=xs),
-        "yy": _sql("CASE WHEN {n} = 1 THEN 0.0D ELSE VAR_SAMP({y}) * ({n} - 1) END", n=n, y=ys),
-        "xy": _sql("CASE WHEN {n} = 1 THEN 0.0D ELSE COVAR_SAMP({y}, {x}) * ({n} - 1) END", n=n, x=xs, y=ys),
+        "xx": spelled("CASE WHEN {n} = 1 THEN 0.0D ELSE VAR_SAMP({x}) * ({n} - 1) END", n=n, x=xs),
+        "yy": spelled("CASE WHEN {n} = 1 THEN 0.0D ELSE VAR_SAMP({y}) * ({n} - 1) END", n=n, y=ys),
+        "xy": spelled("CASE WHEN {n} = 1 THEN 0.0D ELSE COVAR_SAMP({y}, {x}) * ({n} - 1) END", n=n, x=xs, y=ys),
     }
     if isinstance(node, exp.RegrCount):
         return n
@@ -66,14 +58,14 @@ def _spelled(node: exp.Expression) -> exp.Expression:
         return exp.Avg(this=xs if isinstance(node, exp.RegrAvgx) else ys)
     if isinstance(node, exp.RegrSxx | exp.RegrSyy | exp.RegrSxy):
         key = {exp.RegrSxx: "xx", exp.RegrSyy: "yy", exp.RegrSxy: "xy"}[type(node)]
-        return _sql("CASE WHEN {n} = 0 THEN CAST(NULL AS DOUBLE) ELSE {s} END", n=n, s=sums[key])
+        return spelled("CASE WHEN {n} = 0 THEN CAST(NULL AS DOUBLE) ELSE {s} END", n=n, s=sums[key])
     text = {
         exp.RegrSlope: "{xy} / {xx}",
         exp.RegrIntercept: "AVG({y}) - {xy} / {xx} * AVG({x})",
         exp.RegrR2: "CASE WHEN {yy} = 0 THEN 1.0D ELSE {xy} * {xy} / {xx} / {yy} END",
     }[type(node)]
-    value = _sql(text, x=xs, y=ys, **sums)
-    return _sql("CASE WHEN {n} = 0 OR {xx} = 0 THEN CAST(NULL AS DOUBLE) ELSE {v} END", n=n, xx=sums["xx"], v=value)
+    value = spelled(text, x=xs, y=ys, **sums)
+    return spelled("CASE WHEN {n} = 0 OR {xx} = 0 THEN CAST(NULL AS DOUBLE) ELSE {v} END", n=n, xx=sums["xx"], v=value)
 
 
 def _try_add(node: exp.SafeAdd) -> exp.Expression | None:
@@ -84,9 +76,9 @@ def _try_add(node: exp.SafeAdd) -> exp.Expression | None:
         return None
     bits = max(_NARROW[a.type.this], _NARROW[b.type.this])
     to = a.type if _NARROW[a.type.this] == bits else b.type
-    total = _sql("CAST({a} AS BIGINT) + CAST({b} AS BIGINT)", a=a, b=b)
+    total = spelled("CAST({a} AS BIGINT) + CAST({b} AS BIGINT)", a=a, b=b)
     low, high = exp.Literal.number(-(2 ** (bits - 1))), exp.Literal.number(2 ** (bits - 1) - 1)
-    inside = _sql("{t} BETWEEN {low} AND {high}", t=total, low=low, high=high)
+    inside = spelled("{t} BETWEEN {low} AND {high}", t=total, low=low, high=high)
     return exp.Case(ifs=[exp.If(this=inside, true=exp.Cast(this=total.copy(), to=to.copy()))])
 
 

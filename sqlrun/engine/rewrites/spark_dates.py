@@ -7,7 +7,7 @@ import re
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Context, Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Context, Refused, replace_all, spelled, typed_nodes
 
 _TEXT = exp.DataType.TEXT_TYPES
 
@@ -163,10 +163,7 @@ def spark_casts_to_moments(tree, ctx):
 def _floor_units(node: exp.Expression) -> exp.Expression:
     per = 1000000 if isinstance(node, exp.UnixSeconds) else 1000
     us = exp.Anonymous(this="EPOCH_US", expressions=[node.this.copy()])
-    tree = exp.maybe_parse(f"(__us - (__us % {per} + {per}) % {per}) // {per}", dialect="duckdb")
-    for column in list(tree.find_all(exp.Column)):
-        column.replace(us.copy())
-    return exp.paren(tree, copy=False)
+    return exp.paren(spelled(f"({{us}} - ({{us}} % {per} + {per}) % {per}) // {per}", "duckdb", us=us), copy=False)
 
 
 def unix_units_floor_on_duckdb(tree: exp.Expression, ctx: Context) -> exp.Expression:
