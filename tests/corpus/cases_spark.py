@@ -642,4 +642,8 @@ CASES = [
          "SELECT id, (SELECT sum(v) FROM (SELECT r.i AS v FROM r WHERE r.k = t.id UNION ALL SELECT r.j FROM r"
          " WHERE r.j = t.x)) AS s, (SELECT count(*) FROM (SELECT r.i FROM r WHERE r.i > t.x)) AS c FROM t"
          " WHERE id NOT IN (SELECT r.k FROM r WHERE r.j = t.x UNION ALL SELECT r.i FROM r WHERE r.i > 3) ORDER BY id"),
+    case("date", "date_trunc_compared_with_text",
+         "SELECT CAST('2024-02-29 23:59:59.5' AS TIMESTAMP) BETWEEN '2024-03-01 00:00:00'"
+         " AND date_trunc('HOUR', TIMESTAMP '2024-03-01 00:30:00'), date_trunc('MONTH', DATE '2024-02-29')"
+         " = '2024-02-01 00:00:00'"),
 ]

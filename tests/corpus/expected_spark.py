@@ -2855,4 +2855,10 @@ EXPECTED = {
         (6, 0, 3),
         (7, None, 1),
     ],
+    # SELECT CAST('2024-02-29 23:59:59.5' AS TIMESTAMP) BETWEEN '2024-03-01 00:00:00' AND date_trunc('HOUR',
+    #   TIMESTAMP '2024-03-01 00:30:00'), date_trunc('MONTH', DATE '2024-02-29') = '2024-02-01 00:00:00'
+    # (tests/fuzz seed 108: a run-time error on Polars, a UTC and a naive datetime compared)
+    'date_trunc_compared_with_text': [
+        (False, True),
+    ],
 }

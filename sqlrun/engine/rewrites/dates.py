@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all
+from sqlrun.engine.rewrites.base import SPARK, Refused, replace_all, typed_nodes
 
 
 def _is_dow(node: exp.Expression) -> bool:
@@ -102,12 +102,15 @@ def spark_timestampdiff(tree, ctx):
 
 
 def date_trunc_timestamp(tree, ctx):
-    # Spark, Redshift and DuckDB give a TIMESTAMP from DATE_TRUNC; Polars keeps a DATE.
-    return replace_all(
-        tree,
-        exp.TimestampTrunc,
-        lambda n: n if isinstance(n.parent, exp.Cast) else exp.cast(n.copy(), "timestamp"),
-    )
+    # Spark, Redshift and DuckDB give a TIMESTAMP from DATE_TRUNC of a DATE; Polars keeps a DATE.
+    # A timestamp keeps its own type (a Spark TIMESTAMP is a UTC datetime on Polars, not a naive one).
+    stamp = exp.DataType.build("timestamp", dialect=ctx.source)
+    for node in typed_nodes(tree, ctx, exp.TimestampTrunc):
+        kind = node.this.type
+        if not isinstance(node.parent, exp.Cast) and not (kind is not None and kind.is_type(*exp.DataType.TEMPORAL_TYPES)
+                                                         and not kind.is_type(exp.DType.DATE)):
+            node.replace(exp.cast(node.copy(), stamp))
+    return tree
 
 
 # --- Spark TRUNC(date, unit): a DATE, with Spark's own unit spellings ---
