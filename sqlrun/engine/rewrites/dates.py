@@ -107,8 +107,8 @@ def date_trunc_timestamp(tree, ctx):
     stamp = exp.DataType.build("timestamp", dialect=ctx.source)
     for node in typed_nodes(tree, ctx, exp.TimestampTrunc):
         kind = node.this.type
-        if not isinstance(node.parent, exp.Cast) and not (kind is not None and kind.is_type(*exp.DataType.TEMPORAL_TYPES)
-                                                         and not kind.is_type(exp.DType.DATE)):
+        timestamp = kind is not None and kind.is_type(*exp.DataType.TEMPORAL_TYPES) and not kind.is_type(exp.DType.DATE)
+        if not isinstance(node.parent, exp.Cast) and not timestamp:
             node.replace(exp.cast(node.copy(), stamp))
     return tree
 
