@@ -646,4 +646,9 @@ CASES = [
          "SELECT CAST('2024-02-29 23:59:59.5' AS TIMESTAMP) BETWEEN '2024-03-01 00:00:00'"
          " AND date_trunc('HOUR', TIMESTAMP '2024-03-01 00:30:00'), date_trunc('MONTH', DATE '2024-02-29')"
          " = '2024-02-01 00:00:00'"),
+    case("date", "text_read_as_a_date",
+         "SELECT CAST('2024' AS DATE), CAST('2024-03' AS DATE), CAST(' 2024-1-5 ' AS DATE), CAST('2024/01/05' AS DATE),"
+         " CAST('2024-01-05T10:00' AS DATE), CAST('2024-01-05 garbage' AS DATE), CAST('+2024-01-05' AS DATE),"
+         " CAST('2024-02-30' AS DATE), CAST('02024-01-05' AS DATE), CAST('24-01-05' AS DATE),"
+         " CAST('2024-01-05x' AS DATE), dayofweek(' 2009-07-30 ')"),
 ]

@@ -2861,4 +2861,14 @@ EXPECTED = {
     'date_trunc_compared_with_text': [
         (False, True),
     ],
+    # SELECT CAST('2024' AS DATE), CAST('2024-03' AS DATE), CAST(' 2024-1-5 ' AS DATE), CAST('2024/01/05'
+    #   AS DATE), CAST('2024-01-05T10:00' AS DATE), CAST('2024-01-05 garbage' AS DATE), CAST('+2024-01-05' AS
+    #   DATE), CAST('2024-02-30' AS DATE), CAST('02024-01-05' AS DATE), CAST('24-01-05' AS DATE),
+    #   CAST('2024-01-05x' AS DATE), dayofweek(' 2009-07-30 ')
+    # (tests/fuzz seed 108: CAST(DATE_FORMAT(d, 'yyyy/MM/dd') AS DATE) was a day on DuckDB and Polars)
+    'text_read_as_a_date': [
+        (datetime.date(2024, 1, 1), datetime.date(2024, 3, 1), datetime.date(2024, 1, 5), None,
+         datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), None,
+         datetime.date(2024, 1, 5), None, None, 5),
+    ],
 }

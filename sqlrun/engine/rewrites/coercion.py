@@ -109,6 +109,14 @@ _BLANK = r"[\x00-\x20]+"  # what Spark trims before reading text as a boolean or
 _TRUE, _FALSE = ("t", "true", "y", "yes", "1"), ("f", "false", "n", "no", "0")
 
 
+def trimmed_like_spark(text: exp.Expression) -> exp.Expression:
+    """The text without the blanks and control characters Spark trims before reading it."""
+    for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
+        blank = exp.Literal.string(pattern)
+        text = exp.RegexpReplace(this=text, expression=blank, replacement=exp.Literal.string(""))
+    return text
+
+
 def spark_text_casts(tree, ctx):
     # Spark reads text as a boolean after trimming blanks and control characters, in any case, and
     # takes yes/no too: CAST('\t true \n' AS BOOLEAN) is TRUE (DuckDB: NULL). CAST(integer AS
@@ -124,11 +132,7 @@ def spark_text_casts(tree, ctx):
             continue
         if not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
-        text = node.this.copy()
-        for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
-            blank = exp.Literal.string(pattern)
-            text = exp.RegexpReplace(this=text, expression=blank, replacement=exp.Literal.string(""))
-        word = exp.Lower(this=text)
+        word = exp.Lower(this=trimmed_like_spark(node.this.copy()))
         true = exp.In(this=word, expressions=[exp.Literal.string(w) for w in _TRUE])
         false = exp.In(this=word.copy(), expressions=[exp.Literal.string(w) for w in _FALSE])
         node.replace(exp.paren(exp.case().when(true, exp.true()).when(false, exp.false())))

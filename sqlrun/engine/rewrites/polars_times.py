@@ -10,8 +10,7 @@ UTC), with Spark's answers (ANSI off: an invalid field is NULL):
 - unix_seconds/millis/micros(ts): the microseconds since 1970, floor-divided.
 - timestampadd(MICROSECOND | MILLISECOND, n, ts): the microseconds plus n (n an integer);
   by QUARTER n (a constant): by MONTH 3n (Polars' INTERVAL has neither unit).
-- weekday('2009-07-30 12:00:00') and the other calls of a day: a text constant read as a date
-  as Spark reads it (Polars' CAST reads no time of day there).
+- (weekday('2009-07-30 12:00:00') and the other calls of a day: spark_text_dates.py.)
 - timestampdiff(unit, a, b) and datediff(unit, a, b): Java's ChronoUnit.between on UTC
   LocalDateTimes, as Spark computes them: time units and DAY/WEEK truncate the difference in
   microseconds; MONTH/QUARTER/YEAR count whole months the way LocalDate.until does (the end
@@ -23,9 +22,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, replace_all, spelled
-from sqlrun.engine.rewrites.polars_functions import INTEGERS, _date
+from sqlrun.engine.rewrites.polars_functions import INTEGERS
 from sqlrun.engine.rewrites.spark_builtins import _annotate, micros_to_timestamp
-from sqlrun.engine.rewrites.spark_dates import DATE_CALLS
 
 DAY = 86_400_000_000  # microseconds
 _MICROS = {"MICROSECOND": 1, "MILLISECOND": 1000, "SECOND": 10**6, "MINUTE": 60 * 10**6,
@@ -78,7 +76,7 @@ def _null(node: exp.Expression, args, to: str) -> exp.Expression | None:
     return exp.cast(exp.null(), to) if any(isinstance(a, exp.Null) for a in args) else None
 
 
-def _make_date(node: exp.DateFromParts) -> exp.Expression:
+def make_date(node: exp.DateFromParts) -> exp.Expression:
     args = [node.args.get(k) for k in ("year", "month", "day")]
     if _null(node, args, "date") is not None:
         return _null(node, args, "date")
@@ -168,26 +166,15 @@ def _add(node: exp.TimestampAdd) -> exp.Expression:
     return micros_to_timestamp(micros)
 
 
-def _day_of(node: exp.Expression) -> exp.Expression:
-    arg = node.this
-    if isinstance(arg, exp.Cast) and arg.to.is_type(exp.DType.DATE) and isinstance(arg.this, exp.Literal):
-        day = _date(arg.this)
-        if day is not None:
-            arg.replace(day)
-    return node
-
-
-KINDS = (*DATE_CALLS, exp.TimestampAdd, exp.DateFromParts, exp.TimestampFromParts, exp.UnixSeconds,
+KINDS = (exp.TimestampAdd, exp.DateFromParts, exp.TimestampFromParts, exp.UnixSeconds,
          exp.UnixMillis, exp.UnixMicros, exp.DateDiff, exp.TimestampDiff)
-_TYPED = tuple(k for k in KINDS if k not in DATE_CALLS)  # what needs the arguments' types
-_BUILD = {exp.DateFromParts: _make_date, exp.TimestampFromParts: _make_timestamp, exp.UnixSeconds: _unix,
+_BUILD = {exp.DateFromParts: make_date, exp.TimestampFromParts: _make_timestamp, exp.UnixSeconds: _unix,
           exp.UnixMillis: _unix, exp.UnixMicros: _unix, exp.DateDiff: _diff, exp.TimestampDiff: _diff,
-          exp.TimestampAdd: _add, **{kind: _day_of for kind in DATE_CALLS}}
+          exp.TimestampAdd: _add}
 
 
 def spark_times_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
     if not any(True for _ in tree.find_all(*KINDS)):
         return tree  # not annotated: types would change the rules after
-    if any(True for _ in tree.find_all(*_TYPED)):
-        _annotate(tree, ctx)  # Spark's literal types: 45.678 is a DECIMAL(5, 3)
+    _annotate(tree, ctx)  # Spark's literal types: 45.678 is a DECIMAL(5, 3)
     return replace_all(tree, KINDS, lambda n: _BUILD[type(n)](n))

@@ -19,40 +19,20 @@ def _num(value) -> exp.Expression:
 def _is(node: exp.Expression, *types) -> bool:
     return node.type is not None and node.type.is_type(*types)
 
+
 DATE_CALLS = (exp.NextDay, exp.DayOfWeek, exp.DayOfWeekIso, exp.DayOfMonth, exp.DayOfYear,
-               exp.WeekOfYear, exp.LastDay)
-
-
-def spark_text_to_date(text: exp.Expression) -> exp.Expression:
-    """Spark's CAST(text AS DATE), ANSI off: trimmed 'yyyy', 'yyyy-m', 'yyyy-m-d' or
-    'yyyy-m-d' followed by a space or T and anything; NULL otherwise."""
-    t = exp.Trim(this=text.copy())
-
-    def full(pattern):
-        return exp.RegexpLike(this=t.copy(), expression=exp.Literal.string(f"^{pattern}$"))
-
-    def date(x, tail=""):
-        if tail:
-            x = exp.DPipe(this=x, expression=exp.Literal.string(tail))
-        return exp.TryCast(this=x, to=exp.DataType.build("date"))
-
-    day = r"^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})([ T].*)?$"
-    day = exp.RegexpExtract(this=t.copy(), expression=exp.Literal.string(day), group=_num(1))
-    return exp.paren(exp.case()
-                     .when(full("[0-9]{4}"), date(t.copy(), "-01-01"))
-                     .when(full("[0-9]{4}-[0-9]{1,2}"), date(t.copy(), "-01"))
-                     .else_(date(day)))
+              exp.WeekOfYear, exp.LastDay, exp.TsOrDsAdd, exp.AddMonths, exp.Quarter, exp.DateTrunc)
 
 
 def spark_date_arguments(tree, ctx):
-    """next_day('2015-07-23', 'Mon'), dayofweek('2009-07-30'): Spark reads the text as a date."""
+    """next_day('2015-07-23', 'Mon'), date_add('2009-07-30', 1): Spark reads the text as a date
+    (spark_text_dates.py spells the CAST; sqlglot's generators would add their own)."""
     for node in typed_nodes(tree, ctx, DATE_CALLS):
-        arg = node.this
-        if isinstance(arg, (exp.Cast, exp.TryCast)) and arg.to.is_type(exp.DType.DATE) and _is(arg.this, *_TEXT):
-            arg.replace(spark_text_to_date(arg.this))
-        elif _is(arg, *_TEXT, exp.DType.NULL) and not isinstance(arg, exp.Cast):
-            arg.replace(spark_text_to_date(exp.cast(arg.copy(), "varchar")) if _is(arg, *_TEXT)
-                        else exp.cast(arg.copy(), "date"))
+        arg = node.this  # a CAST(text AS DATE): spark_text_to_date spells it as Spark reads it
+        if _is(arg, *_TEXT, exp.DType.NULL) and not isinstance(arg, exp.Cast):
+            cast = exp.cast(arg.copy(), "date")
+            arg.replace(cast)
+            cast.this.type = arg.type
     return tree
 
 
