@@ -214,8 +214,8 @@ class PolarsGenerator(PostgresGenerator):
         exp.DayOfWeek: _date_part("dow"),
         exp.DayOfWeekIso: _date_part("isodow"),
         exp.DayOfYear: _date_part("doy"),
-        # Polars SQL has no ISNAN, and its NaN = NaN is true; its text of a NaN is 'NaN'.
-        exp.IsNan: lambda self, e: f"(CAST(CAST({self.sql(e, 'this')} AS DOUBLE) AS VARCHAR) = 'NaN')",
+        # Polars SQL has no ISNAN; its NaN = NaN is true.
+        exp.IsNan: lambda self, e: f"(CAST({self.sql(e, 'this')} AS DOUBLE) = CAST('NaN' AS DOUBLE))",
         exp.Log: _log_sql,
         exp.Median: lambda self, e: self.func("MEDIAN", e.this),
         exp.Quantile: lambda self, e: self.func("QUANTILE_CONT", e.this, e.args.get("quantile")),
