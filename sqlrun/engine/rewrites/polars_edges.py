@@ -1,0 +1,77 @@
+"""Small differences of Polars found by DuckDB's sqllogictests (tests/duckdb_slt).
+
+- Polars folds `-CAST(0 AS DOUBLE)` to +0.0 (a column's -0.0 stays): a float negation is x * -1.
+- CORR and COVAR_POP/SAMP fail on a DECIMAL in Polars; every source computes them in DOUBLE.
+- DuckDB casts a DOUBLE to DECIMAL(p, s) rounding x * 10^s half away from zero, Polars half to
+  even: a tie (x * 10^s ending in exactly .5) is spelled as the next unit away from zero.
+- DuckDB's MEDIAN of a DECIMAL is a DECIMAL, Polars' a DOUBLE: refused.
+- Polars cannot compare STRUCT values (a run-time error): refused.
+- LIMIT without ORDER BY over UNION ALL: DuckDB keeps the branches' order, Polars runs them in
+  any order, so other rows are kept: refused.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+
+FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
+STATISTICS = (exp.Corr, exp.CovarPop, exp.CovarSamp)
+COMPARISONS = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+KINDS = (exp.Neg, exp.Cast, exp.TryCast, exp.Median, *STATISTICS, *COMPARISONS, exp.Limit)
+
+
+def _is(node: exp.Expression, *kinds) -> bool:
+    return node.type is not None and node.type.is_type(*kinds)
+
+
+def _float_negation(node):
+    if _is(node.this, *FLOATS):
+        return exp.Paren(this=exp.Mul(this=node.this.copy(), expression=exp.Literal.number(-1)))
+    return node
+
+
+def _decimal_cast(node):
+    """CAST(double AS DECIMAL(p, s)) with DuckDB's ties away from zero."""
+    to, x = node.to, node.this
+    if not (to.is_type(exp.DType.DECIMAL) and _is(x, *FLOATS)):
+        return node
+    params = to.expressions
+    scale = int(params[1].name) if len(params) > 1 else 0
+    x = exp.cast(x.copy(), exp.DType.DOUBLE)
+    shifted = exp.Mul(this=exp.Abs(this=x.copy()), expression=exp.Literal.number(10**scale))
+    floor = exp.Floor(this=shifted.copy())
+    tie = exp.EQ(this=exp.Sub(this=shifted, expression=floor.copy()), expression=exp.Literal.number("0.5"))
+    next_unit = exp.Paren(this=exp.Add(this=floor, expression=exp.Literal.number(1)))
+    away = exp.Mul(this=exp.Sign(this=x.copy()), expression=next_unit)
+    unit = exp.Div(this=away, expression=exp.Literal.number(10**scale))
+    return exp.Case(ifs=[exp.If(this=tie, true=node.__class__(this=unit, to=to.copy()))], default=node.copy())
+
+
+def polars_float_negation(tree, ctx):
+    typed_nodes(tree, ctx, exp.Neg)
+    return replace_all(tree, exp.Neg, _float_negation)
+
+
+def duckdb_numbers_on_polars(tree, ctx):
+    nodes = typed_nodes(tree, ctx, (exp.Cast, exp.TryCast, exp.Median, *STATISTICS, *COMPARISONS),
+                        operands=("this", "expression"))
+    for node in nodes:
+        if isinstance(node, exp.Median) and _is(node.this, exp.DType.DECIMAL):
+            raise Refused(node, "Polars' MEDIAN of a DECIMAL is a DOUBLE (DuckDB's a DECIMAL)")
+        if isinstance(node, STATISTICS):
+            for arg in (node.this, node.expression):
+                if _is(arg, exp.DType.DECIMAL):
+                    arg.replace(exp.cast(arg.copy(), exp.DType.DOUBLE))
+        if isinstance(node, COMPARISONS) and any(_is(a, exp.DType.STRUCT) for a in (node.this, node.expression)):
+            raise Refused(node, "Polars cannot compare STRUCT values")
+    return replace_all(tree, (exp.Cast, exp.TryCast), _decimal_cast)
+
+
+def duckdb_union_limit_on_polars(tree, ctx):
+    for limit in tree.find_all(exp.Limit):
+        query = limit.parent
+        if isinstance(query, exp.Union) and not query.args.get("order") and not query.args.get("distinct"):
+            raise Refused(limit, "LIMIT without ORDER BY over UNION ALL: Polars runs the branches in any order")
+    return tree
