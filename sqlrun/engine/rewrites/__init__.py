@@ -207,6 +207,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_sum_of_bigint_is_exact", duckdb_sums.duckdb_sum_of_bigint, ("duckdb",), ("polars",), kinds=(exp.Sum,)),
     Rule("duckdb_date_parts_on_polars", polars_date_parts.duckdb_date_parts_on_polars, ("duckdb",), ("polars",), kinds=polars_date_parts.PARTS),
     Rule("duckdb_numbers_on_polars", polars_edges.duckdb_numbers_on_polars, ("duckdb",), ("polars",), kinds=polars_edges.KINDS),
+    Rule("duckdb_intervals_on_polars", polars_edges.duckdb_intervals_on_polars, ("duckdb",), ("polars",), kinds=(exp.Sub, exp.Interval)),
     Rule("duckdb_union_limit_on_polars", polars_edges.duckdb_union_limit_on_polars, ("duckdb",), ("polars",), kinds=(exp.Limit,)),
     Rule("polars_float_negation", polars_edges.polars_float_negation, (), ("polars",), kinds=(exp.Neg,)),
     Rule("duckdb_special_moments_on_polars", duckdb_texts.special_moments, ("duckdb",), ("polars",), kinds=(exp.Cast,)),

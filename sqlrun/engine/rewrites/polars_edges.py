@@ -6,6 +6,9 @@
   even: a tie (x * 10^s ending in exactly .5) is spelled as the next unit away from zero.
 - DuckDB's MEDIAN of a DECIMAL is a DECIMAL, Polars' a DOUBLE: refused.
 - Polars cannot compare STRUCT values (a run-time error): refused.
+- DuckDB's INTERVAL (a timestamp minus a timestamp, an aggregate of intervals) comes back from
+  Polars as a duration (other Arrow type, other text: '132:00:00' for '5 days 12:00:00'): such an
+  output column, or its CAST to text, is refused.
 - LIMIT without ORDER BY over UNION ALL: DuckDB keeps the branches' order, Polars runs them in
   any order, so other rows are kept: refused.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, annotate, replace_all, typed_nodes
 
 FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 STATISTICS = (exp.Corr, exp.CovarPop, exp.CovarSamp)
@@ -67,6 +70,35 @@ def duckdb_numbers_on_polars(tree, ctx):
         if isinstance(node, COMPARISONS) and any(_is(a, exp.DType.STRUCT) for a in (node.this, node.expression)):
             raise Refused(node, "Polars cannot compare STRUCT values")
     return replace_all(tree, (exp.Cast, exp.TryCast), _decimal_cast)
+
+
+TIMESTAMPS = (exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ,
+              exp.DType.TIMESTAMP_S, exp.DType.TIMESTAMP_MS, exp.DType.TIMESTAMP_NS)
+TEXTS = (exp.DType.VARCHAR, exp.DType.TEXT, exp.DType.CHAR)
+
+
+def _interval(node: exp.Expression) -> bool:
+    node = node.unalias()
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if _is(node, exp.DType.INTERVAL):
+        return True
+    if isinstance(node, exp.Sub):
+        return _is(node.this, *TIMESTAMPS) and _is(node.expression, *TIMESTAMPS)
+    if isinstance(node, exp.Window | exp.AggFunc | exp.Coalesce):
+        return isinstance(node.this, exp.Expression) and _interval(node.this)
+    return False
+
+
+def duckdb_intervals_on_polars(tree, ctx):
+    annotate(tree, ctx)
+    outputs = [e for select in tree.find_all(exp.Select) if select.parent_select is None
+               for e in select.expressions]
+    casts = [c.this for c in tree.find_all(exp.Cast, exp.TryCast) if c.to.is_type(*TEXTS)]
+    for node in [*outputs, *casts]:
+        if _interval(node):
+            raise Refused(node, "Polars gives a DuckDB INTERVAL as a duration (another type and text)")
+    return tree
 
 
 def duckdb_union_limit_on_polars(tree, ctx):
