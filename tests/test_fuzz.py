@@ -45,6 +45,7 @@ REFUSED_ON_POLARS = [
     "SELECT i FROM t1 INTERSECT SELECT 0.5 FROM t2",
     "SELECT max(m) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1",
     "SELECT CAST(f AS VARCHAR) FROM t1",  # each engine writes a double its own way
+    "SELECT m // i FROM t3",  # DuckDB's // of a DECIMAL divides as DOUBLE, without flooring
     # Polars loses a NOT over a right-side expression in ON: its bind check refuses it
     "SELECT y.f FROM t2 x LEFT JOIN t1 y ON x.k = y.k AND NOT (y.m < -3.5)",
     "SELECT y.f FROM t2 x RIGHT JOIN t1 y ON x.k = y.k AND y.k IN (1)",

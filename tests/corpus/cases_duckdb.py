@@ -397,4 +397,22 @@ CASES = [
     case("math", "ln_of_negatives", "SELECT id, ln(y), ln(CAST('-inf' AS DOUBLE)) FROM t"),
     case("string", "like_in_and_not_inside_comparisons",
          "SELECT id, s LIKE 'A%' IS NULL, NOT 'a_b' IN ('') <> flag, flag <> NOT flag FROM t"),
+    case("math", "sign_is_tinyint", "SELECT id, CAST(sign(y) AS VARCHAR), sign(amt), sign(x) FROM t"),
+    case("date", "date_parts_are_bigint", "SELECT id, second(ts) * 10, date_part('millennium', d) * 1000000000 FROM t"),
+    case("date", "text_with_a_time_as_a_date",
+         "SELECT id, TRY_CAST(strftime(ts, '%Y-%m-%d %H:%M') AS DATE), TRY_CAST('2020-01-02 10:00' AS DATE) FROM t"),
+    case("math", "try_cast_number_to_date", "SELECT id, TRY_CAST(y AS DATE), TRY_CAST(x AS TIMESTAMP) FROM t"),
+    case("math", "round_decimal_half_away", "SELECT id, round(amt, 1), round(amt, 0), round(-amt, 1) FROM t"),
+    case("math", "greatest_of_nested_nan", "SELECT id, greatest(y, greatest(0.5, CAST('NaN' AS DOUBLE))) FROM t"),
+    # -- found by DuckDB's sqllogictests on Polars (tests/duckdb_slt)
+    case("math", "double_to_decimal_ties",
+         "SELECT CAST(CAST(0.25 AS DOUBLE) AS DECIMAL(3,1)), CAST(CAST(-2.5 AS DOUBLE) AS DECIMAL(3,0)),"
+         " CAST(CAST(1.45 AS DOUBLE) AS DECIMAL(3,1))"),
+    case("math", "round_to_many_places", "SELECT round(CAST(42.1235 AS DOUBLE), 1000), atan2(-CAST(0 AS DOUBLE), -1)"),
+    case("string", "strpos_counts_characters", "SELECT strpos('ñb', 'b'), instr('a😀b', 'b'), position('b' in 'ñab')"),
+    case("date", "strftime_year_codes",
+         "SELECT strftime(CAST('-0005-01-01' AS DATE), '%Y|%y|%-y'), strftime(CAST('0005-01-01' AS DATE), '%Y|%y')"),
+    case("date", "millennium_before_year_one",
+         "SELECT date_part('millennium', CAST('-1000-03-15' AS DATE)), date_part('century', CAST('-1000-03-15' AS DATE)),"
+         " date_part('decade', CAST('-1005-03-15' AS DATE))"),
 ]

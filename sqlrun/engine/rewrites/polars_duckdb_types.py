@@ -1,0 +1,68 @@
+"""DuckDB result types and casts on Polars (found by tests/fuzz, duckdb -> polars, seed 13).
+
+- DuckDB's SIGN is a TINYINT (Polars': the argument's type, so CAST(SIGN(f) AS VARCHAR) was
+  '-0.0' for '0'); its date parts are BIGINT (Polars': i8/i32, so second(ts) * 10 wrapped).
+- DuckDB's ROUND(DECIMAL(p, s), n) is a DECIMAL(p, n) rounded half away from zero, as Polars'
+  own ROUND of a decimal (the dialect's spelling for doubles went through a DOUBLE).
+- DuckDB has no cast from a number to a DATE or TIMESTAMP: TRY_CAST is NULL (Polars counted days
+  from 1970), CAST an error (refused).
+- DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, typed_nodes
+from sqlrun.engine.rewrites.polars_date_parts import PARTS
+
+NUMBERS = (*exp.DataType.NUMERIC_TYPES,)
+MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
+WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
+KINDS = (exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
+
+
+def _is(node, *kinds) -> bool:
+    return isinstance(node, exp.Expression) and node.type is not None and node.type.is_type(*kinds)
+
+
+def _bigint(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Extract) and node.name.upper() in ("EPOCH", "JULIAN"):
+        return node  # a DOUBLE in DuckDB
+    return exp.cast(node.copy(), exp.DType.BIGINT)
+
+
+def _decimal_round(node: exp.Round) -> exp.Expression | None:
+    x, places = node.this, node.args.get("decimals")
+    params = x.type.expressions if _is(x, exp.DType.DECIMAL) else []
+    if len(params) != 2:
+        return None
+    n = 0 if places is None else int(places.name) if isinstance(places, exp.Literal) and places.is_int else -1
+    precision, scale = (int(p.name) for p in params)
+    if n < 0:
+        return None  # the dialect's spelling refuses it
+    if n >= scale:
+        return x.copy()
+    rounded = exp.Anonymous(this="ROUND", expressions=[x.copy(), exp.Literal.number(n)])
+    return exp.cast(rounded, exp.DataType.build(f"DECIMAL({precision}, {n})"))
+
+
+def duckdb_types_on_polars(tree, ctx):
+    nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
+    for node in nodes:
+        if isinstance(node, exp.IntDiv) and not all(_is(a, *exp.DataType.INTEGER_TYPES)
+                                                    for a in (node.this, node.expression)):
+            raise Refused(node, "DuckDB's // of a DECIMAL or DOUBLE (or an untyped value) is not translated for Polars")
+        if isinstance(node, exp.Cast | exp.TryCast) and node.to.is_type(*MOMENTS) and _is(node.this, *NUMBERS):
+            if not isinstance(node, exp.TryCast):
+                raise Refused(node, "DuckDB has no cast from a number to a date or time")
+            node.replace(exp.cast(exp.null(), node.to.copy()))
+        elif isinstance(node, exp.Round):
+            rounded = _decimal_round(node)
+            if rounded is not None:
+                node.replace(rounded)
+        elif isinstance(node, exp.Sign):
+            node.replace(exp.cast(node.copy(), exp.DType.TINYINT))
+        elif isinstance(node, WHOLE_PARTS):
+            node.replace(_bigint(node))
+    return tree
