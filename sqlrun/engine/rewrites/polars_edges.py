@@ -1,6 +1,7 @@
 """Small differences of Polars found by DuckDB's sqllogictests (tests/duckdb_slt).
 
-- Polars folds `-CAST(0 AS DOUBLE)` to +0.0 (a column's -0.0 stays): a float negation is x * -1.
+- Polars folds `-CAST(0 AS DOUBLE)` to +0.0 (a column's -0.0 stays): a negated float constant
+  that may be 0 is x * -1.
 - CORR and COVAR_POP/SAMP fail on a DECIMAL in Polars; every source computes them in DOUBLE.
 - DuckDB casts a DOUBLE to DECIMAL(p, s) rounding x * 10^s half away from zero, Polars half to
   even: a tie (x * 10^s ending in exactly .5) is spelled as the next unit away from zero.
@@ -30,7 +31,9 @@ def _is(node: exp.Expression, *kinds) -> bool:
 
 
 def _float_negation(node):
-    if _is(node.this, *FLOATS):
+    x = node.this
+    nonzero = isinstance(x, exp.Literal) and x.is_number and float(x.name) != 0
+    if _is(x, *FLOATS) and not nonzero and not x.find(exp.Column):  # a constant that may be 0
         return exp.Paren(this=exp.Mul(this=node.this.copy(), expression=exp.Literal.number(-1)))
     return node
 
