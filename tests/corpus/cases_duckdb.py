@@ -412,6 +412,9 @@ CASES = [
     case("string", "strpos_counts_characters", "SELECT strpos('ñb', 'b'), instr('a😀b', 'b'), position('b' in 'ñab')"),
     case("date", "strftime_year_codes",
          "SELECT strftime(CAST('-0005-01-01' AS DATE), '%Y|%y|%-y'), strftime(CAST('0005-01-01' AS DATE), '%Y|%y')"),
+    case("string", "prefix_suffix", "SELECT id, prefix(s, 'a'), suffix(s, 'e'), prefix(s, '') FROM t"),
+    case("string", "like_escape",
+         "SELECT id, s LIKE '%a$%' ESCAPE '$', s ILIKE 'a_P%' ESCAPE '!', s NOT LIKE '%,b,%' ESCAPE '' FROM t"),
     case("date", "millennium_before_year_one",
          "SELECT date_part('millennium', CAST('-1000-03-15' AS DATE)), date_part('century', CAST('-1000-03-15' AS DATE)),"
          " date_part('decade', CAST('-1005-03-15' AS DATE))"),

@@ -2119,4 +2119,25 @@ EXPECTED = {
     'millennium_before_year_one': [
         (-2, -11, -100),
     ],
+    # SELECT id, prefix(s, 'a'), suffix(s, 'e'), prefix(s, '') FROM t
+    'prefix_suffix': [
+        (1, False, True, True),
+        (2, False, False, True),
+        (3, False, False, True),
+        (4, None, None, None),
+        (5, False, False, True),
+        (6, True, False, True),
+        (7, False, False, True),
+    ],
+    # SELECT id, s LIKE '%a$%' ESCAPE '$', s ILIKE 'a_P%' ESCAPE '!', s NOT LIKE '%,b,%' ESCAPE ''
+    #   FROM t
+    'like_escape': [
+        (1, False, True, True),
+        (2, False, False, True),
+        (3, False, False, True),
+        (4, None, None, None),
+        (5, False, False, True),
+        (6, False, False, False),
+        (7, False, False, True),
+    ],
 }
