@@ -2140,4 +2140,14 @@ EXPECTED = {
         (6, False, False, False),
         (7, False, False, True),
     ],
+    # SELECT id, trunc(y * 10, -1), trunc(x, -1), trunc(CAST(y AS FLOAT) * 100, -2) FROM t
+    'trunc_to_negative_places': [
+        (1, 10.0, 10, 100.0),
+        (2, 20.0, 20, 200.0),
+        (3, -0.0, 0, -0.0),
+        (4, 40.0, None, 400.0),
+        (5, None, 0, None),
+        (6, 0.0, 0, 0.0),
+        (7, 30.0, 0, 300.0),
+    ],
 }

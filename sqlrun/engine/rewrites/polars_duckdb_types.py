@@ -7,6 +7,8 @@
 - DuckDB has no cast from a number to a DATE or TIMESTAMP: TRY_CAST is NULL (Polars counted days
   from 1970), CAST an error (refused).
 - DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused.
+- TRUNC(x, -k) (Polars: no negative places): TRUNC(x / 10^k) * 10^k in DOUBLE (x itself past
+  308 places, as DuckDB gives x back for a non-finite result), DIV for integers, of x's type.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from sqlrun.engine.rewrites.base import Refused, typed_nodes
 from sqlrun.engine.rewrites.polars_date_parts import PARTS
 
 NUMBERS = (*exp.DataType.NUMERIC_TYPES,)
+FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
 WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
-KINDS = (exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
+KINDS = (exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
 
 
 def _is(node, *kinds) -> bool:
@@ -47,6 +50,32 @@ def _decimal_round(node: exp.Round) -> exp.Expression | None:
     return exp.cast(rounded, exp.DataType.build(f"DECIMAL({precision}, {n})"))
 
 
+def _negative_places(node: exp.Trunc) -> int | None:
+    places = node.args.get("decimals")
+    if isinstance(places, exp.Neg) and isinstance(places.this, exp.Literal) and places.this.is_int:
+        return int(places.this.name)
+    if isinstance(places, exp.Literal) and places.is_int and int(places.name) < 0:
+        return -int(places.name)
+    return None
+
+
+def _truncated(node: exp.Trunc, k: int) -> exp.Expression:
+    x, kind = node.this, node.this.type
+    if _is(x, *exp.DataType.INTEGER_TYPES):
+        scale = exp.Literal.number(10**k)
+        cut = exp.Mul(this=exp.Anonymous(this="DIV", expressions=[x.copy(), scale]), expression=scale.copy())
+        return exp.cast(cut, kind.copy())
+    if not _is(x, *FLOATS):
+        raise Refused(node, "TRUNC to negative places is translated for Polars only for integers and floats")
+    if k > 308:
+        return x.copy()
+    scale = exp.Literal.number(f"1e{k}")
+    double = exp.cast(x.copy(), exp.DType.DOUBLE)
+    cut = exp.Mul(this=exp.Anonymous(this="TRUNC", expressions=[exp.Div(this=double, expression=scale)]),
+                  expression=scale.copy())
+    return exp.cast(cut, kind.copy())
+
+
 def duckdb_types_on_polars(tree, ctx):
     nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
     for node in nodes:
@@ -61,6 +90,8 @@ def duckdb_types_on_polars(tree, ctx):
             rounded = _decimal_round(node)
             if rounded is not None:
                 node.replace(rounded)
+        elif isinstance(node, exp.Trunc) and _negative_places(node) is not None:
+            node.replace(_truncated(node, _negative_places(node)))
         elif isinstance(node, exp.Sign):
             node.replace(exp.cast(node.copy(), exp.DType.TINYINT))
         elif isinstance(node, WHOLE_PARTS):
