@@ -2150,4 +2150,11 @@ EXPECTED = {
         (6, 0.0, 0, 0.0),
         (7, 30.0, 0, 300.0),
     ],
+    # SELECT grp, any_value(x), any_value(s) FROM t GROUP BY grp ORDER BY grp
+    'any_value_skips_nulls': [
+        ('a', 10, 'Apple'),
+        ('b', -5, '  Cherry '),
+        ('c', 7, ''),
+        (None, 0, 'a,b,c'),
+    ],
 }

@@ -7,6 +7,8 @@
 - DuckDB has no cast from a number to a DATE or TIMESTAMP: TRY_CAST is NULL (Polars counted days
   from 1970), CAST an error (refused).
 - DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused.
+- any_value(x) (its first non-NULL value) as FIRST(x) FILTER (WHERE x IS NOT NULL): Polars has no
+  IGNORE NULLS. As a window function it stays refused.
 - TRUNC(x, -k) (Polars: no negative places): TRUNC(x / 10^k) * 10^k in DOUBLE (x itself past
   308 places, as DuckDB gives x back for a non-finite result), DIV for integers, of x's type.
 """
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
 from sqlrun.engine.rewrites.polars_date_parts import PARTS
 
 NUMBERS = (*exp.DataType.NUMERIC_TYPES,)
 FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
 WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
-KINDS = (exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
+KINDS = (exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
 
 
 def _is(node, *kinds) -> bool:
@@ -76,7 +78,16 @@ def _truncated(node: exp.Trunc, k: int) -> exp.Expression:
     return exp.cast(cut, kind.copy())
 
 
+def _any_value(node: exp.IgnoreNulls) -> exp.Expression:
+    value = node.this
+    if not isinstance(value, exp.AnyValue) or isinstance(node.parent, exp.Window):
+        return node
+    known = exp.Where(this=exp.Not(this=exp.Is(this=value.this.copy(), expression=exp.Null())))
+    return exp.Filter(this=exp.First(this=value.this.copy()), expression=known)
+
+
 def duckdb_types_on_polars(tree, ctx):
+    tree = replace_all(tree, exp.IgnoreNulls, _any_value)
     nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
     for node in nodes:
         if isinstance(node, exp.IntDiv) and not all(_is(a, *exp.DataType.INTEGER_TYPES)
