@@ -212,6 +212,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_date_parts_on_polars", polars_date_parts.duckdb_date_parts_on_polars, ("duckdb",), ("polars",), kinds=polars_date_parts.PARTS),
     Rule("duckdb_numbers_on_polars", polars_edges.duckdb_numbers_on_polars, ("duckdb",), ("polars",), kinds=polars_edges.KINDS),
     Rule("duckdb_intervals_on_polars", polars_edges.duckdb_intervals_on_polars, ("duckdb",), ("polars",), kinds=(exp.Sub, exp.Interval)),
+    Rule("duckdb_range_column_on_polars", polars_edges.duckdb_range_column_on_polars, ("duckdb",), ("polars",), kinds=(exp.GenerateSeries,)),
     Rule("duckdb_union_limit_on_polars", polars_edges.duckdb_union_limit_on_polars, ("duckdb",), ("polars",), kinds=(exp.Limit,)),
     Rule("polars_float_negation", polars_edges.polars_float_negation, (), ("polars",), kinds=(exp.Neg,)),
     Rule("text_with_a_time_read_as_a_date_on_polars", polars_text_dates.text_dates_on_polars, ("duckdb", *SPARK), ("polars",), kinds=(exp.Cast, exp.TryCast)),

@@ -10,6 +10,8 @@
 - DuckDB's INTERVAL (a timestamp minus a timestamp, an aggregate of intervals) comes back from
   Polars as a duration (other Arrow type, other text: '132:00:00' for '5 days 12:00:00'): such an
   output column, or its CAST to text, is refused.
+- DuckDB's range() table names its column `range` (Polars' generate_series: `generate_series`):
+  its alias gets that column name.
 - LIMIT without ORDER BY over UNION ALL: DuckDB keeps the branches' order, Polars runs them in
   any order, so other rows are kept: refused.
 """
@@ -109,4 +111,17 @@ def duckdb_union_limit_on_polars(tree, ctx):
         query = limit.parent
         if isinstance(query, exp.Union) and not query.args.get("order") and not query.args.get("distinct"):
             raise Refused(limit, "LIMIT without ORDER BY over UNION ALL: Polars runs the branches in any order")
+    return tree
+
+
+def duckdb_range_column_on_polars(tree, ctx):
+    for table in tree.find_all(exp.Table):
+        series = table.this
+        if not (isinstance(series, exp.GenerateSeries) and series.args.get("is_end_exclusive")):
+            continue
+        alias = table.args.get("alias")
+        if alias is None:
+            table.set("alias", exp.TableAlias(this=exp.to_identifier("range"), columns=[exp.to_identifier("range")]))
+        elif not alias.columns:
+            alias.set("columns", [exp.to_identifier("range")])
     return tree
