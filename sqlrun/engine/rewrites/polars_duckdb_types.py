@@ -6,7 +6,7 @@
   own ROUND of a decimal (the dialect's spelling for doubles went through a DOUBLE).
 - DuckDB has no cast from a number to a DATE or TIMESTAMP: TRY_CAST is NULL (Polars counted days
   from 1970), CAST an error (refused).
-- DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused.
+- DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused (where typed).
 - any_value(x) (its first non-NULL value) as FIRST(x) FILTER (WHERE x IS NOT NULL): Polars has no
   IGNORE NULLS. As a window function it stays refused.
 - TRUNC(x, -k) (Polars: no negative places): TRUNC(x / 10^k) * 10^k in DOUBLE (x itself past
@@ -22,6 +22,7 @@ from sqlrun.engine.rewrites.polars_date_parts import PARTS
 
 NUMBERS = (*exp.DataType.NUMERIC_TYPES,)
 FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
+FRACTIONS = (*exp.DataType.REAL_TYPES,)  # DECIMAL, FLOAT, DOUBLE...
 MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
 WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
 KINDS = (exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
@@ -90,9 +91,8 @@ def duckdb_types_on_polars(tree, ctx):
     tree = replace_all(tree, exp.IgnoreNulls, _any_value)
     nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
     for node in nodes:
-        if isinstance(node, exp.IntDiv) and not all(_is(a, *exp.DataType.INTEGER_TYPES)
-                                                    for a in (node.this, node.expression)):
-            raise Refused(node, "DuckDB's // of a DECIMAL or DOUBLE (or an untyped value) is not translated for Polars")
+        if isinstance(node, exp.IntDiv) and any(_is(a, *FRACTIONS) for a in (node.this, node.expression)):
+            raise Refused(node, "DuckDB's // of a DECIMAL or DOUBLE does not floor: not translated for Polars")
         if isinstance(node, exp.Cast | exp.TryCast) and node.to.is_type(*MOMENTS) and _is(node.this, *NUMBERS):
             if not isinstance(node, exp.TryCast):
                 raise Refused(node, "DuckDB has no cast from a number to a date or time")
