@@ -13,7 +13,8 @@
 - DuckDB's range() table names its column `range` (Polars' generate_series: `generate_series`):
   its alias gets that column name.
 - LIMIT without ORDER BY over UNION ALL: DuckDB keeps the branches' order, Polars runs them in
-  any order, so other rows are kept: refused.
+  any order, so other rows are kept: refused, as an aggregate of the row order (STRING_AGG,
+  ARRAY_AGG, FIRST, any_value without ORDER BY) over a UNION ALL in FROM.
 """
 
 from __future__ import annotations
@@ -106,11 +107,27 @@ def duckdb_intervals_on_polars(tree, ctx):
     return tree
 
 
+ORDER_SENSITIVE = (exp.GroupConcat, exp.ArrayAgg, exp.First, exp.Last, exp.AnyValue)
+
+
+def _union_all(node) -> bool:
+    return isinstance(node, exp.Union) and not node.args.get("distinct")
+
+
 def duckdb_union_limit_on_polars(tree, ctx):
     for limit in tree.find_all(exp.Limit):
         query = limit.parent
-        if isinstance(query, exp.Union) and not query.args.get("order") and not query.args.get("distinct"):
+        if _union_all(query) and not query.args.get("order"):
             raise Refused(limit, "LIMIT without ORDER BY over UNION ALL: Polars runs the branches in any order")
+    for select in tree.find_all(exp.Select):
+        source = select.args.get("from_") or select.args.get("from")
+        inner = source.this if source is not None else None
+        if not (isinstance(inner, exp.Subquery) and _union_all(inner.this)):
+            continue
+        for agg in select.find_all(*ORDER_SENSITIVE):
+            if agg.parent_select is select and not agg.find(exp.Order) and not isinstance(agg.parent, exp.Window):
+                raise Refused(agg, "an aggregate of the row order (no ORDER BY) over UNION ALL: Polars runs the"
+                              " branches in any order")
     return tree
 
 
