@@ -9,6 +9,7 @@
 - DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without flooring: refused (where typed).
 - any_value(x) (its first non-NULL value) as FIRST(x) FILTER (WHERE x IS NOT NULL): Polars has no
   IGNORE NULLS. As a window function it stays refused.
+- bool_or / bool_and (Polars has neither) as MAX / MIN of the booleans (NULL over no value).
 - TRUNC(x, -k) (Polars: no negative places): TRUNC(x / 10^k) * 10^k in DOUBLE (x itself past
   308 places, as DuckDB gives x back for a non-finite result), DIV for integers, of x's type.
 """
@@ -25,7 +26,8 @@ FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 FRACTIONS = (*exp.DataType.REAL_TYPES,)  # DECIMAL, FLOAT, DOUBLE...
 MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
 WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
-KINDS = (exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
+KINDS = (exp.LogicalOr, exp.LogicalAnd, exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast,
+         exp.IntDiv, *WHOLE_PARTS)
 
 
 def _is(node, *kinds) -> bool:
@@ -87,8 +89,13 @@ def _any_value(node: exp.IgnoreNulls) -> exp.Expression:
     return exp.Filter(this=exp.First(this=value.this.copy()), expression=known)
 
 
+def _logical(node: exp.Expression) -> exp.Expression:
+    return (exp.Max if isinstance(node, exp.LogicalOr) else exp.Min)(this=node.this.copy())
+
+
 def duckdb_types_on_polars(tree, ctx):
     tree = replace_all(tree, exp.IgnoreNulls, _any_value)
+    tree = replace_all(tree, (exp.LogicalOr, exp.LogicalAnd), _logical)
     nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
     for node in nodes:
         if isinstance(node, exp.IntDiv) and any(_is(a, *FRACTIONS) for a in (node.this, node.expression)):
