@@ -2157,11 +2157,4 @@ EXPECTED = {
         ('c', 7, ''),
         (None, 0, 'a,b,c'),
     ],
-    # SELECT grp, bool_or(flag), bool_and(flag), bool_or(x > 100) FROM t GROUP BY grp ORDER BY grp
-    'bool_or_and': [
-        ('a', True, False, False),
-        ('b', True, True, False),
-        ('c', False, False, False),
-        (None, True, True, False),
-    ],
 }

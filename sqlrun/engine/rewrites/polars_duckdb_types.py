@@ -10,6 +10,9 @@
 - any_value(x) (its first non-NULL value) as FIRST(x) FILTER (WHERE x IS NOT NULL): Polars has no
   IGNORE NULLS. As a window function it stays refused.
 - bool_or / bool_and (Polars has neither) as MAX / MIN of the booleans (NULL over no value).
+- trim/ltrim/rtrim strip spaces only in DuckDB (Polars' LTRIM/RTRIM of one argument: any
+  whitespace; it has no TRIM): spelled LTRIM/RTRIM with the characters, ' ' by default.
+- isnan(x) as x = NaN (NaN = NaN is true in Polars, NULL stays NULL; Polars has no IS_NAN).
 - TRUNC(x, -k) (Polars: no negative places): TRUNC(x / 10^k) * 10^k in DOUBLE (x itself past
   308 places, as DuckDB gives x back for a non-finite result), DIV for integers, of x's type.
 """
@@ -26,8 +29,8 @@ FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 FRACTIONS = (*exp.DataType.REAL_TYPES,)  # DECIMAL, FLOAT, DOUBLE...
 MOMENTS = (exp.DType.DATE, *exp.DataType.TEMPORAL_TYPES)
 WHOLE_PARTS = tuple(k for k in PARTS if k not in (exp.Dayname, exp.Monthname, exp.LastDay))
-KINDS = (exp.LogicalOr, exp.LogicalAnd, exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round, exp.Cast, exp.TryCast,
-         exp.IntDiv, *WHOLE_PARTS)
+KINDS = (exp.Trim, exp.IsNan, exp.LogicalOr, exp.LogicalAnd, exp.IgnoreNulls, exp.Trunc, exp.Sign, exp.Round,
+         exp.Cast, exp.TryCast, exp.IntDiv, *WHOLE_PARTS)
 
 
 def _is(node, *kinds) -> bool:
@@ -93,8 +96,27 @@ def _logical(node: exp.Expression) -> exp.Expression:
     return (exp.Max if isinstance(node, exp.LogicalOr) else exp.Min)(this=node.this.copy())
 
 
+def _trim(node: exp.Trim) -> exp.Expression:
+    chars = node.expression if node.expression is not None else exp.Literal.string(" ")
+    position = (node.text("position") or "BOTH").upper()
+    value = node.this.copy()
+    if position in ("TRAILING", "BOTH"):
+        value = exp.Anonymous(this="RTRIM", expressions=[value, chars.copy()])
+    if position in ("LEADING", "BOTH"):
+        value = exp.Anonymous(this="LTRIM", expressions=[value, chars.copy()])
+    if isinstance(chars, exp.Literal):
+        return value
+    return exp.Case(ifs=[exp.If(this=exp.Is(this=chars.copy(), expression=exp.Null()), true=exp.null())], default=value)
+
+
+def _isnan(node: exp.IsNan) -> exp.Expression:
+    return exp.Paren(this=exp.EQ(this=node.this.copy(), expression=exp.cast(exp.Literal.string("NaN"), "double")))
+
+
 def duckdb_types_on_polars(tree, ctx):
     tree = replace_all(tree, exp.IgnoreNulls, _any_value)
+    tree = replace_all(tree, exp.Trim, _trim)
+    tree = replace_all(tree, exp.IsNan, _isnan)
     tree = replace_all(tree, (exp.LogicalOr, exp.LogicalAnd), _logical)
     nodes = typed_nodes(tree, ctx, KINDS, operands=("this", "expression"))
     for node in nodes:
