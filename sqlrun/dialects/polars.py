@@ -121,6 +121,11 @@ def _round_sql(self: PolarsGenerator, e: exp.Round) -> str:
     if isinstance(places, exp.Neg) or (isinstance(places, exp.Literal) and places.is_int and int(places.name) < 0):
         # POWER(10, -1) is an integer power in Polars, which fails at run time (found by tests/fuzz).
         self.unsupported("Polars ROUND to a negative number of decimals")
+    elif places is not None and not (isinstance(places, exp.Literal) and places.is_int):
+        # POWER(10, n) of an integer column is an integer power: a negative n fails at run time.
+        self.unsupported("Polars ROUND to a number of decimals that is not a constant")
+    elif places is not None and int(places.name) > 308:
+        return self.sql(e.this)  # 10^n is infinite: every engine gives x back (DuckDB: a NaN result)
     scale = exp.Pow(this=exp.Literal.number(10), expression=places) if places else None
     x = e.this
     shifted = exp.Abs(this=x.copy()) if scale is None else exp.Mul(this=exp.Abs(this=x.copy()), expression=scale)

@@ -38,6 +38,10 @@ def sql_type(arrow_type: pa.DataType) -> str | None:
     if pt.is_list(arrow_type) or pt.is_large_list(arrow_type):
         inner = sql_type(arrow_type.value_type)
         return f"array<{inner}>" if inner else None
+    if pt.is_struct(arrow_type):  # fields of plain names only (`struct<x int>` reads alike in every dialect)
+        fields = [(f.name, sql_type(f.type)) for f in arrow_type]
+        if all(name.isidentifier() and type_ for name, type_ in fields):
+            return "struct<" + ", ".join(f"{name} {type_}" for name, type_ in fields) + ">"
     return _SIMPLE.get(str(arrow_type))
 
 
@@ -53,7 +57,7 @@ def arrow_columns(schema: pa.Schema) -> dict[str, str]:
 class SchemaCache:
     """Column types of local files, remembered per (format, options, path, size, mtime)."""
 
-    VERSION = 1
+    VERSION = 2  # 2: STRUCT columns
 
     def __init__(self, path: Path):
         self.path = path

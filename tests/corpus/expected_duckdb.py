@@ -2035,4 +2035,126 @@ EXPECTED = {
         (6, False, False, True),
         (7, False, True, True),
     ],
+    # SELECT id, CAST(sign(y) AS VARCHAR), sign(amt), sign(x) FROM t
+    'sign_is_tinyint': [
+        (1, '1', 1, 1),
+        (2, '1', 1, 1),
+        (3, '-1', -1, -1),
+        (4, '1', 0, None),
+        (5, None, 1, 1),
+        (6, '0', None, 0),
+        (7, '1', 1, 1),
+    ],
+    # SELECT id, second(ts) * 10, date_part('millennium', d) * 1000000000 FROM t
+    'date_parts_are_bigint': [
+        (1, 0, 3000000000),
+        (2, 590, 3000000000),
+        (3, 0, 3000000000),
+        (4, 0, 3000000000),
+        (5, 300, 3000000000),
+        (6, None, None),
+        (7, 40, 3000000000),
+    ],
+    # SELECT id, TRY_CAST(strftime(ts, '%Y-%m-%d %H:%M') AS DATE), TRY_CAST('2020-01-02 10:00' AS
+    #   DATE) FROM t
+    'text_with_a_time_as_a_date': [
+        (1, datetime.date(2024, 1, 15), datetime.date(2020, 1, 2)),
+        (2, datetime.date(2024, 2, 29), datetime.date(2020, 1, 2)),
+        (3, datetime.date(2023, 12, 31), datetime.date(2020, 1, 2)),
+        (4, datetime.date(2024, 3, 1), datetime.date(2020, 1, 2)),
+        (5, datetime.date(2024, 7, 4), datetime.date(2020, 1, 2)),
+        (6, None, datetime.date(2020, 1, 2)),
+        (7, datetime.date(2022, 11, 6), datetime.date(2020, 1, 2)),
+    ],
+    # SELECT id, TRY_CAST(y AS DATE), TRY_CAST(x AS TIMESTAMP) FROM t
+    'try_cast_number_to_date': [
+        (1, None, None),
+        (2, None, None),
+        (3, None, None),
+        (4, None, None),
+        (5, None, None),
+        (6, None, None),
+        (7, None, None),
+    ],
+    # SELECT id, round(amt, 1), round(amt, 0), round(-amt, 1) FROM t
+    'round_decimal_half_away': [
+        (1, Decimal('10.3'), Decimal('10'), Decimal('-10.3')),
+        (2, Decimal('20.5'), Decimal('21'), Decimal('-20.5')),
+        (3, Decimal('-3.8'), Decimal('-4'), Decimal('3.8')),
+        (4, Decimal('0.0'), Decimal('0'), Decimal('0.0')),
+        (5, Decimal('100.0'), Decimal('100'), Decimal('-100.0')),
+        (6, None, None, None),
+        (7, Decimal('5.1'), Decimal('5'), Decimal('-5.1')),
+    ],
+    # SELECT id, greatest(y, greatest(0.5, CAST('NaN' AS DOUBLE))) FROM t
+    'greatest_of_nested_nan': [
+        (1, nan),
+        (2, nan),
+        (3, nan),
+        (4, nan),
+        (5, nan),
+        (6, nan),
+        (7, nan),
+    ],
+    # SELECT CAST(CAST(0.25 AS DOUBLE) AS DECIMAL(3,1)), CAST(CAST(-2.5 AS DOUBLE) AS DECIMAL(3,0)),
+    #   CAST(CAST(1.45 AS DOUBLE) AS DECIMAL(3,1))
+    'double_to_decimal_ties': [
+        (Decimal('0.3'), Decimal('-3'), Decimal('1.5')),
+    ],
+    # SELECT round(CAST(42.1235 AS DOUBLE), 1000), atan2(-CAST(0 AS DOUBLE), -1)
+    'round_to_many_places': [
+        (42.1235, -3.141592653589793),
+    ],
+    # SELECT strpos('ñb', 'b'), instr('a😀b', 'b'), position('b' in 'ñab')
+    'strpos_counts_characters': [
+        (2, 3, 3),
+    ],
+    # SELECT strftime(CAST('-0005-01-01' AS DATE), '%Y|%y|%-y'), strftime(CAST('0005-01-01' AS
+    #   DATE), '%Y|%y')
+    'strftime_year_codes': [
+        ('-5|05|5', '0005|05'),
+    ],
+    # SELECT date_part('millennium', CAST('-1000-03-15' AS DATE)), date_part('century',
+    #   CAST('-1000-03-15' AS DATE)), date_part('decade', CAST('-1005-03-15' AS DATE))
+    'millennium_before_year_one': [
+        (-2, -11, -100),
+    ],
+    # SELECT id, prefix(s, 'a'), suffix(s, 'e'), prefix(s, '') FROM t
+    'prefix_suffix': [
+        (1, False, True, True),
+        (2, False, False, True),
+        (3, False, False, True),
+        (4, None, None, None),
+        (5, False, False, True),
+        (6, True, False, True),
+        (7, False, False, True),
+    ],
+    # SELECT id, s LIKE '%a$%' ESCAPE '$', s ILIKE 'a_P%' ESCAPE '!', s NOT LIKE '%,b,%' ESCAPE ''
+    #   FROM t
+    'like_escape': [
+        (1, False, True, True),
+        (2, False, False, True),
+        (3, False, False, True),
+        (4, None, None, None),
+        (5, False, False, True),
+        (6, False, False, False),
+        (7, False, False, True),
+    ],
+    # SELECT id, trunc(y * 10, -1), trunc(x, -1), trunc(CAST(y AS FLOAT) * 100, -2) FROM t
+    'trunc_to_negative_places': [
+        (1, 10.0, 10, 100.0),
+        (2, 20.0, 20, 200.0),
+        (3, -0.0, 0, -0.0),
+        (4, 40.0, None, 400.0),
+        (5, None, 0, None),
+        (6, 0.0, 0, 0.0),
+        (7, 30.0, 0, 300.0),
+    ],
+    # SELECT grp, any_value(x), any_value(s) FROM t GROUP BY grp ORDER BY grp
+    'any_value_skips_nulls': [
+        ('a', 10, 'Apple'),
+        ('b', -5, '  Cherry '),
+        ('c', 7, ''),
+        (None, 0, 'a,b,c'),
+    ],
 }

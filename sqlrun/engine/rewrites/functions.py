@@ -60,6 +60,8 @@ FUNCTIONS: dict[tuple[tuple[str, ...], str], Callable[..., exp.Expression]] = {
     (SPARK, "make_date"): _make_date,
     (SPARK, "date_part"): _date_part,
     (("duckdb",), "date_part"): _date_part,
+    (("duckdb",), "prefix"): lambda s, p: exp.StartsWith(this=s, expression=p),
+    (("duckdb",), "suffix"): lambda s, p: exp.EndsWith(this=s, expression=p),
 }
 # Spark names other modules translate (tables, calls of several arities)
 _SPARK_ELSEWHERE = (*table_functions.NAMES, *timestamp_parts.NAMES)

@@ -272,10 +272,12 @@ def duckdb_sign_of_nan(tree, ctx):
 def polars_greatest_of_nan(tree, ctx):
     # Polars' GREATEST skips NaN; DuckDB and Spark order NaN above every number, so it wins.
     floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
-    for node in typed_nodes(tree, ctx, exp.Greatest):
+    for node in reversed(typed_nodes(tree, ctx, exp.Greatest)):  # innermost first: an outer copy keeps it
         args = [node.this, *node.expressions]
         if not any(a.type is not None and a.type.is_type(*floats) for a in args):
             continue
         nan = exp.or_(*(exp.EQ(this=a.copy(), expression=_nan()) for a in args))
-        node.replace(exp.Case(ifs=[exp.If(this=nan, true=_nan())], default=node.copy()))
+        case = exp.Case(ifs=[exp.If(this=nan, true=_nan())], default=node.copy())
+        case.type = node.type  # an outer GREATEST sees a float argument still
+        node.replace(case)
     return tree

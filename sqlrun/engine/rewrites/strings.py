@@ -178,18 +178,29 @@ def polars_padding(tree, ctx):
 # and takes no start position ---
 
 
+def _characters_position(s, sub) -> exp.Expression:
+    """Polars' STRPOS counts bytes before the match (STRPOS('ñb', 'b') is 3): the characters
+    before it are the first part of s split by sub."""
+    at = exp.StrPosition(this=s.copy(), substr=sub.copy())
+    before = exp.Anonymous(this="SPLIT_PART", expressions=[s.copy(), sub.copy(), exp.Literal.number(1)])
+    chars = exp.Add(this=exp.Length(this=before), expression=exp.Literal.number(1))
+    empty = exp.EQ(this=sub.copy(), expression=exp.Literal.string(""))
+    zero = exp.EQ(this=at.copy(), expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=exp.or_(zero, empty), true=at)], default=chars)
+
+
 def polars_strpos(tree, ctx):
     def build(node):
         s, sub, start = node.this, node.args["substr"], node.args.get("position")
         if node.args.get("occurrence") is not None:
             raise Refused(node, "Polars has no n-th occurrence search")
-        found: exp.Expression = exp.StrPosition(this=s.copy(), substr=sub.copy())
+        found = _characters_position(s, sub)
         if start is not None:
             if ctx.source not in SPARK:
                 raise Refused(node, f"a {ctx.source} search from a start position is not translated for Polars")
             # Spark LOCATE(sub, s, pos): 0 for a NULL or < 1 start, else found at or after pos.
             tail = exp.Substring(this=s.copy(), start=start.copy())
-            at = exp.StrPosition(this=tail, substr=sub.copy())
+            at = _characters_position(tail, sub)
             shifted = exp.Sub(this=exp.Add(this=at.copy(), expression=start.copy()), expression=exp.Literal.number(1))
             found = (
                 exp.case()
