@@ -93,22 +93,37 @@ def spark_timestampadd_of_date(tree, ctx):
     return tree
 
 
-def spark_text_to_number_polars(tree, ctx):
-    # Spark trims blanks and control characters before reading text as a number; Polars gives NULL.
-    # Text that is no number is NULL (ANSI off), also for double('x'), which sqlglot reads as a CAST.
-    numbers = (exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL)
-    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*numbers)):
+_DECIMAL_TEXT = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?"
+_SPECIAL_TEXT = r"^[+-]?(inf|infinity|nan)$"
+
+
+def spark_text_to_number(tree, ctx):
+    # Spark trims blanks and control characters (up to ' ') before reading text as a number, reads
+    # a double as Java does ('1d', '2.5F'; 'inf', '-Infinity', 'NaN' in any case) and a decimal as
+    # Java's BigDecimal. Polars gives NULL for ' 1', DuckDB reads '1_000' and '+-7'. Text that is
+    # no number is NULL (ANSI off), also for double('x'), which sqlglot reads as a CAST.
+    floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*floats, exp.DType.DECIMAL)):
         arg = node.this.type
         if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
-        text = node.this.copy()
+        text = exp.Lower(this=node.this.copy())
         for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
             text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
                                      replacement=exp.Literal.string(""))
-        node.this.replace(text)
-        if type(node) is exp.Cast:
-            node.replace(exp.TryCast(this=node.this, to=node.to))
+        case = exp.case()
+        if node.to.is_type(*floats):
+            case = case.when(_like(text, _SPECIAL_TEXT), exp.TryCast(this=text.copy(), to=node.to.copy()))
+            number = _like(text, f"^{_DECIMAL_TEXT}[df]?$")
+            text = exp.RegexpReplace(this=text, expression=exp.Literal.string("[df]$"), replacement=exp.Literal.string(""))
+        else:
+            number = _like(text, f"^{_DECIMAL_TEXT}$")
+        node.replace(exp.paren(case.when(number, exp.TryCast(this=text, to=node.to.copy()))))
     return tree
+
+
+def _like(text: exp.Expression, pattern: str) -> exp.Expression:
+    return exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(pattern))
 
 
 # Spark to Spark: a datetime pattern goes back as written. sqlglot reads it into strftime and
