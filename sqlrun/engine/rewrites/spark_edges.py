@@ -115,7 +115,8 @@ def spark_text_to_number(tree, ctx):
         if node.to.is_type(*floats):
             case = case.when(_like(text, _SPECIAL_TEXT), exp.TryCast(this=text.copy(), to=node.to.copy()))
             number = _like(text, f"^{_DECIMAL_TEXT}[df]?$")
-            text = exp.RegexpReplace(this=text, expression=exp.Literal.string("[df]$"), replacement=exp.Literal.string(""))
+            suffix = exp.Literal.string("[df]$")
+            text = exp.RegexpReplace(this=text, expression=suffix, replacement=exp.Literal.string(""))
         else:
             number = _like(text, f"^{_DECIMAL_TEXT}$")
         node.replace(exp.paren(case.when(number, exp.TryCast(this=text, to=node.to.copy()))))
