@@ -219,7 +219,11 @@ def duckdb_division(tree, ctx):
         if ctx.per_engine(node, polars=True, spark=False) or _nonzero_literal(node.expression):
             return exp.Paren(this=quotient)
         infinity = exp.cast(exp.Literal.string("Infinity"), "double")
-        by_zero = exp.Mul(this=_double(node.this), expression=infinity)  # inf, -inf or NaN
+        # x / -0.0 is -inf for x > 0: the zero's sign is the sign of ATAN2(zero, -1) (pi or -pi)
+        below = exp.LT(this=exp.Atan2(this=_double(node.expression), expression=exp.Literal.number(-1)),
+                       expression=exp.Literal.number(0))
+        signed = exp.case().when(below, exp.Neg(this=infinity.copy())).else_(infinity)
+        by_zero = exp.Mul(this=_double(node.this), expression=signed)  # inf, -inf or NaN
         zero = exp.EQ(this=node.expression.copy(), expression=exp.Literal.number(0))
         return exp.Case(ifs=[exp.If(this=zero, true=by_zero)], default=quotient)
 
