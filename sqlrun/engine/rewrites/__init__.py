@@ -101,6 +101,7 @@ RULES: tuple[Rule, ...] = (
     Rule("polars_array_constants", array_constants.polars_array_constants, SPARK, ("polars",), kinds=array_constants.KINDS),
     Rule("polars_text_constants", text_constants.polars_text_constants, SPARK, ("polars",), kinds=text_constants.KINDS),
     Rule("float_text_between_dialects", float_edges.float_text, (*SPARK, "duckdb"), ("duckdb", "polars", "spark"), kinds=(exp.Cast, exp.TryCast)),
+    Rule("spark_float_choice_as_text", float_edges.spark_float_choice_as_text, SPARK, ("duckdb", "polars"), kinds=float_edges.CHOICES),
     Rule("spark_text_compared_with_a_boolean", coercion.spark_text_against_boolean, SPARK, ("duckdb", "polars"), kinds=(exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)),
     Rule("spark_text_casts", coercion.spark_text_casts, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),
     Rule("spark_patterns_as_written", spark_edges.spark_patterns_as_written, SPARK, ("spark",), same_dialect=True, kinds=spark_edges.PATTERN_CALLS),
