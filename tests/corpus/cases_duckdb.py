@@ -397,4 +397,6 @@ CASES = [
     case("math", "ln_of_negatives", "SELECT id, ln(y), ln(CAST('-inf' AS DOUBLE)) FROM t"),
     case("string", "like_in_and_not_inside_comparisons",
          "SELECT id, s LIKE 'A%' IS NULL, NOT 'a_b' IN ('') <> flag, flag <> NOT flag FROM t"),
+    case("math", "division_by_a_signed_zero",
+         "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
 ]

@@ -158,8 +158,10 @@ def nested_comparisons(tree, ctx):
     for node in list(tree.find_all(*PREDICATES)):
         for key in ("this", "expression", "low", "high"):
             operand = node.args.get(key)
-            if isinstance(operand, _NESTED):
-                node.set(key, exp.Paren(this=operand.copy()))
+            if isinstance(operand, _NESTED):  # the operand itself, not a copy: it is listed too
+                paren = exp.Paren()
+                node.set(key, paren)
+                paren.set("this", operand)
     return tree
 
 

@@ -219,9 +219,10 @@ def duckdb_division(tree, ctx):
         if ctx.per_engine(node, polars=True, spark=False) or _nonzero_literal(node.expression):
             return exp.Paren(this=quotient)
         infinity = exp.cast(exp.Literal.string("Infinity"), "double")
-        # x / -0.0 is -inf for x > 0: the zero's sign is the sign of ATAN2(zero, -1) (pi or -pi)
-        below = exp.LT(this=exp.Atan2(this=_double(node.expression), expression=exp.Literal.number(-1)),
-                       expression=exp.Literal.number(0))
+        # x / -0.0 is -inf for x > 0. Spark writes the zero's sign ('-0.0'); its ATAN2, its only
+        # other sign-keeping function, reads -0.0 as 0.0.
+        text = exp.cast(_double(node.expression), "string")
+        below = exp.Like(this=text, expression=exp.Literal.string("-%"))
         signed = exp.case().when(below, exp.Neg(this=infinity.copy())).else_(infinity)
         by_zero = exp.Mul(this=_double(node.this), expression=signed)  # inf, -inf or NaN
         zero = exp.EQ(this=node.expression.copy(), expression=exp.Literal.number(0))
