@@ -5,6 +5,7 @@ DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlglot import exp
 
@@ -94,7 +95,7 @@ def spark_timestampadd_of_date(tree, ctx):
 
 
 _DECIMAL_TEXT = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?"
-_SPECIAL_TEXT = r"^[+-]?(inf|infinity|nan)$"
+_SPECIAL_TEXT = r"[+-]?(inf|infinity|nan)"
 
 
 def spark_text_to_number(tree, ctx):
@@ -107,13 +108,16 @@ def spark_text_to_number(tree, ctx):
         arg = node.this.type
         if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
+        if isinstance(node.this, exp.Literal) and node.this.is_string:
+            node.replace(_text_number(node.this.this, node.to))
+            continue
         text = exp.Lower(this=node.this.copy())
         for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
             text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
                                      replacement=exp.Literal.string(""))
         case = exp.case()
         if node.to.is_type(*floats):
-            case = case.when(_like(text, _SPECIAL_TEXT), exp.TryCast(this=text.copy(), to=node.to.copy()))
+            case = case.when(_like(text, f"^{_SPECIAL_TEXT}$"), exp.TryCast(this=text.copy(), to=node.to.copy()))
             number = _like(text, f"^{_DECIMAL_TEXT}[df]?$")
             suffix = exp.Literal.string("[df]$")
             text = exp.RegexpReplace(this=text, expression=suffix, replacement=exp.Literal.string(""))
@@ -121,6 +125,23 @@ def spark_text_to_number(tree, ctx):
             number = _like(text, f"^{_DECIMAL_TEXT}$")
         node.replace(exp.paren(case.when(number, exp.TryCast(this=text, to=node.to.copy()))))
     return tree
+
+
+def _text_number(text: str, to: exp.DataType) -> exp.Expression:
+    """A text literal read as Spark reads it, folded: CAST('1000.0' AS DOUBLE), or a NULL."""
+    text = re.sub(f"^{_BLANK}|{_BLANK}$", "", text).lower()
+    value = None
+    if to.is_type(exp.DType.DECIMAL):
+        if re.fullmatch(_DECIMAL_TEXT, text):  # rounded half up to the scale, NULL if too wide
+            precision, scale = ([int(e.name) for e in to.expressions] + [10, 0][len(to.expressions):])[:2]
+            number = Decimal(text).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+            value = str(number) if number.adjusted() < precision - scale else None
+    elif re.fullmatch(_SPECIAL_TEXT, text):
+        value = "NaN" if "nan" in text else ("-Infinity" if text.startswith("-") else "Infinity")
+    elif re.fullmatch(f"{_DECIMAL_TEXT}[df]?", text):
+        value = text.rstrip("df")
+    literal = exp.null() if value is None else exp.Literal.string(value)
+    return exp.TryCast(this=literal, to=to.copy())
 
 
 def _like(text: exp.Expression, pattern: str) -> exp.Expression:
