@@ -219,8 +219,8 @@ def duckdb_division(tree, ctx):
         if ctx.per_engine(node, polars=True, spark=False) or _nonzero_literal(node.expression):
             return exp.Paren(this=quotient)
         infinity = exp.cast(exp.Literal.string("Infinity"), "double")
-        # x / -0.0 is -inf for x > 0. Spark writes the zero's sign ('-0.0'); its ATAN2, its only
-        # other sign-keeping function, reads -0.0 as 0.0.
+        # x / -0.0 is -inf for x > 0: the zero's sign from Spark's text ('-0.0'); Spark's ATAN2
+        # reads -0.0 as 0.0 (checked).
         text = exp.cast(_double(node.expression), "string")
         below = exp.Like(this=text, expression=exp.Literal.string("-%"))
         signed = exp.case().when(below, exp.Neg(this=infinity.copy())).else_(infinity)
