@@ -154,7 +154,7 @@ def string_to_integer(tree, ctx):
                 node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
                 continue
         if ctx.source in SPARK:
-            node.replace(_spark_text_cast(node))
+            node.replace(ctx.per_engine(node, polars=_spark_text_cast, duckdb=_spark_text_cast)(node))
         elif ctx.source == "duckdb":
             why = f"DuckDB rounds '4.5' and reads '1e3' when casting text to an integer; {ctx.engine} does not"
             raise Refused(node, ctx.per_engine(node, polars=_POLARS_CAST, spark=why, redshift=why))
