@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -134,14 +135,18 @@ def test_nan_read_from_parquet_on_duckdb(tmp_path):
     assert logs[0] != logs[0] and logs[1:] == [None, None]
 
 
-# Spark's CAST of text (ANSI off), as Spark 4 answered for each text: (INT, DOUBLE). Integers: blanks
-# and control characters (and DEL) trimmed, a fraction dropped, the digits may be missing ('.').
-# Doubles: blanks up to ' ' trimmed, Java's forms ('1d', '+inf', '-NaN'), no '_' or '+-'.
+# Spark's CAST of text (ANSI off), as Spark 4 answered for each text: (INT, DOUBLE, DECIMAL(10, 2)).
+# Integers: blanks and control characters (and DEL) trimmed, a fraction dropped, the digits may be
+# missing ('.'). Doubles: blanks up to ' ' trimmed, Java's forms ('1d', '+inf'), no '_' or '+-'.
+# Decimals: Java's BigDecimal, rounded half up.
+D = Decimal
 SPARK_TEXT_CASTS = {
-    ".": (0, None), "-.": (0, None), ".5": (0, 0.5), "\x0b12": (12, 12.0), "\x7f12": (12, None),
-    "12\x00": (12, 12.0), "1e3": (None, 1000.0), "1d": (None, 1.0), "+-7": (None, None),
-    "1_000": (None, None), "+inf": (None, float("inf")), " +7 ": (7, 7.0), "- 7": (None, None),
-    "1.e1": (None, 10.0), "9223372036854775807": (None, 9.223372036854776e18),
+    ".": (0, None, None), "-.": (0, None, None), ".5": (0, 0.5, D("0.50")), "\x0b12": (12, 12.0, D("12.00")),
+    "\x7f12": (12, None, None), "12\x00": (12, 12.0, D("12.00")), "1e3": (None, 1000.0, D("1000.00")),
+    "1d": (None, 1.0, None), "+-7": (None, None, None), "1_000": (None, None, None),
+    "+inf": (None, float("inf"), None), " +7 ": (7, 7.0, D("7.00")), "- 7": (None, None, None),
+    "1.e1": (None, 10.0, D("10.00")), "9223372036854775807": (None, 9.223372036854776e18, None),
+    "12.345": (12, 12.345, D("12.35")), "99999999.995": (99999999, 99999999.995, None),
 }
 
 
@@ -156,11 +161,13 @@ def test_spark_text_casts(tmp_path, engine):
     pq.write_table(pa.table({"i": range(len(texts)), "s": texts}), tmp_path / "x.parquet")
     sources = {"x": Source(name="x", path=str(tmp_path / "x.parquet"), format="parquet")}
     project = Project(root=tmp_path, dialect="spark", engine="duckdb", queries_dir=tmp_path, sources=sources)
-    sql = "SELECT CAST(s AS INT), CAST(s AS DOUBLE), CAST(SUBSTRING(s, 2) AS BIGINT) FROM x ORDER BY i"
+    sql = ("SELECT CAST(s AS INT), CAST(s AS DOUBLE), CAST(s AS DECIMAL(10, 2)), CAST(SUBSTRING(s, 2) AS BIGINT)"
+           " FROM x ORDER BY i")
     with Session(project) as session:
         table = session.run(Query(name="q", path=Path("q.sql"), dialect="spark", sql=sql), engine)
-    assert list(zip(table.column(0).to_pylist(), table.column(1).to_pylist())) == list(SPARK_TEXT_CASTS.values())
-    assert table.column(2).to_pylist()[2] == 5  # SUBSTRING('.5', 2) is '5' (the fuzzer's '2.5' -> '.5' is 0 above)
+    got = list(zip(*[table.column(n).to_pylist() for n in range(3)]))
+    assert got == list(SPARK_TEXT_CASTS.values())
+    assert table.column(3).to_pylist()[2] == 5  # SUBSTRING('.5', 2) is '5' (the fuzzer's '2.5' -> '.5' is 0 above)
 
 
 # Spark's grammar: `predicated: valueExpression predicate?`, the comparisons inside the

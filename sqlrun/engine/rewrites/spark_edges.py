@@ -123,6 +123,10 @@ def spark_text_to_number(tree, ctx):
             text = exp.RegexpReplace(this=text, expression=suffix, replacement=exp.Literal.string(""))
         else:
             number = _like(text, f"^{_DECIMAL_TEXT}$")
+            if ctx.engine == "polars":  # Polars rounds a tie to even: a 1 past the scale rounds it up
+                scale = ([int(e.name) for e in node.to.expressions] + [0, 0])[1]
+                past = exp.DPipe(this=text.copy(), expression=exp.Literal.string("0" * scale + "1"))
+                text = exp.case().when(_like(text, r"\.[0-9]*$"), past).else_(text)
         node.replace(exp.paren(case.when(number, exp.TryCast(this=text, to=node.to.copy()))))
     return tree
 
