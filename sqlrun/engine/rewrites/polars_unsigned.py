@@ -11,7 +11,7 @@ UNSIGNED = (exp.Length, exp.StrPosition, exp.BitLength)
 
 def polars_signed_lengths(tree, ctx):
     for node in list(tree.find_all(*UNSIGNED)):
-        if isinstance(node.parent, exp.Cast) or isinstance(node.parent, UNSIGNED):
+        if isinstance(node.parent, exp.Cast):
             continue
         node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("bigint")))
     return tree
