@@ -13,5 +13,7 @@ def polars_signed_lengths(tree, ctx):
     for node in list(tree.find_all(*UNSIGNED)):
         if isinstance(node.parent, exp.Cast):
             continue
-        node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("bigint")))
+        cast = exp.Cast(to=exp.DataType.build("bigint"))
+        node.replace(cast)
+        cast.set("this", node)  # the node itself: those inside it are listed too
     return tree
