@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
 
 from sqlrun import dialects  # noqa: F401  (registers the Polars dialect)
 from sqlrun.deep import MAX_DEPTH, deep, nesting, run_deep
@@ -76,9 +77,12 @@ def _parse_text(sql: str, dialect: str) -> tuple[exp.Expression, ...]:
 @functools.lru_cache(maxsize=8)
 def _reader(dialect: str):
     """The dialect sqlglot reads with. Spark reads '' inside a '...' literal as one quote ('O''x'
-    is O'x); sqlglot's Spark reads two literals and concatenates them. Spark's comparisons
-    (= <> < <= > >= <=>) share one precedence, left to right: `b <> s < t` is (b <> s) < t,
-    where sqlglot binds < first. Both taught here."""
+    is O'x); sqlglot's Spark reads two literals and concatenates them. Spark's grammar
+    (SqlBaseParser.g4) is taught here: `predicated: valueExpression predicate?`, where a
+    valueExpression holds the comparisons (= <> < <= > >= <=>, one precedence, left to right) and
+    the predicate (LIKE, ILIKE, RLIKE, IN, BETWEEN, IS ...) takes it whole, once, with
+    valueExpressions as its other operands: `b <> s < t` is (b <> s) < t, `b = s LIKE 'a%'` is
+    (b = s) LIKE 'a%' and `s LIKE 'a' = b` is s LIKE ('a' = b); sqlglot binds them the other way."""
     if dialect not in ("spark", "databricks", "hive"):
         return dialect
     base = type(sqlglot.Dialect.get_or_raise(dialect))
@@ -86,11 +90,53 @@ def _reader(dialect: str):
     class Tokenizer(base.Tokenizer):
         STRING_ESCAPES = [*base.Tokenizer.STRING_ESCAPES, "'"]
 
+    return type(f"{base.__name__}SqlrunQuotes", (base,), {"Tokenizer": Tokenizer, "Parser": _spark_parser(base)})()
+
+
+def _spark_parser(base):
+    def operand(klass):
+        def parse(self, this):
+            return self._parse_escape(self.expression(klass(this=this, expression=self._parse_equality(False))))
+
+        return parse
+
+    def between(self, this):
+        low = self._parse_equality(False)
+        self._match(TokenType.AND)
+        return self.expression(exp.Between(this=this, low=low, high=self._parse_equality(False)))
+
     class Parser(base.Parser):
         EQUALITY = {**base.Parser.EQUALITY, **base.Parser.COMPARISON}
         COMPARISON = {}
+        RANGE_PARSERS = {
+            **base.Parser.RANGE_PARSERS,
+            TokenType.LIKE: operand(exp.Like),
+            TokenType.ILIKE: operand(exp.ILike),
+            TokenType.RLIKE: operand(exp.RegexpLike),
+            TokenType.BETWEEN: between,
+        }
 
-    return type(f"{base.__name__}SqlrunQuotes", (base,), {"Tokenizer": Tokenizer, "Parser": Parser})()
+        def _parse_equality(self, parse_is: bool = True):
+            # valueExpression: arithmetic, then the comparisons left to right
+            this = self._parse_bitwise()
+            while self._match_set(self.EQUALITY):
+                klass, comments = self.EQUALITY[self._prev.token_type], self._prev_comments
+                this = self._build_predicate(klass, this, self._parse_bitwise(), comments=comments)
+            if not parse_is:
+                return this
+            # predicate?: one of them, NOT before it or (IS NOT) inside it
+            index = self._index
+            negate = self._match(TokenType.NOT)
+            if not self._match_set(self.RANGE_PARSERS):
+                self._retreat(index)
+                return this
+            found = self.RANGE_PARSERS[self._prev.token_type](self, this)
+            if not found:
+                self._retreat(index)
+                return this
+            return self._negate_range(found) if negate else found
+
+    return Parser
 
 
 @functools.lru_cache(maxsize=256)

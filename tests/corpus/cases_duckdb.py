@@ -422,4 +422,6 @@ CASES = [
     case("date", "millennium_before_year_one",
          "SELECT date_part('millennium', CAST('-1000-03-15' AS DATE)),"
          " date_part('century', CAST('-1000-03-15' AS DATE)), date_part('decade', CAST('-1005-03-15' AS DATE))"),
+    case("math", "division_by_a_signed_zero",
+         "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
 ]

@@ -651,4 +651,18 @@ CASES = [
          " CAST('2024-01-05T10:00' AS DATE), CAST('2024-01-05 garbage' AS DATE), CAST('+2024-01-05' AS DATE),"
          " CAST('2024-02-30' AS DATE), CAST('02024-01-05' AS DATE), CAST('24-01-05' AS DATE),"
          " CAST('2024-01-05x' AS DATE), dayofweek(' 2009-07-30 ')"),
+    # -- Spark's predicates take a whole comparison; text read as a number; NaN in a rolling MIN
+    case("conditional", "predicates_take_a_comparison",
+         "SELECT id, x > 5 = flag LIKE 't%', x > 0 NOT IN (TRUE), NOT x = 10 LIKE 'f%',"
+         " x < 5 BETWEEN FALSE AND flag, x = 7 IS NULL, x = 10 IS NOT DISTINCT FROM flag = TRUE,"
+         " x = 3 RLIKE 'ue' FROM t"),
+    case("string", "text_read_as_numbers",
+         "SELECT id, CAST(v AS INT), CAST(v AS BIGINT), CAST(v AS DOUBLE), CAST(v AS DECIMAL(10, 2)) FROM"
+         " (SELECT id, CASE id WHEN 1 THEN '.5' WHEN 2 THEN '-.' WHEN 3 THEN ' +7.9 ' WHEN 4 THEN '1e3'"
+         " WHEN 5 THEN '2.5d' WHEN 6 THEN '-Infinity' ELSE '1_000' END AS v FROM t)"),
+    case("string", "positions_minus_ten", "SELECT id, LOCATE('a', s) - 10, LENGTH(s) - 10, INSTR(s, 'e') - 3 FROM t"),
+    case("window", "rolling_min_with_nan",
+         "SELECT id, MIN(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW),"
+         " MAX(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM"
+         " (SELECT id, CASE WHEN id IN (2, 3, 6) THEN CAST('NaN' AS DOUBLE) ELSE y END AS v FROM t)"),
 ]

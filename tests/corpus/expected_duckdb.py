@@ -2157,4 +2157,14 @@ EXPECTED = {
         ('c', 7, ''),
         (None, 0, 'a,b,c'),
     ],
+    # SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t
+    'division_by_a_signed_zero': [
+        (1, -inf, inf),
+        (2, -inf, inf),
+        (3, inf, -inf),
+        (4, -inf, inf),
+        (5, None, None),
+        (6, -inf, inf),
+        (7, -inf, inf),
+    ],
 }

@@ -2871,4 +2871,50 @@ EXPECTED = {
          datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), datetime.date(2024, 1, 5), None,
          datetime.date(2024, 1, 5), None, None, 5),
     ],
+    # SELECT id, x > 5 = flag LIKE 't%', x > 0 NOT IN (TRUE), NOT x = 10 LIKE 'f%', x < 5 BETWEEN
+    #   FALSE AND flag, x = 7 IS NULL, x = 10 IS NOT DISTINCT FROM flag = TRUE, x = 3 RLIKE 'ue'
+    #   FROM t
+    'predicates_take_a_comparison': [
+        (1, True, False, True, True, False, True, False),
+        (2, False, False, False, True, False, True, False),
+        (3, False, True, False, True, False, False, False),
+        (4, None, None, None, None, True, True, None),
+        (5, False, False, False, True, False, True, False),
+        (6, False, True, False, True, False, False, False),
+        (7, True, False, False, False, False, True, True),
+    ],
+    # SELECT id, CAST(v AS INT), CAST(v AS BIGINT), CAST(v AS DOUBLE), CAST(v AS DECIMAL(10, 2))
+    #   FROM (SELECT id, CASE id WHEN 1 THEN '.5' WHEN 2 THEN '-.' WHEN 3 THEN ' +7.9 ' WHEN 4 THEN
+    #   '1e3' WHEN 5 THEN '2.5d' WHEN 6 THEN '-Infinity' ELSE '1_000' END AS v FROM t)
+    'text_read_as_numbers': [
+        (1, 0, 0, 0.5, Decimal('0.50')),
+        (2, 0, 0, None, None),
+        (3, 7, 7, 7.9, Decimal('7.90')),
+        (4, None, None, 1000.0, Decimal('1000.00')),
+        (5, None, None, 2.5, None),
+        (6, None, None, -inf, None),
+        (7, None, None, None, None),
+    ],
+    # SELECT id, LOCATE('a', s) - 10, LENGTH(s) - 10, INSTR(s, 'e') - 3 FROM t
+    'positions_minus_ten': [
+        (1, -10, -5, 2),
+        (2, -8, -4, -3),
+        (3, -10, -1, 2),
+        (4, None, None, None),
+        (5, -10, -10, -3),
+        (6, -9, -5, -3),
+        (7, -10, -3, 3),
+    ],
+    # SELECT id, MIN(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), MAX(v) OVER
+    #   (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM (SELECT id, CASE WHEN id IN (2,
+    #   3, 6) THEN CAST('NaN' AS DOUBLE) ELSE y END AS v FROM t)
+    'rolling_min_with_nan': [
+        (1, 1.5, 1.5),
+        (2, 1.5, nan),
+        (3, nan, nan),
+        (4, 4.0, nan),
+        (5, 4.0, 4.0),
+        (6, nan, nan),
+        (7, 3.25, nan),
+    ],
 }

@@ -156,16 +156,34 @@ def nested_comparisons(tree, ctx):
     # `a <= b = c` is (a <= b) = c in Spark; DuckDB refuses chained comparisons and Polars reads
     # them otherwise: a comparison inside a comparison is parenthesized (found by tests/fuzz).
     # So are a LIKE, IN, BETWEEN, IS or NOT inside a comparison or an IS, which Spark cannot
-    # parse bare (`s LIKE 'a%' IS NULL`, `'a' IN ('') <> b`, `b <> NOT b`).
-    for node in list(tree.find_all(*_COMPARISONS, exp.Is)):
-        for key in ("this", "expression"):
+    # parse bare (`s LIKE 'a%' IS NULL`, `'a' IN ('') <> b`, `b <> NOT b`), and a comparison or
+    # predicate as an operand of a predicate (Spark's (b = s) LIKE 'a%', written bare, is read
+    # b = (s LIKE 'a%') by DuckDB and the other way round).
+    for node in list(tree.find_all(*PREDICATES)):
+        for key in ("this", "expression", "low", "high"):
             operand = node.args.get(key)
-            if isinstance(operand, _NESTED):
-                node.set(key, exp.Paren(this=operand.copy()))
+            if isinstance(operand, _NESTED):  # the operand itself, not a copy: it is listed too
+                paren = exp.Paren()
+                node.set(key, paren)
+                paren.set("this", operand)
     return tree
 
 
-_NESTED = (*_COMPARISONS, exp.Like, exp.ILike, exp.In, exp.Between, exp.Is, exp.Not)
+_LIKES = (exp.Like, exp.ILike, exp.RegexpLike, exp.RegexpILike)
+_NESTED = (*_COMPARISONS, *_LIKES, exp.In, exp.Between, exp.Is, exp.Not, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Escape)
+PREDICATES = (*_COMPARISONS, *_LIKES, exp.In, exp.Between, exp.Is, exp.NullSafeEQ, exp.NullSafeNEQ)
+
+
+def spark_like_operands_are_text(tree, ctx):
+    # Spark casts a boolean or an integer operand of LIKE, ILIKE or RLIKE to text ((b = s) LIKE
+    # 't%' matches 'true'); DuckDB refuses it, Polars fails at run time. Written the same way on
+    # every engine ('true', '-12'); other types stay for the engine to refuse.
+    spelled = (exp.DType.BOOLEAN, *exp.DataType.INTEGER_TYPES)
+    for node in typed_nodes(tree, ctx, _LIKES, operands=("this", "expression")):
+        for operand in (node.this, node.expression):
+            if operand.type is not None and operand.type.is_type(*spelled):
+                operand.replace(exp.Cast(this=operand.copy(), to=exp.DataType.build("varchar")))
+    return tree
 
 
 def spark_text_against_boolean(tree, ctx):

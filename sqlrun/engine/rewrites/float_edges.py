@@ -87,3 +87,32 @@ def _plain(value: float | None) -> bool:
 
 def _double(text: str) -> exp.Expression:
     return exp.cast(exp.Literal.string(text), "double")
+
+
+def _results(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.Case):
+        return [i.args["true"] for i in node.args["ifs"]] + [node.args.get("default")]
+    if isinstance(node, exp.If):
+        return [node.args.get("true"), node.args.get("false")]
+    if isinstance(node, exp.Nvl2):
+        return [node.args.get("true"), node.args.get("false")]
+    return [node.this, *node.expressions]  # COALESCE, NVL, IFNULL
+
+
+CHOICES = (exp.Case, exp.If, exp.Coalesce, exp.Nvl2)
+
+
+def spark_float_choice_as_text(tree, ctx):
+    # Spark's CASE, IF or COALESCE of a double and a text is text, the double written Spark's way
+    # ('1.0E10', 'NaN'): the implicit form of float_text's CAST, refused alike (found by tests/fuzz).
+    typed = typed_nodes(tree, ctx, CHOICES)
+    for node in typed:
+        results = [r for r in _results(node) if r is not None and r.type is not None]
+        if not any(r.type.is_type(*exp.DataType.TEXT_TYPES) for r in results):
+            continue
+        for r in results:
+            if r.type.is_type(*_FLOATS) and not _plain(_literal(r)):
+                raise Refused(node, f"a double mixed with text is written as text, and {ctx.source} writes it"
+                                    f" otherwise than {ctx.engine} (NaN, infinities, exponents): CAST it to DECIMAL"
+                                    " or to text yourself")
+    return tree

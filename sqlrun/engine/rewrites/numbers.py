@@ -115,9 +115,11 @@ def duckdb_cast_rounds(tree, ctx):
 # --- CAST(string AS INT): Spark trims and truncates '4.5' to 4 ('1e3' is NULL); DuckDB rounds
 # '4.5' to 5 and reads '1e3'; Polars gives NULL for ' 42 ' and '4.5'; Redshift accepts ' 42 ' ---
 
-_SPACE = r"[\t\n\f\r ]"  # RE2's \s, spelled out: Rust's \s (Polars) is Unicode whitespace
 _POLARS_CAST = "Polars casts only bare digit strings to integers (' 42 ' and '4.5' become NULL)"
-_SPARK_INT_TEXT = rf"^{_SPACE}*([+-]?[0-9]+)(\.[0-9]*)?{_SPACE}*$"
+# Spark (UTF8String.toLong): control characters and blanks (up to ' ', and DEL) trimmed, a sign,
+# digits, then a fraction it drops; the digits may be missing: '.', '-.' and '.5' are 0.
+_TRIM = r"[\x00-\x20\x7f]"
+_SPARK_INT_TEXT = rf"^{_TRIM}*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]*){_TRIM}*$"
 
 
 _INT_BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, exp.DType.BIGINT: 64}
@@ -126,8 +128,8 @@ _INT_BITS = {exp.DType.TINYINT: 8, exp.DType.SMALLINT: 16, exp.DType.INT: 32, ex
 def _text_to_int(source: str, text: str, to: exp.DataType) -> int | None | str:
     """A text literal cast to an integer, as the source engine reads it; "keep" if unsure."""
     if source in SPARK:
-        match = re.match(r"^\s*([+-]?[0-9]+)(\.[0-9]*)?\s*$", text)
-        value = int(match.group(1)) if match else None
+        match = re.match(_SPARK_INT_TEXT, text)
+        value = int(re.sub(rf"^{_TRIM}*\+?|\..*$|{_TRIM}*$", "", text).rstrip("-") or 0) if match else None
     elif source == "duckdb":
         value = read_int(text)
     else:  # Redshift: whole numbers only; anything else is an error there, left to the engine
@@ -152,7 +154,7 @@ def string_to_integer(tree, ctx):
                 node.replace(exp.cast(exp.Null() if value is None else exp.convert(value), node.to.copy()))
                 continue
         if ctx.source in SPARK:
-            node.replace(ctx.per_engine(node, polars=_spark_text_polars, duckdb=_spark_text_duckdb)(node))
+            node.replace(ctx.per_engine(node, polars=_spark_text_cast, duckdb=_spark_text_cast)(node))
         elif ctx.source == "duckdb":
             why = f"DuckDB rounds '4.5' and reads '1e3' when casting text to an integer; {ctx.engine} does not"
             raise Refused(node, ctx.per_engine(node, polars=_POLARS_CAST, spark=why, redshift=why))
@@ -161,21 +163,17 @@ def string_to_integer(tree, ctx):
     return tree
 
 
-def _spark_text_polars(node: exp.Cast) -> exp.Expression:
-    # No capture groups in Polars' REGEXP_REPLACE: check the form, then cut the rest away.
-    form = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT))
-    rest = exp.Literal.string(rf"^{_SPACE}*\+?|(\.[0-9]*)?{_SPACE}*$")
-    digits = exp.RegexpReplace(this=node.this.copy(), expression=rest, replacement=exp.Literal.string(""))
-    return exp.case().when(form, exp.TryCast(this=digits, to=node.to.copy()))
-
-
-def _spark_text_duckdb(node: exp.Cast) -> exp.Expression:
-    digits = exp.RegexpExtract(
-        this=node.this.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT), group=exp.Literal.number(1)
-    )
-    return exp.TryCast(this=exp.Nullif(this=digits, expression=exp.Literal.string("")), to=node.to.copy())
-
-
+def _spark_text_cast(node: exp.Cast) -> exp.Expression:
+    # The form checked, then the sign and '0' before the digits, the rest cut away (no capture
+    # groups in Polars' REGEXP_REPLACE): '-.5' is '-0', ' +12.9 ' '012'.
+    text = node.this
+    form = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(_SPARK_INT_TEXT))
+    minus = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(rf"^{_TRIM}*-"))
+    sign = exp.case().when(minus, exp.Literal.string("-0")).else_(exp.Literal.string("0"))
+    digits = text.copy()
+    for rest in (rf"(\.[0-9]*)?{_TRIM}*$", rf"^{_TRIM}*[+-]?"):  # one by one: '.5' is one match
+        digits = exp.RegexpReplace(this=digits, expression=exp.Literal.string(rest), replacement=exp.Literal.string(""))
+    return exp.case().when(form, exp.TryCast(this=exp.DPipe(this=sign, expression=digits), to=node.to.copy()))
 
 
 # --- division and modulo by zero ---
@@ -221,7 +219,12 @@ def duckdb_division(tree, ctx):
         if ctx.per_engine(node, polars=True, spark=False) or _nonzero_literal(node.expression):
             return exp.Paren(this=quotient)
         infinity = exp.cast(exp.Literal.string("Infinity"), "double")
-        by_zero = exp.Mul(this=_double(node.this), expression=infinity)  # inf, -inf or NaN
+        # x / -0.0 is -inf for x > 0: the zero's sign from Spark's text ('-0.0'); Spark's ATAN2
+        # reads -0.0 as 0.0 (checked).
+        text = exp.cast(_double(node.expression), "string")
+        below = exp.Like(this=text, expression=exp.Literal.string("-%"))
+        signed = exp.case().when(below, exp.Neg(this=infinity.copy())).else_(infinity)
+        by_zero = exp.Mul(this=_double(node.this), expression=signed)  # inf, -inf or NaN
         zero = exp.EQ(this=node.expression.copy(), expression=exp.Literal.number(0))
         return exp.Case(ifs=[exp.If(this=zero, true=by_zero)], default=quotient)
 

@@ -281,4 +281,17 @@ def polars_rolling_min_max(tree, ctx):
         literal = isinstance(arg, exp.Literal) and arg.is_number and not arg.is_int  # 0.5 is a decimal
         if literal or kind is None or not kind.is_type(*numbers):
             raise Refused(window, "Polars has MIN / MAX over a ROWS frame of integers and floats only")
+        if isinstance(window.this, exp.Min) and kind.is_type(exp.DType.DOUBLE, exp.DType.FLOAT):
+            window.replace(_min_below_nan(window))
     return tree
+
+
+def _min_below_nan(window: exp.Window) -> exp.Expression:
+    # Polars' rolling MIN gives NaN for a frame with a NaN; NaN orders above every number (Spark,
+    # DuckDB): the MIN of the others, else the MAX (NaN, or NULL), found by tests/fuzz.
+    nan = exp.cast(exp.Literal.string("NaN"), "double")
+    others = window.copy()
+    others.this.set("this", exp.Nullif(this=window.this.this.copy(), expression=nan))
+    top = window.copy()
+    top.set("this", exp.Max(this=window.this.this.copy()))
+    return exp.Coalesce(this=others, expressions=[top])

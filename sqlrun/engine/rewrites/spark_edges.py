@@ -5,6 +5,7 @@ DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlglot import exp
 
@@ -93,22 +94,62 @@ def spark_timestampadd_of_date(tree, ctx):
     return tree
 
 
-def spark_text_to_number_polars(tree, ctx):
-    # Spark trims blanks and control characters before reading text as a number; Polars gives NULL.
-    # Text that is no number is NULL (ANSI off), also for double('x'), which sqlglot reads as a CAST.
-    numbers = (exp.DType.DOUBLE, exp.DType.FLOAT, exp.DType.DECIMAL)
-    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*numbers)):
+_DECIMAL_TEXT = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?"
+_SPECIAL_TEXT = r"[+-]?(inf|infinity|nan)"
+
+
+def spark_text_to_number(tree, ctx):
+    # Spark trims blanks and control characters (up to ' ') before reading text as a number, reads
+    # a double as Java does ('1d', '2.5F'; 'inf', '-Infinity', 'NaN' in any case) and a decimal as
+    # Java's BigDecimal. Polars gives NULL for ' 1', DuckDB reads '1_000' and '+-7'. Text that is
+    # no number is NULL (ANSI off), also for double('x'), which sqlglot reads as a CAST.
+    floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), lambda c: c.to.is_type(*floats, exp.DType.DECIMAL)):
         arg = node.this.type
         if arg is None or not arg.is_type(*exp.DataType.TEXT_TYPES):
             continue
-        text = node.this.copy()
+        if isinstance(node.this, exp.Literal) and node.this.is_string:
+            node.replace(_text_number(node.this.this, node.to))
+            continue
+        text = exp.Lower(this=node.this.copy())
         for pattern in (f"^{_BLANK}", f"{_BLANK}$"):
             text = exp.RegexpReplace(this=text, expression=exp.Literal.string(pattern),
                                      replacement=exp.Literal.string(""))
-        node.this.replace(text)
-        if type(node) is exp.Cast:
-            node.replace(exp.TryCast(this=node.this, to=node.to))
+        case = exp.case()
+        if node.to.is_type(*floats):
+            case = case.when(_like(text, f"^{_SPECIAL_TEXT}$"), exp.TryCast(this=text.copy(), to=node.to.copy()))
+            number = _like(text, f"^{_DECIMAL_TEXT}[df]?$")
+            suffix = exp.Literal.string("[df]$")
+            text = exp.RegexpReplace(this=text, expression=suffix, replacement=exp.Literal.string(""))
+        else:
+            number = _like(text, f"^{_DECIMAL_TEXT}$")
+            if ctx.engine == "polars":  # Polars rounds a tie to even: a 1 past the scale rounds it up
+                scale = ([int(e.name) for e in node.to.expressions] + [0, 0])[1]
+                past = exp.DPipe(this=text.copy(), expression=exp.Literal.string("0" * scale + "1"))
+                text = exp.case().when(_like(text, r"\.[0-9]*$"), past).else_(text)
+        node.replace(exp.paren(case.when(number, exp.TryCast(this=text, to=node.to.copy()))))
     return tree
+
+
+def _text_number(text: str, to: exp.DataType) -> exp.Expression:
+    """A text literal read as Spark reads it, folded: CAST('1000.0' AS DOUBLE), or a NULL."""
+    text = re.sub(f"^{_BLANK}|{_BLANK}$", "", text).lower()
+    value = None
+    if to.is_type(exp.DType.DECIMAL):
+        if re.fullmatch(_DECIMAL_TEXT, text):  # rounded half up to the scale, NULL if too wide
+            precision, scale = ([int(e.name) for e in to.expressions] + [10, 0][len(to.expressions):])[:2]
+            number = Decimal(text).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+            value = str(number) if number.adjusted() < precision - scale else None
+    elif re.fullmatch(_SPECIAL_TEXT, text):
+        value = "NaN" if "nan" in text else ("-Infinity" if text.startswith("-") else "Infinity")
+    elif re.fullmatch(f"{_DECIMAL_TEXT}[df]?", text):
+        value = text.rstrip("df")
+    literal = exp.null() if value is None else exp.Literal.string(value)
+    return exp.TryCast(this=literal, to=to.copy())
+
+
+def _like(text: exp.Expression, pattern: str) -> exp.Expression:
+    return exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(pattern))
 
 
 # Spark to Spark: a datetime pattern goes back as written. sqlglot reads it into strftime and

@@ -81,7 +81,7 @@ def _trim(node: exp.Trim) -> exp.Expression | None:
         text = exp.Anonymous(this="RTRIM", expressions=[text, chars.copy()])
     if position in ("BOTH", "LEADING"):
         text = exp.Anonymous(this="LTRIM", expressions=[text, chars.copy()])
-    return text
+    return exp.cast(text, "varchar")  # typed text for the rules after (CAST(LTRIM(s) AS INT))
 
 
 def _constant(node: exp.Expression) -> tuple[str, object] | None:
