@@ -25,7 +25,7 @@ from sqlrun.engine.compile import RAW_DEPTH, RAW_LABELS, RAW_SQL
 from sqlrun.engine.compile import raw_label as label
 from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
 
-ENCODING = "trees-5"
+ENCODING = "trees-6"
 MAX_NODES = 400_000  # about 12 MB of SQL; beyond this engines' parsers take too long: retrain smaller
 
 
