@@ -102,8 +102,9 @@ def tree_sql(tree: dict, style: str, dialect: str) -> str:
 
 
 def total(terms: list[str], sums: str = "balanced") -> str:
-    """terms summed: as a balanced tree of additions (nesting grows with log2 of their count:
-    DuckDB and Polars plan a long chain in quadratic time), or as one chain in parentheses."""
+    """terms (of linear models, k-means) summed: as a balanced tree of additions (nesting grows
+    with log2 of their count: DuckDB and Polars plan a long chain in quadratic time), or as one
+    chain in parentheses."""
     if len(terms) == 1:
         return terms[0]
     if sums == "chain":
