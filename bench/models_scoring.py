@@ -1,6 +1,6 @@
 """Scoring speed: a trained model scored by a query vs the library's own booster.predict, at 1M rows
-(Polars: model columns of the outermost SELECT scored by the library in one batch,
-engine/models/outer_scores.py; DuckDB and Spark: the model function, scorer.py).
+(DuckDB, Polars: model columns of the outermost SELECT scored by the library in one batch,
+engine/models/outer_scores.py; Spark: the model function, scorer.py).
 
 Trains three XGBoost models with sqlrun (CREATE MODEL, synthetic data, fixed seeds; 100k
 training rows, 10 numeric features, some NULL): Redshift's AUTO OFF defaults (100 rounds,
@@ -20,8 +20,8 @@ for the defaults and the depth-8 models; every model scores; warm compile <= 0.2
 answers as above.
 
 An engine written `duckdb:sql` (or `polars:sql`, `spark:sql`) is that engine with the trees as
-SQL (no model function), `duckdb:batch` DuckDB with the outermost model columns in one batch
-(as Polars): encodings measured in the same run; such rows have no bars.
+SQL (no model function), `duckdb:udf` DuckDB with its model function per vector instead of the
+batch: encodings measured in the same run; such rows have no bars.
 
     .venv/bin/python bench/models_scoring.py [--engines duckdb,polars,spark] [--models defaults,deep,multiclass]
                                              [--repeat 3] [--rows 1000000]
@@ -136,11 +136,11 @@ def forget_compiled(session: Session, name: str) -> None:
 
 def measure(session: Session, name: str, engine: str, library: Library, repeat: int) -> dict:
     """One model on one engine; `engine` "duckdb:sql" is DuckDB with the trees written as SQL
-    (its adapter's model functions off: the encoding before them, and every fallback's)."""
+    (its adapter's model functions off: every fallback's encoding), "duckdb:udf" without the batch."""
     adapter = engine_class(engine.split(":")[0])
     functions, batch = adapter.MODEL_FUNCTIONS, adapter.MODEL_BATCH
     adapter.MODEL_FUNCTIONS = functions and not engine.endswith(":sql")
-    adapter.MODEL_BATCH = batch or engine.endswith(":batch")
+    adapter.MODEL_BATCH = (batch or engine.endswith(":batch")) and not engine.endswith(":udf")
     try:
         return _measure(session, name, engine.split(":")[0], library, repeat) | {"engine": engine}
     finally:

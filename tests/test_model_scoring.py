@@ -1,6 +1,8 @@
 """Large models: a 100-round multiclass model, depth-8 trees and a 30-round regression equal
 the library's own predict within 1e-5 (classes identical, NULL features included) on duckdb and
 spark (the model function: XGBoost inside the engine), polars and duckdb with the trees as SQL;
+their margins are XGBoost's own bit for bit on every path (function, batch, trees as SQL on
+duckdb, polars and spark);
 a retrained model is never served by its old function; each engine gets its own tree encoding;
 the compiled SQL is kept beside the model version and used again (the model is not compiled
 again), checked before use (a damaged or edited file is rebuilt), and rebuilt when the model is
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -18,8 +22,9 @@ import pytest
 from sqlrun.adapters.duckdb import DuckDBEngine
 from sqlrun.adapters.polars import PolarsEngine
 from sqlrun.api import Session
-from sqlrun.engine.models import sql_cache, to_sql
+from sqlrun.engine.models import scorer, sql_cache, to_sql
 from sqlrun.engine.models.train import Trained, feature_matrix, native_scores
+from sqlrun.engine.models.trees_sql import Layout, arg
 
 pytest.importorskip("xgboost")
 
@@ -136,10 +141,7 @@ def test_large_models_equal_the_library_predict(project, expected, engine):
     with Session(project) as session:
         sql = session.compile("scores", engine)
         check(session.run("scores", engine), expected)  # NULL features (a, d) included
-    if engine == "duckdb":  # the library inside the engine: one function call per output, no trees as SQL
-        assert sql.count("sqlrun_model_") == sql.count("CAST(a AS DOUBLE)") >= 5
-        return
-    # Polars: the model columns of the outermost SELECT in one batch of the library between two
+    # The model columns of the outermost SELECT in one batch of the library between two
     # statements (outer_scores.py), each call's inputs once; no trees as SQL.
     first, second = sql.split("-- then the model's scores")
     assert first.count("AS __sqlrun_x") == 4 and "sqlrun_model_" not in first
@@ -313,7 +315,6 @@ BATCH = ("SELECT predict_flag(a, b, c, d) AS deep8, id, b + 1 AS b1, predict_fla
 
 @pytest.mark.parametrize("engine", ["duckdb", "polars"])
 def test_outermost_model_columns_are_scored_in_one_batch(project, expected, engine, monkeypatch):
-    monkeypatch.setattr(DuckDBEngine, "MODEL_BATCH", True)  # DuckDB can; it keeps its function by default
     (project / "batch.sql").write_text(BATCH)
     with Session(project) as session:
         sql = session.compile("batch", engine)
@@ -346,3 +347,78 @@ def test_model_calls_elsewhere_keep_the_engines_way(project, expected, engine):
     ids = np.flatnonzero(expected["deep8_p"] > 0.9)
     assert 0 < len(ids) < ROWS and result["id"].to_pylist() == ids.tolist()
     check(result, {"deep8": expected["deep8"][ids]})
+
+
+def xgboost_margins(project, name: str) -> np.ndarray:
+    """booster.inplace_predict's margins (float32: XGBoost's own sums), one column per output."""
+    with Session(project) as session:
+        booster = scorer.Scorer(session.models.store.current(name)).booster()
+    x = feature_matrix(make_data(), FEATURES)
+    return booster.inplace_predict(x, predict_type="margin", missing=np.nan).reshape(ROWS, -1).astype(np.float64)
+
+
+def _filled(sql: str) -> str:
+    for i, name in enumerate(FEATURES):
+        sql = sql.replace(arg(i), f"CAST({name} AS DOUBLE)")
+    return sql
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_trees_as_sql_and_the_function_give_xgboosts_own_margins(project, name):
+    """The SQL adds the float32 leaves to XGBoost's float32 base margin in tree order, as its
+    predictor does: DuckDB's and Polars' margins equal inplace_predict's bit for bit (NULL features
+    included), as do the model function's."""
+    want = xgboost_margins(project, name)
+    with Session(project) as session:
+        stored = session.models.store.current(name)
+        model = sql_cache._model(stored, Layout())
+        function = scorer.Scorer(stored)
+    kind = "predict" if name == "reg30" else "margins"  # a regression's prediction is its margin
+    duck = to_sql.compile_model(model, kind, Layout("case", dialect="duckdb")).sqls
+    polar = to_sql.compile_model(model, kind, Layout("index", dialect="polars")).sqls
+    assert "AS REAL" in duck[0] and duck[0].endswith(" AS DOUBLE)")
+    data = make_data()
+    connection = duckdb.connect()
+    connection.register("points", data)
+    got = connection.sql(f"SELECT {', '.join(_filled(s) for s in duck)} FROM points").fetchnumpy()
+    assert np.array_equal(np.column_stack(list(got.values())), want)
+    context = pl.SQLContext(points=pl.from_arrow(data))
+    got = context.execute(f"SELECT {', '.join(f'{_filled(s)} AS m{k}' for k, s in enumerate(polar))} FROM points",
+                          eager=True)
+    assert np.array_equal(got.to_numpy(), want)
+    assert np.array_equal(function.margins(feature_matrix(data, FEATURES)), want)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_every_path_gives_the_same_regression_scores(project, engine, monkeypatch):
+    """A regression's scores are its margins: the function, the batch and the trees as SQL give
+    XGBoost's own, so a residual computed anywhere agrees on every engine."""
+    want = xgboost_margins(project, "reg30")[:, 0]
+    (project / "reg_out.sql").write_text("SELECT id, predict_y(a, b, c, d) AS y FROM points")
+    (project / "reg_sub.sql").write_text("SELECT id, y FROM (SELECT id, predict_y(a, b, c, d) AS y FROM points) s"
+                                         " WHERE y > -1e9")
+    with Session(project) as session:
+        for query in ("reg_out", "reg_sub"):
+            got = session.run(query, engine).sort_by("id")["y"].to_numpy()
+            assert np.array_equal(got, want), query
+    monkeypatch.setattr(DuckDBEngine, "MODEL_FUNCTIONS", False)
+    monkeypatch.setattr(PolarsEngine, "MODEL_FUNCTIONS", False)
+    sql_cache._MEMORY.clear()
+    with Session(project) as session:
+        assert "AS REAL" in session.compile("reg_out", engine)
+        assert np.array_equal(session.run("reg_out", engine).sort_by("id")["y"].to_numpy(), want)
+    sql_cache._MEMORY.clear()
+
+
+@pytest.mark.spark
+def test_spark_trees_as_sql_give_xgboosts_own_margins(project, monkeypatch):
+    from sqlrun.adapters.spark import SparkEngine
+
+    want = xgboost_margins(project, "reg30")[:, 0]
+    (project / "reg_out.sql").write_text("SELECT id, predict_y(a, b, c, d) AS y FROM points")
+    monkeypatch.setattr(SparkEngine, "MODEL_FUNCTIONS", False)
+    sql_cache._MEMORY.clear()
+    with Session(project) as session:
+        assert "AS REAL" in session.compile("reg_out", "spark")
+        assert np.array_equal(session.run("reg_out", "spark").sort_by("id")["y"].to_numpy(), want)
+    sql_cache._MEMORY.clear()

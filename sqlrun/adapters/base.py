@@ -32,8 +32,9 @@ class Engine(ABC):
     # Deepest statement (sqlrun.deep.tree_depth) the engine's SQL parser accepts; None: no limit known.
     MAX_NESTING: int | None = None
     # How a trained model's trees are written for it (engine/models/trees_sql.py): "case" (leaf
-    # values in nested CASE) or "index" (leaf numbers in nested CASE, values from an array); and
-    # summed: "balanced" (a balanced tree of +) or "chain" (t1 + t2 + ... in one parenthesis).
+    # values in nested CASE) or "index" (leaf numbers in nested CASE, values from an array); trees
+    # are added in float32 in tree order (XGBoost's margins), other models' terms summed as
+    # MODEL_SUMS says: "balanced" (a balanced tree of +) or "chain" (t1 + t2 + ... in one parenthesis).
     MODEL_TREES: str = "case"
     MODEL_SUMS: str = "balanced"
     # Scores tree models with the library inside the engine (engine/models/scorer.py): the compiled

@@ -21,7 +21,7 @@ class PolarsEngine(Engine):
     MODEL_TREES = "index"  # it evaluates every branch of a CASE: 1-byte leaf numbers halve that work
     # No Python functions in its SQL: models in the outermost SELECT list are scored by the
     # library in one batch (engine/models/outer_scores.py), elsewhere as SQL.
-    MODEL_FUNCTIONS, MODEL_CALLS, MODEL_BATCH = True, False, True  # 1M rows: 0.40x, SQL 0.25x (benchmarks §6)
+    MODEL_FUNCTIONS, MODEL_CALLS, MODEL_BATCH = True, False, True  # 1M rows: 0.66x, SQL 0.25x (benchmarks §6)
 
     @classmethod
     def binds(cls, sql: str, sources: dict, literal_only: bool = False, functions: dict | None = None

@@ -1,10 +1,10 @@
-"""Model calls in the outermost SELECT list scored in one batch (engines with MODEL_BATCH: Polars).
+"""Model calls in the outermost SELECT list scored in one batch (engines with MODEL_BATCH: DuckDB, Polars).
 
 `SELECT id, predict_churn(f1, f2) AS p FROM t` is the common scoring query. Instead of the
 model function called per vector of rows (DuckDB) or the trees as SQL (Polars, which has no
 Python functions), the engine runs the query with each model column as a NULL placeholder and
 the calls' inputs as extra columns (`first`); the library scores all its rows at once
-(scorer.Scorer.margins, booster.predict's answer); the same engine then computes the model
+(scorer.Scorer.margins: XGBoost's own margins); the same engine then computes the model
 columns over those inputs and scores (`second`, over the table `__sqlrun_scored`), and they
 take their placeholders' places: same rows, order, names and types.
 

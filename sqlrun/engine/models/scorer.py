@@ -3,11 +3,10 @@ function runs inside the database: the compiled SQL calls `sqlrun_model_<n>(k, x
 the raw score (margin) of output k over the encoded features, and the run registers that
 function on the engine's connection (a vectorized Arrow UDF: adapters' add_model_function).
 
-The function walks the trees with XGBoost itself (the leaf of each row in each tree; NULL is
-XGBoost's missing value, NaN) and sums the leaves' values in double as the SQL encoding does, so
-every engine gives the same answer (parity), within 1e-5 of booster.predict. (XGBoost's own
-margins, inplace_predict, are ~2x faster per 2048-row vector but summed in float32: a residual
-`y - f(...)` then differed between engines by ~1e-5, beyond parity's tolerance.) The SQL around it
+The function returns XGBoost's own margins (inplace_predict; NULL is XGBoost's missing value,
+NaN): float32 sums, widened to double. The trees as SQL sum the same float32 leaves in the same
+order (trees_sql.py), so every engine gives the same margins bit for bit (parity), and
+booster.predict's. The SQL around it
 (link function, class labels, probabilities) is the same as for the SQL encoding. Its name is a
 digest of the stored version's directory: a retrained model is a new function, never a stale one.
 It is side-effect free and deterministic: for a multiclass model the engine calls it once per
@@ -17,6 +16,7 @@ outermost SELECT are scored in one batch instead (outer_scores.py).
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from typing import TYPE_CHECKING
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 _NAME = re.compile(PREFIX + r"\d+")
 _SCORERS: dict[str, Scorer] = {}
-BATCH = 65_536  # rows per leaf walk of a large batch (outer_scores.py): bounded memory
 
 
 class Scorer:
@@ -53,20 +52,12 @@ class Scorer:
     def booster(self):
         with self._lock:
             if self._booster is None:
-                import numpy as np
                 import xgboost as xgb
-
-                from sqlrun.engine.models.train import booster_model
 
                 booster = xgb.Booster()
                 booster.load_model(bytearray(self._artifact or self.stored.artifact()[1]))
-                trees = booster_model(booster)
-                sizes = [len(t["left"]) for t in trees["trees"]]
-                self._offsets = np.cumsum([0] + sizes[:-1]).astype(np.int32)  # each tree's first node
-                self._values = np.concatenate([np.float32(t["threshold"]).astype(np.float64) for t in trees["trees"]])
-                groups = np.array([t["group"] for t in trees["trees"]])
-                self._groups = [np.flatnonzero(groups == k) for k in range(len(trees["base_margin"]))]
-                self._base = trees["base_margin"]
+                param = json.loads(booster.save_config())["learner"]["learner_model_param"]
+                self._groups = max(1, int(param.get("num_class", "0")))
                 self._booster = booster
             return self._booster
 
@@ -76,36 +67,23 @@ class Scorer:
         return self.booster().num_features()
 
     def margins(self, x: np.ndarray) -> np.ndarray:
-        """Raw scores, one column per output, for the rows of `x` (NaN: missing): the leaf each row
-        reaches in each tree (XGBoost's own walk), their float32 values summed in double with the
-        base margin, as the SQL encoding sums them (so every engine gives the same answer)."""
+        """Raw scores, one column per output, for the rows of `x` (NaN: missing): XGBoost's own
+        float32 margins (its walk and sums, as the SQL encoding sums), widened to double."""
         import numpy as np
 
         last = getattr(self._last, "rows", None)
         if last is not None and last.shape == x.shape and np.array_equal(last, x, equal_nan=True):
             return self._last.margins
-        self.booster()  # loaded: its trees' values and groups
-        out = np.empty((len(x), len(self._base)))
-        for start in range(0, len(x), BATCH):  # a batch's leaves: rows x trees doubles
-            out[start:start + BATCH] = self._sums(x[start:start + BATCH])
+        booster = self.booster()
+        if len(x) == 0:
+            return np.empty((0, self._groups))
+        out = booster.inplace_predict(x, predict_type="margin", missing=np.nan).reshape(len(x), -1).astype(np.float64)
         self._last.rows, self._last.margins = x, out
         return out
 
     def forget(self) -> None:
         """Drop this thread's last rows (a batch's: its statement is done)."""
         self._last.rows = self._last.margins = None
-
-    def _sums(self, x: np.ndarray) -> np.ndarray:
-        import numpy as np
-        import xgboost as xgb
-
-        booster = self._booster
-        matrix = xgb.DMatrix(x, missing=np.nan, feature_names=booster.feature_names)
-        leaves = booster.predict(matrix, pred_leaf=True).reshape(len(x), -1).astype(np.int32)
-        values = self._values[leaves + self._offsets]
-        if len(self._base) == 1:
-            return (self._base[0] + values.sum(axis=1))[:, None]
-        return np.column_stack([base + values[:, trees].sum(axis=1) for base, trees in zip(self._base, self._groups)])
 
     def arrow(self, output: pa.Array, *features: pa.Array) -> pa.Array:
         """The engine's call: output k (all rows ask for the same) over the feature columns."""

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from sqlrun.engine.models.store import ModelStore, StoredModel
 
 # The words to_sql writes, once digits and signs are spaces ("e" of exponents, the placeholders' parts).
-WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "TINYINT", "SMALLINT", "INT", "AND", "OR", "IS", "NOT",
-         "NULL", "EXP", "GREATEST", "element_at", "array", "list_position", "list_max", "e", "__sqlrun_arg_",
-         "__sqlrun_label_", "__", "sqlrun_model_"}
+WORDS = {"CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "AS", "REAL", "DOUBLE", "TINYINT", "SMALLINT", "INT", "AND",
+         "OR", "IS", "NOT", "NULL", "EXP", "GREATEST", "element_at", "array", "list_position", "list_max", "e",
+         "__sqlrun_arg_", "__sqlrun_label_", "__", "sqlrun_model_"}
 _PUNCTUATION = b"0123456789.+-*/<>=(),[]"
 _SPACES = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
 _WORDS = {w.encode() for w in WORDS}
@@ -46,7 +46,7 @@ def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout
     file = f"sql-{engine}-{kind}.json"
     found = _valid(store.versions.read_json(stored.name, file), header)
     if found is None:
-        found = to_sql.compile_model(stored.model(), kind, layout)
+        found = to_sql.compile_model(_model(stored, layout), kind, layout)
         body = {"sqls": list(found.sqls), "depth": found.depth, "labels": list(found.labels), "info": found.info}
         try:
             store.versions.write_json(stored.name, file, {**header, **body, "digest": _digest(body)})
@@ -56,6 +56,17 @@ def template(store: ModelStore, stored: StoredModel, engine: str, layout: Layout
         _MEMORY.pop(next(iter(_MEMORY)))
     _MEMORY[key] = found
     return found
+
+
+def _model(stored: StoredModel, layout: Layout) -> dict:
+    """The stored model, a booster's base margins read from it (the float32s XGBoost adds its
+    trees to; models trained before they were kept so hold the double they approximate)."""
+    model = stored.model()
+    if not layout.function and model.get("kind") == "trees" and stored.meta.get("artifact") == "booster.json":
+        from sqlrun.engine.models.train import base_margins
+
+        model = {**model, "base_margin": base_margins(stored.artifact()[1], model["groups"])}
+    return model
 
 
 def _digest(body: dict) -> str:

@@ -4,7 +4,7 @@ Trees are nested CASE expressions summed with the base margin (trees_sql.py), or
 with model functions calls of the library inside the engine (scorer.py), linear models
 plain arithmetic, k-means the nearest centroid. The text is built directly (a 200-tree model
 is megabytes of SQL: building it as a syntax tree and generating it took seconds), from a
-small vocabulary every engine reads alike: CASE, CAST(... AS DOUBLE), comparisons, + - * /,
+small vocabulary every engine reads alike: CASE, CAST(... AS DOUBLE or REAL), comparisons, + - * /,
 EXP, GREATEST, AND/OR, IS NULL, numbers with an exponent (DOUBLE everywhere) and the engine's
 array lookup (and DuckDB's list_position / list_max for a multiclass argmax). Argument i is the
 placeholder `arg(i)`, class label i `label(i)`:
@@ -25,7 +25,7 @@ from sqlrun.engine.compile import RAW_DEPTH, RAW_LABELS, RAW_SQL
 from sqlrun.engine.compile import raw_label as label
 from sqlrun.engine.models.trees_sql import Layout, arg, margins, number, total
 
-ENCODING = "trees-5"
+ENCODING = "trees-6"
 MAX_NODES = 400_000  # about 12 MB of SQL; beyond this engines' parsers take too long: retrain smaller
 
 

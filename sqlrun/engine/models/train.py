@@ -222,25 +222,35 @@ def _train_xgboost(spec, x, y, fit, problem, common, seed) -> Trained:
 
 def booster_model(booster) -> dict:
     """The booster's trees, base margin and objective, from XGBoost's own JSON model (what to_sql compiles)."""
-    raw = json.loads(bytes(booster.save_raw("json")))
-    learner = raw["learner"]
+    text = bytes(booster.save_raw("json"))
+    learner = json.loads(text)["learner"]
     gbm = learner["gradient_booster"]["model"]
     objective = learner["objective"]["name"]
-    base = [float(v) for v in learner["learner_model_param"]["base_score"].strip("[]").split(",")]
     groups = max(1, int(learner["learner_model_param"].get("num_class", "0")))
-    if len(base) == 1:
-        base = base * groups
-    if objective in ("binary:logistic", "reg:logistic"):  # base_score is a probability
-        base = [math.log(b / (1 - b)) for b in base]
-    elif objective in ("reg:tweedie", "count:poisson", "reg:gamma"):
-        base = [math.log(b) for b in base]
     trees = []
     for tree, group in zip(gbm["trees"], gbm["tree_info"]):
         trees.append({
             "group": group, "feature": tree["split_indices"], "threshold": tree["split_conditions"],
             "left": tree["left_children"], "right": tree["right_children"], "default_left": tree["default_left"],
         })
-    return {"base_margin": base, "groups": groups, "trees": trees, "objective_name": objective}
+    return {"base_margin": base_margins(text, groups), "groups": groups, "trees": trees, "objective_name": objective}
+
+
+def base_margins(text: bytes, groups: int) -> list[float]:
+    """XGBoost's base margin per output, the float32 it adds the trees to (its own link of
+    base_score, computed in float32): the margins of a copy of the model whose leaves are all 0."""
+    import numpy as np
+    import xgboost as xgb
+
+    zeroed = json.loads(text)  # the booster's JSON model
+    for tree in zeroed["learner"]["gradient_booster"]["model"]["trees"]:
+        tree["split_conditions"] = [0.0 if left == -1 else value
+                                    for left, value in zip(tree["left_children"], tree["split_conditions"])]
+    booster = xgb.Booster()
+    booster.load_model(bytearray(json.dumps(zeroed).encode()))
+    row = np.full((1, booster.num_features()), np.nan)
+    margins = booster.inplace_predict(row, predict_type="margin", missing=np.nan).reshape(-1)
+    return [float(v) for v in np.resize(margins, groups)]
 
 
 def predict_native(trained: Trained, x: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Tree ensembles as SQL text: one expression per tree, the trees summed as a balanced tree.
+"""Tree ensembles as SQL text: one expression per tree, summed in float32 as XGBoost sums them.
 
 Two encodings of a tree (an engine declares which it runs faster, MODEL_TREES):
 - "case": nested CASE WHEN ... THEN <leaf value> ... END. Engines that evaluate only the
@@ -12,6 +12,13 @@ as comparing x with the midpoint between t and the float32 below it (`<=` when a
 the midpoint rounds down, to the even neighbour), so the SQL keeps doubles and still takes
 every branch booster.predict takes. A NULL (XGBoost's missing value) makes the condition
 NULL, so the row takes the ELSE branch: the node's default direction.
+
+The raw score (margin) is XGBoost's own, bit for bit: its CPU predictor starts from the base
+margin as a float32 and adds each tree's float32 leaf value in tree order, each partial sum a
+float32. The SQL does the same: one chain `CAST(base AS REAL) + CAST(tree 1 AS REAL) + ...`,
+left to right (REAL + REAL is REAL on DuckDB, Polars and Spark), then CAST(... AS DOUBLE) before
+the link function. So the trees as SQL, the engine function (scorer.py: inplace_predict's
+margins) and the library's batch give the same margins on every engine.
 
 With an engine function for the model (Layout.function, scorer.py) the raw scores are its calls.
 
@@ -95,8 +102,9 @@ def tree_sql(tree: dict, style: str, dialect: str) -> str:
 
 
 def total(terms: list[str], sums: str = "balanced") -> str:
-    """terms summed: as a balanced tree of additions (nesting grows with log2 of their count:
-    DuckDB and Polars plan a long chain in quadratic time), or as one chain in parentheses."""
+    """terms (of linear models, k-means) summed: as a balanced tree of additions (nesting grows
+    with log2 of their count: DuckDB and Polars plan a long chain in quadratic time), or as one
+    chain in parentheses."""
     if len(terms) == 1:
         return terms[0]
     if sums == "chain":
@@ -124,4 +132,10 @@ def margins(model: dict, layout: Layout) -> list[str]:
     trees: list[list[str]] = [[] for _ in range(model["groups"])]
     for tree in model["trees"]:
         trees[tree["group"]].append(tree_sql(tree, layout.trees, layout.dialect))
-    return [total([number(base)] + group, layout.sums) for base, group in zip(model["base_margin"], trees)]
+    return [f32_sum([number(base)] + group) for base, group in zip(model["base_margin"], trees)]
+
+
+def f32_sum(terms: list[str]) -> str:
+    """terms (float32 values as DOUBLE) summed left to right in float32, as a DOUBLE: one chain
+    (no nesting; a balanced tree would add in another order)."""
+    return f"CAST({' + '.join(f'CAST({t} AS REAL)' for t in terms)} AS DOUBLE)"
