@@ -665,4 +665,7 @@ CASES = [
          "SELECT id, MIN(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW),"
          " MAX(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM"
          " (SELECT id, CASE WHEN id IN (2, 3, 6) THEN CAST('NaN' AS DOUBLE) ELSE y END AS v FROM t)"),
+    case("math", "round_doubles_half_up_in_decimal",
+         "SELECT v, round(v), round(v, 1), round(v, 2), round(v, 6) FROM VALUES (28.65D), (31.15D), (-86.35D),"
+         " (1.005D), (2.675D), (0.125D), (-0.125D), (1.5E-7D), (123456789.12345679D), (1E20D), (4.5E-7D) AS t(v)"),
 ]

@@ -1,0 +1,47 @@
+"""Spark's ROUND of a DOUBLE rounds the number's shortest decimal text half up (Scala's
+BigDecimal(d).setScale(n, HALF_UP)): ROUND(28.65, 1) is 28.7. DuckDB rounds x * 10^n in binary
+(28.6) and the Polars spelling gave 28.700000000000003. Spelled on both as that decimal: the
+double's text (shortest on both engines) read as a DECIMAL wide enough for all its digits,
+rounded (half away from zero there too), and read back through its text (correctly rounded).
+
+Outside the decimal's reach the answer is known without it: NaN and infinities stay; from
+10^(17-n) (and 2^52 for n >= 0) up every double is a multiple of 10^-n already; below
+0.4 * 10^-n the answer is 0.0 (Spark's BigDecimal has no -0.0)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlglot import exp
+
+from sqlrun.engine.rewrites.base import Refused, spelled, typed_nodes
+from sqlrun.engine.rewrites.narrowing import integer_literal
+
+_FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
+_PLACES = {"duckdb": range(-4, 21), "polars": range(0, 21)}  # DECIMAL(38, ...) holds 17 digits either side
+
+
+def spark_round_of_doubles(tree: exp.Expression, ctx) -> exp.Expression:
+    for node in reversed(typed_nodes(tree, ctx, exp.Round)):  # innermost first
+        x = node.this
+        if x.type is None or not x.type.is_type(*_FLOATS):
+            continue
+        places = node.args.get("decimals")
+        n = 0 if places is None else integer_literal(places)
+        if n is None or n not in _PLACES[ctx.engine]:
+            raise Refused(node, f"Spark's ROUND of a double to {places.sql('spark') if places else 0} places"
+                                f" is not translated for {ctx.engine} (a constant in {_PLACES[ctx.engine]})")
+        node.replace(_rounded(exp.cast(x.copy(), "double"), n, x.type))
+    return tree
+
+
+def _rounded(x: exp.Expression, n: int, kind: exp.DataType) -> exp.Expression:
+    whole = min(10 ** (17 - n), 2 ** 52) if n >= 0 else 10 ** (17 - n)
+    tiny = format(Decimal(4).scaleb(-n - 1), "f")
+    text = f"CAST(CAST(ROUND(CAST(CAST({{x}} AS STRING) AS DECIMAL(38, {max(n, 0) + 17})), {n}) AS STRING) AS DOUBLE)"
+    value = spelled(
+        f"CASE WHEN ISNAN({{x}}) OR ABS({{x}}) = CAST('Infinity' AS DOUBLE) OR ABS({{x}}) >= {whole}"
+        f" THEN {{x}} WHEN ABS({{x}}) < {tiny} THEN CAST(0 AS DOUBLE) ELSE {text} END", x=x)
+    decimal = value.find(exp.Round)  # the engine's own ROUND of a DECIMAL, not a spelling of Spark's
+    decimal.replace(exp.Anonymous(this="ROUND", expressions=[decimal.this, decimal.args["decimals"]]))
+    return exp.cast(value, kind.copy()) if not kind.is_type(exp.DType.DOUBLE) else exp.Paren(this=value)
