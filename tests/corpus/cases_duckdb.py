@@ -397,4 +397,11 @@ CASES = [
     case("math", "ln_of_negatives", "SELECT id, ln(y), ln(CAST('-inf' AS DOUBLE)) FROM t"),
     case("string", "like_in_and_not_inside_comparisons",
          "SELECT id, s LIKE 'A%' IS NULL, NOT 'a_b' IN ('') <> flag, flag <> NOT flag FROM t"),
+    case("date", "strftime_day_of_year_and_text",
+         "SELECT id, strftime(ts, 'day %j of %Y, %-d/%-m at %I %p (%%)') FROM t"),
+    case("date", "date_trunc_units_duckdb_spells",
+         "SELECT id, date_trunc('milliseconds', ts), date_trunc('doy', ts), date_trunc('yearweek', d) FROM t"),
+    case("date", "make_timestamp_and_epoch_ms",
+         "SELECT make_timestamp(2024, 2, 29, 13, 45, 30.25), epoch_ms(1700000000123),"
+         " make_timestamp(1700000000123456)"),
 ]
