@@ -13,7 +13,7 @@ NAIVE = exp.DataType.build("TIMESTAMPNTZ")
 _ZONED = (exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ)
 _PLAIN = (exp.DType.DATE, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.DATETIME,
           exp.DType.TIMESTAMP_S, exp.DType.TIMESTAMP_MS, exp.DType.TIMESTAMP_NS)
-KINDS = (exp.TimestampFromParts, exp.UnixToTime, exp.TimestampTrunc)
+KINDS = (exp.TimestampFromParts, exp.UnixToTime, exp.TimestampTrunc, exp.GenerateSeries)
 
 
 def naive(node: exp.Expression) -> exp.Expression:
@@ -36,6 +36,14 @@ def duckdb_naive_timestamps(tree, ctx):
         kind = node.this.type
         if kind is not None and kind.is_type(*_PLAIN):
             node.replace(naive(node))
+    # generate_series / range of DATEs by an INTERVAL: TIMESTAMPs in DuckDB, DATEs in Spark
+    steps = [n for n in tree.find_all(exp.GenerateSeries) if isinstance(n.args.get("step"), exp.Interval)]
+    if steps:
+        annotate(tree, ctx)
+    for node in steps:
+        for bound in (node.args.get("start"), node.args.get("end")):
+            if bound is not None and bound.type is not None and bound.type.is_type(*_PLAIN):
+                bound.replace(naive(bound))
     return tree
 
 
