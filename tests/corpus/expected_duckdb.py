@@ -2061,4 +2061,14 @@ EXPECTED = {
     'make_timestamp_and_epoch_ms': [
         (datetime.datetime(2024, 2, 29, 13, 45, 30, 250000), datetime.datetime(2023, 11, 14, 22, 13, 20, 123000), datetime.datetime(2023, 11, 14, 22, 13, 20, 123456)),
     ],
+    # SELECT id, string_split(s, ''), string_split(s, NULL) FROM t
+    'string_split_by_empty_and_null': [
+        (1, ['A', 'p', 'p', 'l', 'e'], ['Apple']),
+        (2, ['b', 'a', 'n', 'a', 'n', 'a'], ['banana']),
+        (3, [' ', ' ', 'C', 'h', 'e', 'r', 'r', 'y', ' '], ['  Cherry ']),
+        (4, None, None),
+        (5, [], ['']),
+        (6, ['a', ',', 'b', ',', 'c'], ['a,b,c']),
+        (7, ['O', "'", 'B', 'r', 'i', 'e', 'n'], ["O'Brien"]),
+    ],
 }

@@ -2,7 +2,7 @@
 
 string_split(s, NULL) is [s] in DuckDB (NULL in Spark); string_split(s, '') is s's characters,
 where Spark's split by the quoted empty text adds an empty last element (its split by the empty
-pattern gives the characters). A regular expression that can match the empty text splits
+pattern gives the characters, and [''] for ''). A regular expression that can match the empty text splits
 otherwise in Spark (empty pieces at each empty match): refused.
 """
 
@@ -14,7 +14,15 @@ from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, is_null, replace_all
 
-EACH_CHARACTER = exp.Literal.string("")  # Spark's split by an empty pattern: each character
+
+def _characters(text: exp.Expression) -> exp.Expression:
+    """Spark's split by the empty pattern gives each character, and [''] for '' (DuckDB: [])."""
+    piece = exp.to_identifier("c")
+    return exp.ArrayFilter(
+        this=exp.RegexpSplit(this=text.copy(), expression=exp.Literal.string("")),
+        expression=exp.Lambda(this=exp.NEQ(this=exp.column(piece), expression=exp.Literal.string("")),
+                              expressions=[piece]),
+    )
 
 
 def _whole(text: exp.Expression) -> exp.Expression:
@@ -27,14 +35,14 @@ def _split(node: exp.Split) -> exp.Expression:
         return _whole(text)
     if isinstance(sep, exp.Literal) and sep.is_string:
         if sep.name == "":
-            return exp.RegexpSplit(this=text.copy(), expression=EACH_CHARACTER.copy())
+            return _characters(text)
         if r"\E" in sep.name:
             raise Refused(node, r"string_split by a text holding \E (sent as a quoted pattern)")
         return node
     return exp.Case(ifs=[
         exp.If(this=is_null(sep), true=_whole(text)),
         exp.If(this=exp.EQ(this=sep.copy(), expression=exp.Literal.string("")),
-               true=exp.RegexpSplit(this=text.copy(), expression=EACH_CHARACTER.copy())),
+               true=_characters(text)),
     ], default=node.copy())
 
 
