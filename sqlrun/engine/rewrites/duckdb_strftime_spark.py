@@ -4,7 +4,7 @@ sqlglot writes DuckDB's codes its own way (%j as DD, %z as Z, codes it does not 
 text, letters between codes unquoted). Here each code checked against DuckDB's own tests is
 spelled in Spark's pattern letters, text between codes is quoted, and a format holding any other
 code (or that is not one constant text) is refused. Two differences are guarded at run time, as
-an error rather than another value: a year outside 1..9999 (DuckDB writes 99999, Spark +99999),
+an error rather than another value: a year over 9999 (DuckDB writes 99999, Spark +99999),
 and text Spark's to_timestamp cannot read (NULL there; DuckDB's strptime raises).
 """
 
@@ -18,7 +18,6 @@ from sqlrun.engine.rewrites.base import Refused, replace_all
 from sqlrun.engine.rewrites.naive_timestamps import naive
 
 KINDS = (exp.TimeToStr, exp.StrToTime)
-CODE = re.compile(r"%-?.")
 FORMAT = {
     "%a": "EEE", "%A": "EEEE", "%b": "MMM", "%h": "MMM", "%B": "MMMM", "%d": "dd", "%-d": "d", "%m": "MM",
     "%-m": "M", "%y": "yy", "%Y": "yyyy", "%H": "HH", "%-H": "H", "%I": "hh", "%-I": "h", "%M": "mm",

@@ -10,7 +10,6 @@ from sqlglot import exp
 from sqlrun.engine.rewrites.base import annotate, replace_all, typed_nodes
 
 NAIVE = exp.DataType.build("TIMESTAMPNTZ")
-_ZONED = (exp.DType.TIMESTAMPTZ, exp.DType.TIMESTAMPLTZ)
 _PLAIN = (exp.DType.DATE, exp.DType.TIMESTAMP, exp.DType.TIMESTAMPNTZ, exp.DType.DATETIME,
           exp.DType.TIMESTAMP_S, exp.DType.TIMESTAMP_MS, exp.DType.TIMESTAMP_NS)
 KINDS = (exp.TimestampFromParts, exp.UnixToTime, exp.TimestampTrunc, exp.GenerateSeries)
@@ -30,7 +29,7 @@ def duckdb_naive_timestamps(tree, ctx):
     tree = replace_all(tree, exp.TimestampFromParts, naive)
     # to_timestamp(seconds) (no scale) is a TIMESTAMPTZ in DuckDB: left an instant.
     tree = replace_all(tree, exp.UnixToTime, lambda n: naive(n) if n.text("scale") in ("3", "6") else n)
-    # date_trunc keeps its argument's kind: a TIMESTAMPTZ stays one (DATEs: duckdb_on_spark);
+    # date_trunc keeps its argument's kind: a TIMESTAMPTZ stays one (DATEs: trunc_units.py);
     # an argument of a type not known here is left as it was.
     for node in typed_nodes(tree, ctx, exp.TimestampTrunc):
         kind = node.this.type
