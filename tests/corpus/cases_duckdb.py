@@ -424,4 +424,12 @@ CASES = [
          " date_part('century', CAST('-1000-03-15' AS DATE)), date_part('decade', CAST('-1005-03-15' AS DATE))"),
     case("math", "division_by_a_signed_zero",
          "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
+    case("date", "strftime_day_of_year_and_text",
+         "SELECT id, strftime(ts, 'day %j of %Y, %-d/%-m at %I %p (%%)') FROM t"),
+    case("date", "date_trunc_units_duckdb_spells",
+         "SELECT id, date_trunc('milliseconds', ts), date_trunc('doy', ts), date_trunc('yearweek', d) FROM t"),
+    case("string", "string_split_by_empty_and_null", "SELECT id, string_split(s, ''), string_split(s, NULL) FROM t"),
+    case("date", "make_timestamp_and_epoch_ms",
+         "SELECT make_timestamp(2024, 2, 29, 13, 45, 30.25), epoch_ms(1700000000123),"
+         " make_timestamp(1700000000123456)"),
 ]

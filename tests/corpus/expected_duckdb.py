@@ -2167,4 +2167,40 @@ EXPECTED = {
         (6, -inf, inf),
         (7, -inf, inf),
     ],
+    # SELECT id, strftime(ts, 'day %j of %Y, %-d/%-m at %I %p (%%)') FROM t
+    'strftime_day_of_year_and_text': [
+        (1, 'day 015 of 2024, 15/1 at 08 AM (%)'),
+        (2, 'day 060 of 2024, 29/2 at 11 PM (%)'),
+        (3, 'day 365 of 2023, 31/12 at 12 PM (%)'),
+        (4, 'day 061 of 2024, 1/3 at 12 AM (%)'),
+        (5, 'day 186 of 2024, 4/7 at 05 PM (%)'),
+        (6, None),
+        (7, 'day 310 of 2022, 6/11 at 06 AM (%)'),
+    ],
+    # SELECT id, date_trunc('milliseconds', ts), date_trunc('doy', ts), date_trunc('yearweek', d)
+    #   FROM t
+    'date_trunc_units_duckdb_spells': [
+        (1, datetime.datetime(2024, 1, 15, 8, 30), datetime.datetime(2024, 1, 15, 0, 0), datetime.datetime(2024, 1, 15, 0, 0)),
+        (2, datetime.datetime(2024, 2, 29, 23, 59, 59), datetime.datetime(2024, 2, 29, 0, 0), datetime.datetime(2024, 2, 26, 0, 0)),
+        (3, datetime.datetime(2023, 12, 31, 12, 0), datetime.datetime(2023, 12, 31, 0, 0), datetime.datetime(2023, 12, 25, 0, 0)),
+        (4, datetime.datetime(2024, 3, 1, 0, 0), datetime.datetime(2024, 3, 1, 0, 0), datetime.datetime(2024, 2, 26, 0, 0)),
+        (5, datetime.datetime(2024, 7, 4, 17, 45, 30), datetime.datetime(2024, 7, 4, 0, 0), datetime.datetime(2024, 7, 1, 0, 0)),
+        (6, None, None, None),
+        (7, datetime.datetime(2022, 11, 6, 6, 5, 4), datetime.datetime(2022, 11, 6, 0, 0), datetime.datetime(2022, 10, 31, 0, 0)),
+    ],
+    # SELECT make_timestamp(2024, 2, 29, 13, 45, 30.25), epoch_ms(1700000000123),
+    #   make_timestamp(1700000000123456)
+    'make_timestamp_and_epoch_ms': [
+        (datetime.datetime(2024, 2, 29, 13, 45, 30, 250000), datetime.datetime(2023, 11, 14, 22, 13, 20, 123000), datetime.datetime(2023, 11, 14, 22, 13, 20, 123456)),
+    ],
+    # SELECT id, string_split(s, ''), string_split(s, NULL) FROM t
+    'string_split_by_empty_and_null': [
+        (1, ['A', 'p', 'p', 'l', 'e'], ['Apple']),
+        (2, ['b', 'a', 'n', 'a', 'n', 'a'], ['banana']),
+        (3, [' ', ' ', 'C', 'h', 'e', 'r', 'r', 'y', ' '], ['  Cherry ']),
+        (4, None, None),
+        (5, [], ['']),
+        (6, ['a', ',', 'b', ',', 'c'], ['a,b,c']),
+        (7, ['O', "'", 'B', 'r', 'i', 'e', 'n'], ["O'Brien"]),
+    ],
 }

@@ -25,9 +25,3 @@ def duckdb_left_right_negative(tree, ctx):
 
     return replace_all(tree, (exp.Left, exp.Right), build)
 
-
-def duckdb_date_trunc_is_timestamp(tree, ctx):
-    # DuckDB's date_trunc of a DATE is a TIMESTAMP; sqlglot sends it as Spark's TRUNC (a DATE).
-    return replace_all(
-        tree, exp.DateTrunc, lambda n: n if isinstance(n.parent, exp.Cast) else exp.cast(n.copy(), "timestamp")
-    )

@@ -3,8 +3,8 @@
 A text compared with a BOOLEAN is cast to BOOLEAN in DuckDB ('1', 't', 'yes'... are true; any
 other text is an error), where Polars compares the two as they are (never equal): a text literal
 becomes its BOOLEAN, any other text operand is refused. The texts 'infinity', '-infinity', 'inf'
-and 'epoch' cast to a DATE or TIMESTAMP are DuckDB's special values; Polars reads NULL or fails:
-refused."""
+and 'epoch' cast to a DATE or TIMESTAMP are DuckDB's special values; Polars and Spark read NULL
+or fail: refused."""
 
 from __future__ import annotations
 
@@ -50,11 +50,19 @@ def boolean_text_comparisons(tree, ctx):
     return tree
 
 
+# a part of an infinite moment is NULL in DuckDB, as Spark's of its NULL (the special text cast)
+PARTS = (exp.Year, exp.Quarter, exp.Month, exp.Week, exp.WeekOfYear, exp.Day, exp.DayOfMonth, exp.DayOfWeek,
+         exp.DayOfWeekIso, exp.DayOfYear, exp.Hour, exp.Minute, exp.Second, exp.TimeToUnix, exp.LastDay,
+         exp.Monthname, exp.Dayname)
+
+
 def special_moments(tree, ctx):
     for node in tree.find_all(exp.Cast):
         literal = node.this
+        if ctx.engine == "spark" and isinstance(node.parent, PARTS) and literal.name.strip().lower() != "epoch":
+            continue
         if node.to.is_type(*MOMENTS) and isinstance(literal, exp.Literal) and literal.is_string:
             if literal.name.strip().lower() in SPECIAL:
-                why = f"'{literal.name}' is a special value of DuckDB's {node.to.sql('duckdb')}; Polars has none"
+                why = f"'{literal.name}' is a special value of DuckDB's {node.to.sql('duckdb')}; {ctx.engine} has none"
                 raise Refused(node, why)
     return tree
