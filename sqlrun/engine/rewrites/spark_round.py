@@ -21,11 +21,18 @@ _FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 _PLACES = {"duckdb": range(-4, 21), "polars": range(0, 21)}  # DECIMAL(38, ...) holds 17 digits either side
 
 
+def _decimal_literal(node: exp.Expression) -> bool:
+    """Spark reads 2.5 as a DECIMAL (sqlglot: a DOUBLE); 2.5E0 and 2.5D are doubles."""
+    return isinstance(node, exp.Literal) and node.is_number and "e" not in node.name.lower()
+
+
 def spark_round_of_doubles(tree: exp.Expression, ctx) -> exp.Expression:
     for node in reversed(typed_nodes(tree, ctx, exp.Round)):  # innermost first
         x = node.this
         if x.type is None or not x.type.is_type(*_FLOATS):
             continue
+        if any(_decimal_literal(n) and not isinstance(n.parent, exp.Cast) for n in x.walk()):
+            continue  # a DECIMAL on Spark, or of one: sqlglot's type is not Spark's
         places = node.args.get("decimals")
         n = 0 if places is None else integer_literal(places)
         if n is None or n not in _PLACES[ctx.engine]:
