@@ -5,7 +5,7 @@ DATE_FROM_UNIX_DATE, TIMESTAMPADD of a DATE, text read as a number (Spark trims 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from sqlglot import exp
 
@@ -138,8 +138,13 @@ def _text_number(text: str, to: exp.DataType) -> exp.Expression:
     if to.is_type(exp.DType.DECIMAL):
         if re.fullmatch(_DECIMAL_TEXT, text):  # rounded half up to the scale, NULL if too wide
             precision, scale = ([int(e.name) for e in to.expressions] + [10, 0][len(to.expressions):])[:2]
-            number = Decimal(text).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-            value = str(number) if number.adjusted() < precision - scale else None
+            with localcontext() as exact:  # 38 digits and more: the default context has 28
+                exact.prec = 80
+                try:
+                    number = Decimal(text).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+                except InvalidOperation:  # wider than 80 digits: past any DECIMAL
+                    number = None
+            value = str(number) if number is not None and number.adjusted() < precision - scale else None
     elif re.fullmatch(_SPECIAL_TEXT, text):
         value = "NaN" if "nan" in text else ("-Infinity" if text.startswith("-") else "Infinity")
     elif re.fullmatch(f"{_DECIMAL_TEXT}[df]?", text):

@@ -36,8 +36,9 @@ def spark_round_of_doubles(tree: exp.Expression, ctx) -> exp.Expression:
         places = node.args.get("decimals")
         n = 0 if places is None else integer_literal(places)
         if n is None or n not in _PLACES[ctx.engine]:
-            raise Refused(node, f"Spark's ROUND of a double to {places.sql('spark') if places else 0} places"
-                                f" is not translated for {ctx.engine} (a constant in {_PLACES[ctx.engine]})")
+            span = _PLACES[ctx.engine]
+            raise Refused(node, f"Spark's ROUND of a double to {places.sql('spark')} places is not translated for"
+                                f" {ctx.engine} (a constant from {span.start} to {span.stop - 1})")
         node.replace(_rounded(exp.cast(x.copy(), "double"), n, x.type))
     return tree
 
