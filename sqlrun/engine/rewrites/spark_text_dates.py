@@ -13,7 +13,7 @@ import re
 from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import spelled, typed_nodes
-from sqlrun.engine.rewrites.coercion import trimmed_like_spark
+from sqlrun.engine.rewrites.coercion import _BLANK, trimmed_like_spark
 
 _FORM = r"(?s)^[+-]?[0-9]{4,7}(-[0-9]{1,2}(-[0-9]{1,2}([ T].*)?)?)?$"
 
@@ -37,7 +37,7 @@ def spark_text_to_date(tree: exp.Expression, ctx) -> exp.Expression:
 
 def _folded(text: str) -> exp.Expression | None:
     """A constant read at compile time; None for a year not in 1..9999 (left to the spelling)."""
-    text = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", text)
+    text = re.sub(f"^{_BLANK}|{_BLANK}$", "", text)
     if not re.fullmatch(_FORM, text):
         return exp.cast(exp.null(), "date")
     fields = [int(f) for f in re.match(r"[+-]?([0-9]+)(?:-([0-9]+))?(?:-([0-9]+))?", text).groups("1")]
