@@ -422,6 +422,12 @@ CASES = [
     case("date", "millennium_before_year_one",
          "SELECT date_part('millennium', CAST('-1000-03-15' AS DATE)),"
          " date_part('century', CAST('-1000-03-15' AS DATE)), date_part('decade', CAST('-1005-03-15' AS DATE))"),
+    case("math", "round_double_ties_of_the_binary_value",
+         "SELECT x, round(x, 1), round(x, 2), round(x, 3), CASE WHEN abs(x) < 1e30 THEN round(CAST(x AS REAL), 1) END"
+         " FROM (VALUES (CAST('28.65' AS DOUBLE)),"
+         " (CAST('-28.65' AS DOUBLE)), (CAST('894.9' AS DOUBLE)), (CAST('2.675' AS DOUBLE)), (CAST('1.005' AS DOUBLE)),"
+         " (CAST('0.125' AS DOUBLE)), (CAST('-0.04' AS DOUBLE)), (CAST('4503599627370495.5' AS DOUBLE)),"
+         " (CAST('1e300' AS DOUBLE)), (CAST('NaN' AS DOUBLE)), (CAST('-Infinity' AS DOUBLE)), (NULL)) v(x) ORDER BY x"),
     case("math", "division_by_a_signed_zero",
          "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
     case("date", "strftime_day_of_year_and_text",
