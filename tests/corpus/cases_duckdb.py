@@ -427,7 +427,16 @@ CASES = [
          " FROM (VALUES (CAST('28.65' AS DOUBLE)),"
          " (CAST('-28.65' AS DOUBLE)), (CAST('894.9' AS DOUBLE)), (CAST('2.675' AS DOUBLE)), (CAST('1.005' AS DOUBLE)),"
          " (CAST('0.125' AS DOUBLE)), (CAST('-0.04' AS DOUBLE)), (CAST('4503599627370495.5' AS DOUBLE)),"
-         " (CAST('1e300' AS DOUBLE)), (CAST('NaN' AS DOUBLE)), (CAST('-Infinity' AS DOUBLE)), (NULL)) v(x) ORDER BY x"),
+         " (CAST('1e300' AS DOUBLE)), (CAST('NaN' AS DOUBLE)), (CAST('-Infinity' AS DOUBLE)), (NULL)) v(x)"
+         " ORDER BY x"),
+    case("math", "try_cast_of_two_to_the_63_to_bigint",
+         "SELECT TRY_CAST(CAST('9223372036854775807' AS DOUBLE) AS BIGINT),"
+         " TRY_CAST(CAST('-9223372036854775808' AS DOUBLE) AS BIGINT), TRY_CAST(CAST('NaN' AS DOUBLE) AS BIGINT),"
+         " TRY_CAST(CAST(2.5 AS DOUBLE) AS BIGINT),"
+         " TRY_CAST(CAST('-3.5' AS REAL) AS BIGINT)"),
+    case("math", "booleans_among_integers",
+         "SELECT k, k IN (TRUE), k < (k > 1), (k > 1) BETWEEN 0 AND 1, k IN (TRUE, 2)"
+         " FROM (VALUES (0), (1), (2), (NULL)) v(k) ORDER BY k NULLS LAST"),
     case("math", "division_by_a_signed_zero",
          "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
     case("date", "strftime_day_of_year_and_text",

@@ -2172,6 +2172,17 @@ EXPECTED = {
         (nan, nan, nan, nan, None),
         (None, None, None, None, None),
     ],
+    # 2^63 as a double does not fit a BIGINT: NULL (Spark's TRY_CAST gives 2^63 - 1)
+    'try_cast_of_two_to_the_63_to_bigint': [
+        (None, -9223372036854775808, None, 2, -4),
+    ],
+    # a boolean compared with an integer is 1 or 0 (Spark fails at run time on IN, <, BETWEEN)
+    'booleans_among_integers': [
+        (0, False, False, True, False),
+        (1, True, False, True, True),
+        (2, False, False, True, True),
+        (None, None, None, None, None),
+    ],
     # SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t
     'division_by_a_signed_zero': [
         (1, -inf, inf),

@@ -239,6 +239,7 @@ RULES: tuple[Rule, ...] = (
     Rule("duckdb_boolean_text_comparisons", duckdb_texts.boolean_text_comparisons, ("duckdb",), ("polars",), kinds=duckdb_texts.COMPARISONS),
     Rule("polars_is_true_of_null_is_false", boolean_tests.polars_is_true, (), ("polars",), kinds=(exp.Is,)),
     Rule("duckdb_calls_on_spark", duckdb_on_spark.duckdb_calls_on_spark, ("duckdb",), ("spark",), kinds=(exp.Extract, exp.Escape, exp.Cast, exp.TryCast, exp.Sign, exp.Atan2)),
+    Rule("duckdb_booleans_among_numbers", duckdb_on_spark.duckdb_booleans_among_numbers, ("duckdb",), ("polars", "spark"), kinds=duckdb_on_spark.ORDERED),
     Rule("duckdb_left_right_of_a_negative_count", duckdb_on_spark.duckdb_left_right_negative, ("duckdb",), ("spark",), kinds=(exp.Left, exp.Right)),
     Rule("polars_left_right", strings.polars_left_right, (), ("polars",), kinds=(exp.Left, exp.Right)),
     Rule("polars_naive_and_utc_timestamps", polars_time_zones.polars_naive_and_utc, SPARK, ("polars",), kinds=(exp.Cast, exp.TryCast)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all, spelled, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, annotate, replace_all, spelled, typed_nodes
 
 
 def duckdb_left_right_negative(tree, ctx):
@@ -56,3 +56,25 @@ def duckdb_calls_on_spark(tree, ctx):
         " (CASE WHEN CAST(CAST({y} AS DOUBLE) AS STRING) LIKE '-%' THEN CAST(-1 AS DOUBLE) ELSE CAST(1 AS DOUBLE) END)"
         " * (CASE WHEN {x} < 0 OR ({x} = 0 AND CAST(CAST({x} AS DOUBLE) AS STRING) LIKE '-%') THEN PI()"
         " ELSE CAST(0 AS DOUBLE) END) ELSE ATAN2({y}, {x}) END", y=n.this, x=n.expression)))
+
+
+ORDERED = (exp.In, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Between)
+
+
+def duckdb_booleans_among_numbers(tree, ctx):
+    """DuckDB compares a boolean with a number as the number 1 or 0 (`2 IN (TRUE)` is false);
+    Spark does so for = only and fails at run time on IN, <, BETWEEN (Polars refuses IN to plan):
+    the boolean is CAST."""
+    annotate(tree, ctx)
+    for node in list(tree.find_all(ORDERED)):
+        if isinstance(node, exp.In) and node.args.get("query"):
+            continue
+        operands = [node.this, *node.expressions] if isinstance(node, exp.In) else [
+            node.args[k] for k in ("this", "expression", "low", "high") if node.args.get(k) is not None]
+        kinds = [o.type for o in operands]
+        if not any(k is not None and k.is_type(*exp.DataType.NUMERIC_TYPES) for k in kinds):
+            continue
+        for operand, kind in zip(operands, kinds):
+            if kind is not None and kind.is_type(exp.DType.BOOLEAN):
+                operand.replace(exp.cast(operand.copy(), "int"))
+    return tree

@@ -109,6 +109,11 @@ def duckdb_cast_rounds(tree, ctx):
             name = ctx.per_engine(node, spark="BROUND", polars="ROUND")
             rounded = exp.Anonymous(this=name, expressions=[node.this.copy()])
         node.this.replace(rounded)
+        if isinstance(node, exp.TryCast) and ctx.engine == "spark" and node.to.is_type(exp.DType.BIGINT):
+            # 2^63 as a double: NULL on DuckDB, Spark's TRY_CAST gives 2^63 - 1 (checked on Spark 4)
+            top = exp.cast(exp.Literal.number("9.223372036854775807E18"), "double")
+            fits = exp.LT(this=rounded.copy(), expression=top)
+            node.replace(exp.Case(ifs=[exp.If(this=fits, true=node.copy())]))
     return tree
 
 
