@@ -98,6 +98,9 @@ CASES = [
     # -- math
     case("math", "slash_is_fractional", "SELECT 7 / 2"),
     case("math", "div_operator", "SELECT 7 div 2"),
+    case("math", "div_of_a_decimal_and_by_zero",
+         "SELECT k, CAST(m AS DECIMAL(10,2)) DIV k, k DIV 0 FROM (VALUES (7.50, 2), (-7.50, 2), (0.00, 0), (NULL, 1),"
+         " (-0.01, 1)) v(m, k)"),
     case("math", "int_column_division", "SELECT id, x / 4 FROM t"),
     case("math", "modulo_negative", "SELECT -7 % 3, 7 % -3"),
     case("math", "pmod", "SELECT pmod(-7, 3)"),

@@ -631,6 +631,14 @@ EXPECTED = {
     'div_operator': [
         (3,),
     ],
+    # Spark's div of a DECIMAL truncates to a BIGINT; x div 0 is NULL
+    'div_of_a_decimal_and_by_zero': [
+        (2, 3, None),
+        (2, -3, None),
+        (0, None, None),
+        (1, None, None),
+        (1, 0, None),
+    ],
     # SELECT id, x / 4 FROM t
     'int_column_division': [
         (1, 2.5),

@@ -145,6 +145,7 @@ RULES: tuple[Rule, ...] = (
     Rule("spark_interval_span_literals", interval_spans.spark_interval_span_literals, SPARK, ("duckdb",), kinds=(exp.Interval,)),
     Rule("spark_interval_spans", spark_dates.spark_interval_spans, SPARK, ("duckdb", "polars"), kinds=(exp.Interval,)),
     Rule("spark_split_limit", split_limit.spark_split_limit, SPARK, ("duckdb",), kinds=(exp.RegexpSplit,)),
+    Rule("spark_div_by_zero_is_null", spark_calls.spark_div_by_zero, SPARK, ("duckdb", "polars"), kinds=(exp.IntDiv,)),
     Rule("spark_call_details", spark_calls.spark_call_details, SPARK, ("duckdb",), kinds=spark_calls.CALL_DETAILS),
     Rule("spark_interval_values", spark_dates.spark_interval_values, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast, exp.Sub)),
     Rule("spark_casts_to_moments", spark_dates.spark_casts_to_moments, SPARK, ("duckdb", "polars"), kinds=(exp.Cast, exp.TryCast)),

@@ -233,18 +233,23 @@ def spark_round_integer_overflow(tree, ctx):
 
 _NULL_TYPED = {exp.Contains: "varchar", exp.StartsWith: "varchar", exp.EndsWith: "varchar",
                exp.UnixSeconds: "timestamp", exp.UnixMicros: "timestamp", exp.UnixMillis: "timestamp"}
-CALL_DETAILS = (*_NULL_TYPED, exp.IntDiv, exp.RegexpSplit)
+CALL_DETAILS = (*_NULL_TYPED, exp.RegexpSplit)
+
+
+def spark_div_by_zero(tree, ctx):
+    """x div 0 is NULL on Spark (ANSI off); DuckDB and Polars fail."""
+    for node in list(tree.find_all(exp.IntDiv)):
+        divisor = node.expression
+        if not (isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.name) != 0):
+            node.set("expression", exp.Nullif(this=divisor.copy(), expression=_num(0)))
+    return tree
 
 
 def spark_call_details(tree, ctx):
-    """x div 0 is NULL (ANSI off); a bare NULL argument takes the type Spark gives it (DuckDB
-    cannot choose an overload); split(s, re, limit): a limit <= 0 is none, another refused."""
+    """A bare NULL argument takes the type Spark gives it (DuckDB cannot choose an overload);
+    split(s, re, limit): a limit <= 0 is none, another refused."""
     for node in list(tree.find_all(CALL_DETAILS)):
-        if isinstance(node, exp.IntDiv):
-            divisor = node.expression
-            if not (isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.name) != 0):
-                node.set("expression", exp.Nullif(this=divisor.copy(), expression=_num(0)))
-        elif isinstance(node, exp.RegexpSplit):
+        if isinstance(node, exp.RegexpSplit):
             limit = node.args.get("limit")
             if limit is not None:
                 value = _integer_literal(limit)

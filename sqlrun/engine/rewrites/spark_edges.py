@@ -50,19 +50,32 @@ def spark_split_part(tree, ctx):
 
 
 def spark_div_of_fractions(tree, ctx):
-    # Spark's `div` truncates to a BIGINT; DuckDB's // of DECIMALs is a plain division (51 // 2
-    # is 25.5). Whole DECIMALs go as HUGEINT; other fractions are refused.
+    # Spark's `div` truncates the exact quotient to a BIGINT; DuckDB's // of DECIMALs is a plain
+    # division (51 // 2 is 25.5). DECIMALs with s places: both sides times 10^s as HUGEINTs, whose
+    # // truncates (when every value fits 38 digits); other fractions are refused.
     for node in typed_nodes(tree, ctx, exp.IntDiv, operands=("this", "expression")):
-        for side in (node.this, node.expression):
-            kind = side.type
-            if kind is None or kind.is_type(*exp.DataType.INTEGER_TYPES, exp.DType.NULL):
+        sides = [(side, side.type) for side in (node.this, node.expression)]
+        places = max((_scale(k) for _, k in sides if k is not None and k.is_type(exp.DType.DECIMAL)), default=0)
+        for side, kind in sides:
+            if kind is None or kind.is_type(exp.DType.NULL):
                 continue
-            if kind.is_type(exp.DType.DECIMAL) and _scale(kind) == 0:
-                side.replace(exp.Cast(this=side.copy(), to=exp.DataType.build("hugeint")))
-                continue
-            raise Refused(node, f"Spark's `div` of a {kind.sql()} truncates to a BIGINT; {ctx.engine}"
-                          " divides otherwise: cast the operands to BIGINT first")
+            if kind.is_type(*exp.DataType.INTEGER_TYPES):
+                if places:  # (a BIGINT times 10^18 fits a HUGEINT)
+                    power = exp.Literal.number(10**places)
+                    side.replace(exp.Mul(this=exp.cast(side.copy(), "hugeint"), expression=power))
+            elif kind.is_type(exp.DType.DECIMAL) and places <= 18 and _precision(kind) - _scale(kind) + places <= 38:
+                wide = exp.Mul(this=exp.cast(side.copy(), f"decimal(38, {places})"),
+                               expression=exp.Literal.number(10**places))
+                side.replace(exp.cast(wide, "hugeint"))
+            else:
+                raise Refused(node, f"Spark's `div` of a {kind.sql()} truncates to a BIGINT; {ctx.engine}"
+                              " divides otherwise: cast the operands to BIGINT first")
     return tree
+
+
+def _precision(decimal: exp.DataType) -> int:
+    params = decimal.expressions
+    return int(params[0].this.name) if params else 18
 
 
 def _scale(decimal: exp.DataType) -> int:
