@@ -40,6 +40,9 @@ def default_conf(settings: dict) -> dict[str, str]:
         "spark.sql.execution.arrow.pyspark.enabled": "true",
         # Spark 3 semantics, as sqlglot's spark dialect and EMR users expect.
         "spark.sql.ansi.enabled": "false",
+        # Parquet writers (pyarrow, DuckDB) leave NaN out of a double column's min/max; Spark pruned
+        # row groups with them and lost NaN rows (`x > 6`, NaN above every number in Spark).
+        "spark.sql.parquet.filterPushdown": "false",
         "spark.driver.memory": "2g",
         "spark.ui.showConsoleProgress": "false",
         # -Xss: Spark's parser recurses per level of nesting; the default 1 MB thread stack gives
@@ -62,7 +65,8 @@ def user_conf(settings: dict) -> dict[str, str]:
 
 
 # Session settings a Spark Connect client may set (runtime SQL confs); the server owns the rest.
-CONNECT_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false", SUBSTITUTE: "false"}
+CONNECT_DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false", SUBSTITUTE: "false",
+                    "spark.sql.parquet.filterPushdown": "false"}
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 

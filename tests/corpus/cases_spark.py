@@ -98,6 +98,13 @@ CASES = [
     # -- math
     case("math", "slash_is_fractional", "SELECT 7 / 2"),
     case("math", "div_operator", "SELECT 7 div 2"),
+    case("aggregate", "avg_of_decimals_is_a_decimal",
+         "SELECT g, AVG(CAST(x AS DECIMAL(3,2))), AVG(CAST(x AS DECIMAL(3,1)))"
+         " FROM VALUES (1, 1.00), (1, 0.01), (1, 0.01), (2, -0.01), (2, 0.00), (2, -0.01), (3, NULL) AS v(g, x)"
+         " GROUP BY g ORDER BY g"),
+    case("aggregate", "sum_of_bigints_wraps",
+         "SELECT SUM(x), SUM(CAST(x AS INT))"
+         " FROM VALUES (9223372036854775807L), (10L), (CAST(NULL AS BIGINT)) AS v(x)"),
     case("math", "div_of_a_decimal_and_by_zero",
          "SELECT k, CAST(m AS DECIMAL(10,2)) DIV k, k DIV 0 FROM (VALUES (7.50, 2), (-7.50, 2), (0.00, 0), (NULL, 1),"
          " (-0.01, 1)) v(m, k)"),

@@ -631,6 +631,16 @@ EXPECTED = {
     'div_operator': [
         (3,),
     ],
+    # Spark's AVG of a DECIMAL(p, s) is a DECIMAL(p + 4, s + 4), rounded half up
+    'avg_of_decimals_is_a_decimal': [
+        (1, Decimal('0.340000'), Decimal('0.33333')),
+        (2, Decimal('-0.006667'), Decimal('0.00000')),
+        (3, None, None),
+    ],
+    # Spark (ANSI off) sums integers in 64 bits and wraps
+    'sum_of_bigints_wraps': [
+        (-9223372036854775799, 9),
+    ],
     # Spark's div of a DECIMAL truncates to a BIGINT; x div 0 is NULL
     'div_of_a_decimal_and_by_zero': [
         (2, 3, None),

@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
 
 from sqlrun.adapters.duckdb import DuckDBEngine
@@ -48,6 +50,19 @@ class Stats:
     def rate(self, pair: tuple[str, str]) -> float:
         ran = sum(v for k, v in self.counts[pair].items() if k != "invalid")
         return ran / self.seconds[pair] if self.seconds[pair] else 0.0
+
+
+def _moments_as_numbers(table: pa.Table) -> pa.Table:
+    """Dates as days and timestamps as microseconds since 1970 (their Arrow storage), time zones
+    dropped: for years Python's datetime cannot hold."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_date(column.type):
+            column = column.cast(pa.date32()).cast(pa.int32())
+        elif pa.types.is_timestamp(column.type):
+            column = pc.cast(column.cast(pa.timestamp("us", column.type.tz)), pa.int64())
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
 
 
 def _line(exc: Exception) -> str:
@@ -131,8 +146,11 @@ class Round:
         ordered = is_ordered(sqlglot.parse_one(sql, read=dialect))
         try:
             cmp = compare(expected, table, ordered)
-        except (OverflowError, ValueError) as exc:  # a value Python cannot hold (DuckDB's date 'infinity')
-            return Outcome("wrong", f"cannot compare the results: {_line(exc)}")
+        except (OverflowError, ValueError) as exc:  # a value Python cannot hold (year 11111, DuckDB's 'infinity')
+            try:  # compared as numbers: days, microseconds
+                cmp = compare(_moments_as_numbers(expected), _moments_as_numbers(table), ordered)
+            except (OverflowError, ValueError, pa.ArrowInvalid):
+                return Outcome("wrong", f"cannot compare the results: {_line(exc)}")
         if cmp.equal:
             return Outcome("same")
         return Outcome("wrong", f"{cmp.reason}: {dialect} {cmp.left_rows!r:.300} {target} {cmp.right_rows!r:.300}")

@@ -109,7 +109,7 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     keeps the user's shape) and the types are carried back node by node.
     """
     if ctx.schema is None:  # (an empty schema still types columns of derived tables)
-        return annotate_types(tree, dialect=ctx.source)
+        return _fixed_types(annotate_types(tree, dialect=ctx.source), ctx.source)
     copy = tree.copy()
     pairs = list(zip(tree.walk(), copy.walk()))
     try:
@@ -121,10 +121,41 @@ def annotate(tree: exp.Expression, ctx: Context) -> exp.Expression:
     except RecursionError:
         raise  # too deep for this thread: compile_tree retries in the deep-stack one
     except Exception:  # sqlglot could not qualify it: fall back to what is known without a schema
-        return annotate_types(tree, dialect=ctx.source)
+        return _fixed_types(annotate_types(tree, dialect=ctx.source), ctx.source)
     for original, typed in pairs:
         if typed.type is not None:
             original.type = typed.type
+    return _fixed_types(tree, ctx.source)
+
+
+_TEXTS = (exp.SplitPart, exp.SubstringIndex, exp.Elt)  # text, untyped by sqlglot
+
+
+def _fixed_types(tree: exp.Expression, source: str) -> exp.Expression:
+    """Where sqlglot's types are missing or wrong, innermost first (the nodes above keep theirs):
+    SPLIT_PART, SUBSTRING_INDEX and ELT are text; DATE_TRUNC of a timestamp keeps its type, of a
+    DATE is a TIMESTAMP (Spark's and DuckDB's date_trunc); ROUND of a DECIMAL(p, s) to d places is
+    a DECIMAL (sqlglot: DOUBLE): Spark's DECIMAL(p - s + 1 + min(s, d), min(s, d)), DuckDB's
+    DECIMAL(p, min(s, d))."""
+    for node in reversed(list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc, exp.Round, *_TEXTS))):
+        kind = node.this.type
+        if isinstance(node, _TEXTS):
+            if node.type is None or node.type.is_type(exp.DType.UNKNOWN):
+                node.type = exp.DataType.build("varchar")
+        elif kind is None:
+            continue
+        elif isinstance(node, exp.Round):
+            places = node.args.get("decimals")
+            d = 0 if places is None else places.to_py() if places.is_int else None
+            if kind.is_type(exp.DType.DECIMAL) and len(kind.expressions) == 2 and d is not None and d >= 0:
+                p, s = (int(e.this.name) for e in kind.expressions)
+                spark = source in ("spark", "spark2", "databricks")
+                node.type = exp.DataType.build(f"DECIMAL({p - s + 1 + min(s, d) if spark else p}, {min(s, d)})")
+        elif node.type is None or node.type.is_type(exp.DType.UNKNOWN):
+            if kind.is_type(exp.DType.DATE):
+                node.type = exp.DataType.build("timestamp")
+            elif kind.is_type(*exp.DataType.TEMPORAL_TYPES):
+                node.type = kind.copy()
     return tree
 
 

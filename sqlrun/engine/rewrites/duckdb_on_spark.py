@@ -59,6 +59,7 @@ def duckdb_calls_on_spark(tree, ctx):
 
 
 ORDERED = (exp.In, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Between)
+_QUANTIFIED = (exp.All, exp.Any, exp.Subquery)  # (sqlglot types `x >= ALL (...)`'s operand BOOLEAN)
 
 
 def duckdb_booleans_among_numbers(tree, ctx):
@@ -75,6 +76,6 @@ def duckdb_booleans_among_numbers(tree, ctx):
         if not any(k is not None and k.is_type(*exp.DataType.NUMERIC_TYPES) for k in kinds):
             continue
         for operand, kind in zip(operands, kinds):
-            if kind is not None and kind.is_type(exp.DType.BOOLEAN):
+            if kind is not None and kind.is_type(exp.DType.BOOLEAN) and not isinstance(operand, _QUANTIFIED):
                 operand.replace(exp.cast(operand.copy(), "int"))
     return tree

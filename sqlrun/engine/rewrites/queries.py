@@ -278,7 +278,8 @@ def polars_rolling_min_max(tree, ctx):
     numbers = (*exp.DataType.INTEGER_TYPES, exp.DType.DOUBLE, exp.DType.FLOAT)
     for window in windows:
         arg, kind = window.this.this, window.this.this.type
-        literal = isinstance(arg, exp.Literal) and arg.is_number and not arg.is_int  # 0.5 is a decimal
+        literal = any(n.is_number and not n.is_int and not isinstance(n.parent, exp.Cast)
+                      for n in arg.find_all(exp.Literal))  # 0.5 is a decimal (sqlglot: DOUBLE), ABS(0.5) too
         if literal or kind is None or not kind.is_type(*numbers):
             raise Refused(window, "Polars has MIN / MAX over a ROWS frame of integers and floats only")
         if isinstance(window.this, exp.Min) and kind.is_type(exp.DType.DOUBLE, exp.DType.FLOAT):
