@@ -437,6 +437,10 @@ CASES = [
     case("math", "booleans_among_integers",
          "SELECT k, k IN (TRUE), k < (k > 1), (k > 1) BETWEEN 0 AND 1, k IN (TRUE, 2)"
          " FROM (VALUES (0), (1), (2), (NULL)) v(k) ORDER BY k NULLS LAST"),
+    case("date", "text_with_slashes_read_as_a_date",
+         "SELECT k, TRY_CAST(s AS DATE) FROM (VALUES (0, '2023/02/28'), (1, '2023-2-8'), (2, '2023/02-28'),"
+         " (3, '2023-02-30'), (4, '2024-01-05 10:00'), (5, '2024-01-05T10:00:00.5'), (6, '2024-01-05 25:00'),"
+         " (7, '20230228'), (8, '2024-01-05 xyz'), (9, NULL)) v(k, s) ORDER BY k"),
     case("math", "division_by_a_signed_zero",
          "SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t"),
     case("date", "strftime_day_of_year_and_text",

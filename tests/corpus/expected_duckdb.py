@@ -2183,6 +2183,19 @@ EXPECTED = {
         (2, False, False, True, True),
         (None, None, None, None, None),
     ],
+    # DuckDB reads '/' (and ' ', '\\') between the fields, and a valid time after the day
+    'text_with_slashes_read_as_a_date': [
+        (0, datetime.date(2023, 2, 28)),
+        (1, datetime.date(2023, 2, 8)),
+        (2, None),
+        (3, None),
+        (4, datetime.date(2024, 1, 5)),
+        (5, datetime.date(2024, 1, 5)),
+        (6, None),
+        (7, None),
+        (8, None),
+        (9, None),
+    ],
     # SELECT id, 0.5 / (CAST('-0.0' AS DOUBLE) * y), -0.5 / (CAST('-0.0' AS DOUBLE) * y) FROM t
     'division_by_a_signed_zero': [
         (1, -inf, inf),

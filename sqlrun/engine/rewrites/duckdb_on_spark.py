@@ -67,7 +67,7 @@ def duckdb_booleans_among_numbers(tree, ctx):
     Spark does so for = only and fails at run time on IN, <, BETWEEN (Polars refuses IN to plan):
     the boolean is CAST."""
     annotate(tree, ctx)
-    for node in list(tree.find_all(ORDERED)):
+    for node in sorted(tree.find_all(ORDERED), key=lambda n: -n.depth):  # innermost first: outer ones copy them
         if isinstance(node, exp.In) and node.args.get("query"):
             continue
         operands = [node.this, *node.expressions] if isinstance(node, exp.In) else [
@@ -78,4 +78,62 @@ def duckdb_booleans_among_numbers(tree, ctx):
         for operand, kind in zip(operands, kinds):
             if kind is not None and kind.is_type(exp.DType.BOOLEAN) and not isinstance(operand, _QUANTIFIED):
                 operand.replace(exp.cast(operand.copy(), "int"))
+    return tree
+
+
+def duckdb_int_div_of_fractions(tree, ctx):
+    """DuckDB's // of a DECIMAL or DOUBLE divides as DOUBLE without truncating (21.5 // 2 is
+    10.75); Spark's DIV truncates (decimals) or fails (doubles): a DOUBLE division there."""
+    for node in typed_nodes(tree, ctx, exp.IntDiv, operands=("this", "expression")):
+        kinds = [node.this.type, node.expression.type]
+        if any(k is None or k.is_type(exp.DType.UNKNOWN) for k in kinds):
+            raise Refused(node, "DuckDB's // truncates integers and divides fractions; the operands' types are"
+                                " unknown here: CAST them")
+        if all(k.is_type(*exp.DataType.INTEGER_TYPES) for k in kinds):
+            continue
+        left, right = (exp.cast(side.copy(), "double") for side in (node.this, node.expression))
+        node.replace(exp.Div(this=left, expression=right))
+    return tree
+
+
+# DuckDB reads text as a DATE with '-', '/', '\' or ' ' between year, month and day (the same one
+# twice), blanks around, and a valid time after it; Spark only with '-'. Found by tests/fuzz, seed
+# 204: TRY_CAST(strftime(d, '%Y/%m/%d') AS DATE) was NULL on Spark. The fields are read and
+# written as 'yyyy-mm-dd'. (Polars, open: it has no REGEXP_EXTRACT, reads ' ' as NULL, '.' as a day.)
+_SEP = r"[-/\\ ]"
+_DUCKDB_DATE = (r"^\s*[0-9]+(-[0-9]{1,2}-|/[0-9]{1,2}/|\\[0-9]{1,2}\\| [0-9]{1,2} )[0-9]{1,2}"
+                r"(\s*|[ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,9})?)?\s*)$")
+_FIELDS = (r"^\s*([0-9]+)", rf"^\s*[0-9]+{_SEP}([0-9]+)", rf"^\s*[0-9]+{_SEP}[0-9]+{_SEP}([0-9]+)")
+
+
+def duckdb_text_to_date(tree, ctx):
+    keep = lambda c: c.to.is_type(exp.DType.DATE)  # noqa: E731
+    for node in typed_nodes(tree, ctx, (exp.Cast, exp.TryCast), keep):
+        kind = node.this.type
+        if kind is None or not kind.is_type(*exp.DataType.TEXT_TYPES) or isinstance(node.this, exp.Literal):
+            continue
+        text = node.this
+        valid = exp.RegexpLike(this=text.copy(), expression=exp.Literal.string(_DUCKDB_DATE))
+        year, month, day = (_field(text, pattern, width) for pattern, width in zip(_FIELDS, (4, 2, 2)))
+        iso = spelled("{y} || '-' || {m} || '-' || {d}", y=year, m=month, d=day)
+        node.replace(exp.Paren(this=exp.case().when(valid, exp.TryCast(this=iso, to=exp.DataType.build("date")))))
+    return tree
+
+
+def _field(text: exp.Expression, pattern: str, width: int) -> exp.Expression:
+    part = exp.RegexpExtract(this=text.copy(), expression=exp.Literal.string(pattern), group=exp.Literal.number(1))
+    wide = exp.Greatest(this=exp.Length(this=part.copy()), expressions=[exp.Literal.number(width)])  # LPAD cuts
+    return exp.Pad(this=part, expression=wide, fill_pattern=exp.Literal.string("0"), is_left=True)
+
+
+def duckdb_modulo_of_doubles(tree, ctx):
+    """DuckDB's x % 0 of doubles is NaN (fmod); Spark's NULL (found by tests/fuzz, seed 204)."""
+    floats = (exp.DType.DOUBLE, exp.DType.FLOAT)
+    for node in typed_nodes(tree, ctx, exp.Mod, operands=("this", "expression")):
+        kinds = [node.this.type, node.expression.type]
+        if not any(k is not None and k.is_type(*floats) for k in kinds):
+            continue
+        nan = exp.cast(exp.Literal.string("NaN"), "double")
+        zero = exp.EQ(this=node.expression.copy(), expression=exp.Literal.number(0))
+        node.replace(exp.Paren(this=exp.case().when(zero, nan).else_(node.copy())))
     return tree

@@ -4,7 +4,7 @@ rounded product is a tie (k + 0.5): there the exact product decides. So ROUND(28
 (28.7); about 1 % of values with a few decimals differ. Modelled on 100,000 doubles x 8 place counts
 with 0 differences, and spelled with doubles only: P = |x| * 10^n, its error E (Dekker's
 TwoProduct, Veltkamp's split; evaluated at ties only), k = FLOOR(P) + 1 when P - FLOOR(P) > 0.5,
-or = 0.5 with E >= 0; the answer SIGN(x) * k / 10^n. From P >= 2^52 on it is x * 10^n / 10^n; NaN
+or = 0.5 with E >= 0; the answer k / 10^n with x's sign (-0.0 too). From P >= 2^52 on it is x * 10^n / 10^n; NaN
 and infinities stay. A REAL is rounded as its DOUBLE, then made a REAL."""
 
 from __future__ import annotations
@@ -65,5 +65,6 @@ def _rounded(x: exp.Expression, n: int, engine: str) -> exp.Expression:
     value = spelled(
         f"CASE WHEN ISNAN({{x}}) OR {p} = CAST('Infinity' AS DOUBLE) THEN {{x}}"
         f" WHEN {p} >= 4503599627370496D THEN {{x}} * {m} / {d}"
-        f" ELSE SIGN({{x}}) * (FLOOR({p}) + {up}) / {d} END", x=double, a=exp.Abs(this=double))
+        f" WHEN {{x}} = 0 THEN {{x}} ELSE CASE WHEN {{x}} < 0 THEN -1.0D ELSE 1.0D END * (FLOOR({p}) + {up}) / {d} END",
+        x=double, a=exp.Abs(this=double))
     return exp.cast(value, x.type.copy()) if x.type.is_type(exp.DType.FLOAT) else exp.Paren(this=value)

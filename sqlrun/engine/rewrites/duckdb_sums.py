@@ -77,3 +77,17 @@ def _over(whole: exp.Expression, call: exp.Expression) -> exp.Expression:
     copy = whole.copy()
     copy.find(exp.AggFunc).replace(call)
     return copy
+
+
+def duckdb_avg_of_decimals_on_spark(tree, ctx):
+    """DuckDB's AVG of a DECIMAL is a DOUBLE, the exact sum divided by the count; Spark's a
+    DECIMAL(p + 4, s + 4) rounded there (0.96364 for 0.963636...): Spark's exact SUM as a DOUBLE
+    divided by the count (NULL over no rows, as the SUM is)."""
+    for node in typed_nodes(tree, ctx, exp.Avg):
+        kind = node.this.type
+        if kind is None or not kind.is_type(exp.DType.DECIMAL):
+            continue
+        whole = _with_window(node)
+        total = exp.cast(_over(whole, exp.Sum(this=node.this.copy())), "double")
+        whole.replace(exp.Paren(this=exp.Div(this=total, expression=_over(whole, exp.Count(this=node.this.copy())))))
+    return tree

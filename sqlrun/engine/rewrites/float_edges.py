@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from sqlrun.engine.rewrites.base import Refused, replace_all, typed_nodes
+from sqlrun.engine.rewrites.base import Refused, replace_all, spelled, typed_nodes
 
 _FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 
@@ -51,8 +51,10 @@ def duckdb_floor_ceil_on_spark(tree, ctx):
         if not node.this.find(exp.Column, exp.Cast):
             continue  # literals only: -1.5 is a DECIMAL on DuckDB (sqlglot types it DOUBLE)
         small = exp.LT(this=exp.Abs(this=node.this.copy()), expression=exp.Literal.number(2**52))
-        whole = exp.If(this=small, true=exp.cast(node.copy(), "double"))
-        node.replace(exp.Case(ifs=[whole], default=node.this.copy()))
+        # a zero keeps the argument's sign (CEIL(-0.5) is -0.0 on DuckDB; 1 / it is -inf)
+        signed = spelled("CASE WHEN {r} = 0 THEN {x} * CAST(0 AS DOUBLE) ELSE {r} END",
+                         r=exp.cast(node.copy(), "double"), x=node.this)
+        node.replace(exp.Case(ifs=[exp.If(this=small, true=signed)], default=node.this.copy()))
     return tree
 
 
