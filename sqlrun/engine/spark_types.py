@@ -232,7 +232,7 @@ def metadata(dialect: str) -> dict:
         exp.TimestampDiff: _returns(T.BIGINT), exp.ArrayPosition: _returns(T.BIGINT), exp.Extract: _extract,
         exp.Anonymous: _function,
         **dict.fromkeys((exp.RowNumber, exp.Rank, exp.DenseRank, exp.Ntile, *DATE_PARTS), _returns(T.INT)),
-        exp.Coalesce: _unified, exp.If: _unified, exp.Case: _unified,
+        exp.Coalesce: _unified, exp.If: _unified, exp.Case: _unified, exp.Greatest: _unified, exp.Least: _unified,
         **dict.fromkeys((exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod), _arithmetic),
     }
     return {**Dialect.get_or_raise(dialect).EXPRESSION_METADATA, **{k: {"annotator": f} for k, f in own.items()}}

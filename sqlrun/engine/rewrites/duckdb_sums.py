@@ -28,12 +28,17 @@ _INTEGERS = (exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIG
 
 
 def spark_sum_of_integers_wraps(tree, ctx):
+    """Spark's SUM of integers is a BIGINT that wraps: DuckDB's exact sum wrapped; Polars sums an
+    INT in 32 bits (wrapped there too): the argument as a BIGINT."""
     for node in typed_nodes(tree, ctx, exp.Sum):
         arg = node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this
         if arg.type is None or not arg.type.is_type(*_INTEGERS):
             continue
-        whole = _with_window(node)
-        whole.replace(wrap(whole, 64, exp.DataType.build("bigint")))
+        if ctx.per_engine(node, duckdb=True, polars=False):
+            whole = _with_window(node)
+            whole.replace(wrap(whole, 64, exp.DataType.build("bigint")))
+        elif not arg.type.is_type(exp.DType.BIGINT):
+            arg.replace(exp.cast(arg.copy(), "bigint"))
     return tree
 
 
@@ -46,8 +51,8 @@ def spark_avg_of_decimals(tree, ctx):
         kind = node.this.type
         if isinstance(node.this, exp.Distinct) or kind is None or not kind.is_type(exp.DType.DECIMAL):
             continue
-        if len(kind.expressions) != 2:
-            continue  # (sqlglot's type of a decimal of unknown size: left to the engine)
+        if len(kind.expressions) != 2 or not isinstance(node.this, (exp.Column, exp.Cast, exp.Round)):
+            continue  # sqlglot's sizes of decimal arithmetic are not Spark's: left to the engine (a DOUBLE)
         p, s = (int(e.this.name) for e in kind.expressions)
         to = exp.DataType.build(f"DECIMAL({min(p + 4, 38)}, {min(s + 4, 38)})")
         whole = _with_window(node)

@@ -53,3 +53,19 @@ def _rounded(x: exp.Expression, n: int, kind: exp.DataType) -> exp.Expression:
     decimal = value.find(exp.Round)  # the engine's own ROUND of a DECIMAL, not a spelling of Spark's
     decimal.replace(exp.Anonymous(this="ROUND", expressions=[decimal.this, decimal.args["decimals"]]))
     return exp.cast(value, kind.copy()) if not kind.is_type(exp.DType.DOUBLE) else exp.Paren(this=value)
+
+
+def spark_round_of_decimals_on_polars(tree: exp.Expression, ctx) -> exp.Expression:
+    """Spark's ROUND of a DECIMAL(p, s) to d >= 0 places is a DECIMAL(p - s + 1 + min(s, d), min(s, d));
+    the Polars spelling's scale is wider ('-100000000.0000000000' as text, found by tests/fuzz)."""
+    for node in typed_nodes(tree, ctx, exp.Round):
+        kind, places = node.this.type, node.args.get("decimals")
+        d = 0 if places is None else integer_literal(places)
+        if kind is None or not kind.is_type(exp.DType.DECIMAL) or len(kind.expressions) != 2 or d is None or d < 0:
+            continue
+        if isinstance(node.parent, exp.Cast) and node.parent.to.is_type(exp.DType.DECIMAL) or not isinstance(
+                node.this, (exp.Column, exp.Cast)):
+            continue  # (sqlglot's sizes of decimal arithmetic are not Spark's)
+        p, s = (int(e.this.name) for e in kind.expressions)
+        node.replace(exp.cast(node.copy(), f"DECIMAL({min(p - s + 1 + min(s, d), 38)}, {min(s, d)})"))
+    return tree
