@@ -51,7 +51,9 @@ def spark_avg_of_decimals(tree, ctx):
         kind = node.this.type
         if isinstance(node.this, exp.Distinct) or kind is None or not kind.is_type(exp.DType.DECIMAL):
             continue
-        if len(kind.expressions) != 2 or not isinstance(node.this, (exp.Column, exp.Cast, exp.Round)):
+        sized = isinstance(node.this, (exp.Column, exp.Cast)) or isinstance(node.this, exp.Round) and isinstance(
+            node.this.this, (exp.Column, exp.Cast))
+        if len(kind.expressions) != 2 or not sized:
             continue  # sqlglot's sizes of decimal arithmetic are not Spark's: left to the engine (a DOUBLE)
         p, s = (int(e.this.name) for e in kind.expressions)
         to = exp.DataType.build(f"DECIMAL({min(p + 4, 38)}, {min(s + 4, 38)})")

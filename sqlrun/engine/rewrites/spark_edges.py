@@ -63,7 +63,9 @@ def spark_div_of_fractions(tree, ctx):
                 if places:  # (a BIGINT times 10^18 fits a HUGEINT)
                     power = exp.Literal.number(10**places)
                     side.replace(exp.Mul(this=exp.cast(side.copy(), "hugeint"), expression=power))
-            elif kind.is_type(exp.DType.DECIMAL) and places <= 18 and _precision(kind) - _scale(kind) + places <= 38:
+            elif (kind.is_type(exp.DType.DECIMAL) and places <= 18 and _precision(kind) - _scale(kind) + places <= 38
+                  and all(isinstance(s, (exp.Column, exp.Cast)) or not k.is_type(exp.DType.DECIMAL) for s, k in sides
+                          if k is not None)):  # (sqlglot's sizes of decimal arithmetic are not Spark's)
                 wide = exp.Mul(this=exp.cast(side.copy(), f"decimal(38, {places})"),
                                expression=exp.Literal.number(10**places))
                 side.replace(exp.cast(wide, "hugeint"))
