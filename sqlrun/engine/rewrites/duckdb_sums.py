@@ -28,13 +28,16 @@ _INTEGERS = (exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIG
 
 
 def spark_sum_of_integers_wraps(tree, ctx):
-    """Spark's SUM of integers is a BIGINT that wraps: DuckDB's exact sum wrapped; Polars sums an
-    INT in 32 bits (wrapped there too): the argument as a BIGINT."""
+    """Spark's SUM of integers is a BIGINT that wraps. DuckDB sums exactly (a HUGEINT): its sum is
+    wrapped to 64 bits; Polars sums an INT in 32 bits: the argument as a BIGINT. Other engines keep
+    their own SUM (SQLite fails on an overflow; Redshift's SUM of a BIGINT is an exact NUMERIC)."""
+    if ctx.engine not in ("duckdb", "polars"):
+        return tree  # (typing the tree here would change how the rules after it write it)
     for node in typed_nodes(tree, ctx, exp.Sum):
         arg = node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this
         if arg.type is None or not arg.type.is_type(*_INTEGERS):
             continue
-        if ctx.per_engine(node, duckdb=True, polars=False):
+        if ctx.engine == "duckdb":
             whole = _with_window(node)
             whole.replace(wrap(whole, 64, exp.DataType.build("bigint")))
         elif not arg.type.is_type(exp.DType.BIGINT):
