@@ -178,6 +178,13 @@ def _avg(self, e: exp.Avg) -> exp.Avg:
     return self._set_type(e, _decimal(ps[0] + 4, ps[1] + 4, bounded=True) if kind == T.DECIMAL and ps else T.UNKNOWN)
 
 
+def rounded_decimal(p: int, s: int, d: int) -> exp.DataType:
+    """Spark's ROUND of a DECIMAL(p, s) to d places: its integer digits and one more (RoundBase)."""
+    if d < 0:
+        return _decimal(max(p - s + 1, 1 - d), 0, bounded=True)
+    return _decimal(p - s + 1 + min(s, d), min(s, d), bounded=True)
+
+
 def _round(self, e: exp.Round | exp.Ceil | exp.Floor) -> exp.Expression:
     """ROUND keeps an integer or float type; a decimal keeps its integer digits and one more
     (RoundBase). CEIL and FLOOR: BIGINT, or DECIMAL(p - s + 1, 0) of a decimal."""
@@ -189,10 +196,7 @@ def _round(self, e: exp.Round | exp.Ceil | exp.Floor) -> exp.Expression:
             return self._set_type(e, _decimal(ps[0] - ps[1] + 1, 0, bounded=True))
         return self._set_type(e, T.BIGINT if kind in INTS or kind in FLOATS else T.UNKNOWN)
     if kind == T.DECIMAL and ps and digits.is_int:
-        (p, s), d = ps, int(digits.to_py())
-        if d < 0:
-            return self._set_type(e, _decimal(max(p - s + 1, 1 - d), 0, bounded=True))
-        return self._set_type(e, _decimal(p - s + 1 + min(s, d), min(s, d), bounded=True))
+        return self._set_type(e, rounded_decimal(*ps, int(digits.to_py())))
     plain = isinstance(e, exp.Round) and (kind in INTS or kind in FLOATS)
     return self._set_type(e, e.this.type if plain else T.UNKNOWN)
 

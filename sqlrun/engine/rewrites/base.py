@@ -11,6 +11,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 
 from sqlrun.engine.catalog import Query
+from sqlrun.engine.spark_types import rounded_decimal
 from sqlrun.engine.target import Target
 
 T = TypeVar("T")
@@ -149,8 +150,8 @@ def _fixed_types(tree: exp.Expression, source: str) -> exp.Expression:
             d = 0 if places is None else places.to_py() if places.is_int else None
             if kind.is_type(exp.DType.DECIMAL) and len(kind.expressions) == 2 and d is not None and d >= 0:
                 p, s = (int(e.this.name) for e in kind.expressions)
-                spark = source in ("spark", "spark2", "databricks")
-                node.type = exp.DataType.build(f"DECIMAL({p - s + 1 + min(s, d) if spark else p}, {min(s, d)})")
+                spark = source in SPARK
+                node.type = rounded_decimal(p, s, d) if spark else exp.DataType.build(f"DECIMAL({p}, {min(s, d)})")
         elif node.type is None or node.type.is_type(exp.DType.UNKNOWN):
             if kind.is_type(exp.DType.DATE):
                 node.type = exp.DataType.build("timestamp")

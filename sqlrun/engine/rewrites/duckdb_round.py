@@ -52,12 +52,13 @@ def _rounded(x: exp.Expression, n: int, engine: str) -> exp.Expression:
     894.9000000000001), so there the divisor is computed from the row (x is finite there)."""
     m, split = _double(10.0**n), _double(_SPLIT)
     d = f"({{a}} * 0.0D + {m})" if engine == "polars" else m
-    mh, ml = (_double(h) for h in _halves(10.0**n))
+    high_m, low_m = _halves(10.0**n)
+    mh, ml = _double(high_m), _double(low_m)
     p = f"{{a}} * {m}"
     high = f"({{a}} * {split} - ({{a}} * {split} - {{a}}))"
     low = f"({{a}} - {high})"
     error = f"{high} * {mh} - {p} + {high} * {ml} + {low} * {mh} + {low} * {ml}"
-    if _halves(10.0**n)[1] == 0:  # 5^n fits in 26 bits: the terms with ml are zeros
+    if low_m == 0:  # 5^n fits in 26 bits: the terms with ml are zeros
         error = f"{high} * {mh} - {p} + {low} * {mh}"
     frac = f"{p} - FLOOR({p})"
     up = f"CASE WHEN {frac} > 0.5D OR {frac} = 0.5D AND {error} >= 0 THEN 1 ELSE 0 END"

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from sqlrun.engine.rewrites.base import Refused, spelled, typed_nodes
 from sqlrun.engine.rewrites.narrowing import integer_literal
+from sqlrun.engine.spark_types import rounded_decimal
 
 _FLOATS = (exp.DType.DOUBLE, exp.DType.FLOAT)
 _PLACES = {"duckdb": range(-4, 21), "polars": range(0, 21)}  # DECIMAL(38, ...) holds 17 digits either side
@@ -66,6 +67,5 @@ def spark_round_of_decimals_on_polars(tree: exp.Expression, ctx) -> exp.Expressi
         if isinstance(node.parent, exp.Cast) and node.parent.to.is_type(exp.DType.DECIMAL) or not isinstance(
                 node.this, (exp.Column, exp.Cast)):
             continue  # (sqlglot's sizes of decimal arithmetic are not Spark's)
-        p, s = (int(e.this.name) for e in kind.expressions)
-        node.replace(exp.cast(node.copy(), f"DECIMAL({min(p - s + 1 + min(s, d), 38)}, {min(s, d)})"))
+        node.replace(exp.cast(node.copy(), rounded_decimal(*(int(e.this.name) for e in kind.expressions), d)))
     return tree
